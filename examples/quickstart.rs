@@ -1,0 +1,50 @@
+//! The quickstart service: SQLite (a file, created on first run; no server to install), a
+//! readiness check on the sqlx pool and a liveness check that never touches the database.
+//!
+//! Run from the repo root with `cargo run --example quickstart`, then
+//! `curl -i localhost:8080/ready` or `curl 'localhost:8080/readyz?verbose'`.
+//! `PORT` changes the port, `DATABASE_URL` the database (default `sqlite://quickstart.db`).
+
+use actix_web::{web, App, HttpServer};
+use health_runtime::{liveness, readiness, Health};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+
+/// The process answers: nothing else belongs in liveness, or a database outage would restart
+/// every pod.
+#[liveness]
+async fn alive() {}
+
+/// The database answers a query.
+#[readiness(name = "sqlite", timeout = "500ms")]
+async fn database(pool: web::Data<SqlitePool>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool.get_ref()).await?;
+    Ok(())
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    env_logger::init_from_env(env_logger::Env::default().default_filter_or("info"));
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://quickstart.db".into());
+    let port = match std::env::var("PORT") {
+        Ok(port) => port.parse().map_err(|_| invalid(format!("PORT={port} is not a port")))?,
+        Err(_) => 8080,
+    };
+    let options: SqliteConnectOptions = url
+        .parse()
+        .map_err(|e| invalid(format!("DATABASE_URL is not a SQLite URL: {e}")))?;
+    let pool = SqlitePool::connect_lazy_with(options.create_if_missing(true));
+
+    log::info!("listening on http://0.0.0.0:{port} (/healthz, /ready, /livez, /readyz, /startupz)");
+    HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(pool.clone()))
+            .service(Health::default())
+    })
+    .bind(("0.0.0.0", port))?
+    .run()
+    .await
+}
+
+fn invalid(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
+}

@@ -1,0 +1,147 @@
+//! The arguments of `#[liveness(...)]`, `#[readiness(...)]` and `#[startup(...)]`, parsed and
+//! validated at compile time. Every argument error of one attribute is collected, so the user sees
+//! them all in one build.
+
+use std::time::Duration;
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::ParseStream;
+use syn::{Ident, LitBool, LitStr, Path, Token};
+
+use crate::errors::Errors;
+
+const ACCEPTED: &str = "expected `name`, `timeout`, `critical` or `crate`";
+
+/// What one attribute asked for; `None` means "use the default".
+#[derive(Default)]
+pub struct Args {
+    pub name: Option<LitStr>,
+    pub timeout: Option<Duration>,
+    pub critical: Option<bool>,
+    pub krate: Option<Path>,
+}
+
+impl Args {
+    /// Parses `key = value, ...`. Syntax errors (a missing `=`) stop at once; everything else is
+    /// recorded in `errors` and parsing goes on with the next argument.
+    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+        let mut args = Args::default();
+        let parser = |input: ParseStream| {
+            while !input.is_empty() {
+                let key = input.call(Ident::parse_any)?;
+                if !input.peek(Token![=]) {
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        format!("expected `{key} = ...`; arguments are written `key = value`"),
+                    ));
+                    skip_to_comma(input)?;
+                } else {
+                    input.parse::<Token![=]>()?;
+                    let value = value_tokens(input)?;
+                    if let Err(error) = args.set(&key, value) {
+                        errors.push(error);
+                    }
+                }
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+            }
+            Ok(())
+        };
+        if let Err(error) = syn::parse::Parser::parse2(parser, tokens) {
+            errors.push(error);
+        }
+        args
+    }
+
+    fn set(&mut self, key: &Ident, value: TokenStream) -> syn::Result<()> {
+        if key == "name" {
+            let name = syn::parse2::<LitStr>(value)?;
+            validate_name(&name)?;
+            set_once(&mut self.name, name, key)
+        } else if key == "timeout" {
+            let lit = syn::parse2::<LitStr>(value)?;
+            let timeout = parse_duration(&lit)?;
+            set_once(&mut self.timeout, timeout, key)
+        } else if key == "critical" {
+            let lit = syn::parse2::<LitBool>(value)
+                .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
+            set_once(&mut self.critical, lit.value, key)
+        } else if key == "crate" {
+            let path = syn::parse2::<Path>(value)?;
+            set_once(&mut self.krate, path, key)
+        } else {
+            Err(syn::Error::new(
+                key.span(),
+                format!("unknown argument `{key}`; {ACCEPTED}"),
+            ))
+        }
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("duplicate argument `{key}`"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Names appear in URLs (`/readyz/<name>`) and in `?exclude=`, so they keep to URL-safe characters.
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a check name must not be empty".to_owned());
+    }
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))?;
+    Some(format!(
+        "invalid character {bad:?} in check name; use only ASCII letters, digits, `_`, `.` and `-`"
+    ))
+}
+
+fn validate_name(name: &LitStr) -> syn::Result<()> {
+    match name_problem(&name.value()) {
+        Some(problem) => Err(syn::Error::new(name.span(), problem)),
+        None => Ok(()),
+    }
+}
+
+fn parse_duration(lit: &LitStr) -> syn::Result<Duration> {
+    let duration = humantime::parse_duration(&lit.value()).map_err(|e| {
+        syn::Error::new(
+            lit.span(),
+            format!("invalid duration: {e}; write it like \"300ms\", \"2s\" or \"1m\""),
+        )
+    })?;
+    if duration.is_zero() {
+        return Err(syn::Error::new(
+            lit.span(),
+            "a timeout must be greater than zero",
+        ));
+    }
+    Ok(duration)
+}
+
+/// The tokens of one value: everything up to the next top-level comma.
+fn value_tokens(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut tokens = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        tokens.extend([input.parse::<TokenTree>()?]);
+    }
+    if tokens.is_empty() {
+        return Err(syn::Error::new(input.span(), "expected a value after `=`"));
+    }
+    Ok(tokens)
+}
+
+fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<TokenTree>()?;
+    }
+    Ok(())
+}

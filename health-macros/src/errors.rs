@@ -1,0 +1,19 @@
+//! Collects every error of one macro invocation so that they are all reported in one build
+//! (the `Ctxt` habit of serde_derive), instead of one per edit-compile cycle.
+
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(first) => first.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// `Err` with all collected errors, combined, if there was any.
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,126 @@
+//! Code generation: the user's fn is kept exactly as written, and next to it a hidden registration
+//! static is placed in the runtime's link-time collection of checks.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Item, ItemFn, ReturnType, Type};
+
+use crate::args::{self, Args};
+use crate::errors::Errors;
+use crate::probe::Probe;
+use crate::signature;
+
+/// Expands one `#[liveness]`, `#[readiness]` or `#[startup]` attribute. On error the item is still
+/// emitted unchanged, so that IDEs keep working and no knock-on "cannot find" errors appear.
+pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = Args::parse(args, &mut errors);
+    let func = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Fn(func)) => func,
+        Ok(other) => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                format!("`#[{}]` can only be applied to an `async fn`", probe.attribute()),
+            ));
+            return with_errors(item, errors);
+        }
+        Err(error) => {
+            errors.push(error);
+            return with_errors(item, errors);
+        }
+    };
+    let data_types = signature::data_types(&func, probe, &mut errors);
+    let name = match &args.name {
+        Some(name) => name.value(),
+        None => default_name(&func, &mut errors),
+    };
+    if let Err(error) = errors.finish() {
+        let error = error.to_compile_error();
+        return quote!(#func #error);
+    }
+    let data_types = data_types.unwrap_or_default();
+    let registration = registration(probe, &args, &name, &func, &data_types);
+    quote!(#func #registration)
+}
+
+fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
+    match errors.finish() {
+        Ok(()) => item,
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!(#item #error)
+        }
+    }
+}
+
+/// The fn's own name, unless it cannot appear in a URL.
+fn default_name(func: &ItemFn, errors: &mut Errors) -> String {
+    let name = func.sig.ident.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+    if let Some(problem) = args::name_problem(&name) {
+        errors.push(syn::Error::new(
+            func.sig.ident.span(),
+            format!("{problem}; give the check a name with `name = \"...\"`"),
+        ));
+    }
+    name
+}
+
+fn registration(
+    probe: Probe,
+    args: &Args,
+    name: &str,
+    func: &ItemFn,
+    data_types: &[Type],
+) -> TokenStream {
+    let krate = match &args.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::health_runtime),
+    };
+    let private = quote!(#krate::__private);
+    let probe = probe.variant(&krate);
+    let timeout = match args.timeout {
+        Some(timeout) => {
+            let (secs, nanos) = (timeout.as_secs(), timeout.subsec_nanos());
+            quote!(::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let critical = args.critical.unwrap_or(true);
+    let ident = &func.sig.ident;
+    let params: Vec<_> = (0..data_types.len())
+        .map(|i| format_ident!("__health_data_{}", i))
+        .collect();
+    // Type errors about the return type should point at the user's return type.
+    let output_span = match &func.sig.output {
+        ReturnType::Default => ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    let into_outcome = quote_spanned!(output_span=> #private::IntoOutcome::into_outcome);
+
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[#private::distributed_slice(#private::CHECKS)]
+            #[linkme(crate = #private::linkme)]
+            static __HEALTH_CHECK: #private::Declared = #private::Declared {
+                probe: #probe,
+                name: #name,
+                timeout: #timeout,
+                critical: #critical,
+                run: __health_run,
+            };
+
+            fn __health_run(request: &#private::HttpRequest) -> #private::CheckFuture {
+                #(
+                    let #params = match #private::app_data::<#data_types>(request) {
+                        ::core::result::Result::Ok(data) => data,
+                        ::core::result::Result::Err(missing) => return #private::ready(missing),
+                    };
+                )*
+                #private::boxed(async move { #into_outcome(#ident(#(#params),*).await) })
+            }
+        };
+    }
+}

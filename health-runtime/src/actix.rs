@@ -1,0 +1,214 @@
+//! Serves a [`Health`] on actix-web: the routes, the query options, and the probe flow
+//! (startup gates readiness; liveness is never held back).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, Resource};
+
+use crate::health::Health;
+use crate::lifecycle;
+use crate::registry::{Check, Probe};
+use crate::report::Report;
+use crate::run::run_all;
+
+impl HttpServiceFactory for Health {
+    fn register(self, config: &mut AppService) {
+        for probe in Probe::ALL {
+            warn_about_duplicate_names(probe, &self.checks[probe.index()]);
+        }
+        let probes = Rc::new(Probes {
+            checks: self.checks,
+            default_timeout: self.default_timeout,
+        });
+        for probe in Probe::ALL {
+            for path in &self.paths[probe.index()] {
+                let path = path.trim_end_matches('/');
+                resource(path, &probes, probe, Target::Probe).register(config);
+                resource(&format!("{path}/{{name}}"), &probes, probe, Target::OneCheck)
+                    .register(config);
+            }
+        }
+    }
+}
+
+/// A name shared by two checks of one probe makes `/<path>/<name>` and `?exclude=` ambiguous.
+fn warn_about_duplicate_names(probe: Probe, checks: &[Check]) {
+    let mut seen = HashSet::new();
+    for check in checks {
+        if !seen.insert(check.name()) {
+            log::warn!(
+                "two {probe} checks are named `{}`; `/<path>/{0}` and `?exclude={0}` reach both",
+                check.name()
+            );
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    /// All checks of the probe.
+    Probe,
+    /// The one check named by the `{name}` path segment.
+    OneCheck,
+}
+
+fn resource(path: &str, probes: &Rc<Probes>, probe: Probe, target: Target) -> Resource {
+    let probes = Rc::clone(probes);
+    let handler = move |request: HttpRequest| {
+        let probes = Rc::clone(&probes);
+        async move { probes.respond(probe, target, &request).await }
+    };
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, HEAD"))
+        .finish()
+}
+
+/// The checks of one worker, shared by its routes.
+struct Probes {
+    checks: [Vec<Check>; 3],
+    default_timeout: Duration,
+}
+
+impl Probes {
+    async fn respond(&self, probe: Probe, target: Target, request: &HttpRequest) -> HttpResponse {
+        let query = Query::parse(request.query_string());
+        let report = match target {
+            Target::Probe => self.report(probe, request, &query).await,
+            Target::OneCheck => {
+                let name = request.match_info().get("name").unwrap_or_default();
+                match self.one_check(probe, name, request).await {
+                    Some(report) => report,
+                    None => return not_found(probe, name),
+                }
+            }
+        };
+        render(&report, query.verbose)
+    }
+
+    async fn report(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
+        match probe {
+            Probe::Liveness => self.run(probe, request, query).await,
+            Probe::Startup => self.startup(request, query).await,
+            Probe::Readiness => match self.held_for_startup(request).await {
+                Some(report) => report,
+                None => self.run(probe, request, query).await,
+            },
+        }
+    }
+
+    /// Runs the probe's checks, minus those excluded by the query.
+    async fn run(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
+        let checks = &self.checks[probe.index()];
+        let (excluded, included): (Vec<&Check>, Vec<&Check>) = checks
+            .iter()
+            .partition(|check| query.exclude.iter().any(|name| *name == check.name()));
+        let results = run_all(included.into_iter(), request, self.default_timeout).await;
+        let mut report = Report::new(probe, results);
+        report.excluded = excluded.iter().map(|check| check.name().to_owned()).collect();
+        report.unknown_excludes = query
+            .exclude
+            .iter()
+            .filter(|name| !checks.iter().any(|check| check.name() == name.as_str()))
+            .cloned()
+            .collect();
+        report
+    }
+
+    /// Runs the startup checks until they have passed once, then answers from the latch.
+    async fn startup(&self, request: &HttpRequest, query: &Query) -> Report {
+        if let Some(results) = lifecycle::started() {
+            return Report::new(Probe::Startup, Cow::Borrowed(results));
+        }
+        let mut report = self.run(Probe::Startup, request, query).await;
+        // A run that skipped excluded checks does not prove that the service has started.
+        if report.passed() && report.excluded.is_empty() {
+            let results = std::mem::take(&mut report.checks).into_owned();
+            report.checks = Cow::Borrowed(lifecycle::mark_started(results));
+        }
+        report
+    }
+
+    /// Readiness fails, with the startup checks as the reason, until startup has passed.
+    async fn held_for_startup(&self, request: &HttpRequest) -> Option<Report> {
+        if lifecycle::started().is_some() {
+            return None;
+        }
+        let report = self.startup(request, &Query::default()).await;
+        (!report.passed()).then(|| Report {
+            probe: Probe::Readiness,
+            starting: true,
+            ..report
+        })
+    }
+
+    async fn one_check(&self, probe: Probe, name: &str, request: &HttpRequest) -> Option<Report> {
+        let checks = &self.checks[probe.index()];
+        let mut named = checks.iter().filter(|check| check.name() == name).peekable();
+        named.peek()?;
+        Some(Report::new(probe, run_all(named, request, self.default_timeout).await))
+    }
+}
+
+/// The query options: `?verbose` and repeated `?exclude=<name>`.
+#[derive(Default)]
+struct Query {
+    verbose: bool,
+    exclude: Vec<String>,
+}
+
+impl Query {
+    fn parse(query: &str) -> Query {
+        let mut parsed = Query::default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            match &*key {
+                "verbose" => parsed.verbose = !matches!(&*value, "false" | "0"),
+                "exclude" => parsed.exclude.push(value.into_owned()),
+                _ => {}
+            }
+        }
+        parsed
+    }
+}
+
+fn render(report: &Report, verbose: bool) -> HttpResponse {
+    let status = if report.passed() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let mut response = HttpResponse::build(status);
+    response.insert_header(CacheControl(vec![CacheDirective::NoStore]));
+    if verbose {
+        return response
+            .content_type("text/plain; charset=utf-8")
+            .body(report.verbose_text());
+    }
+    match serde_json::to_vec(report) {
+        Ok(body) => response.content_type("application/json").body(body),
+        Err(error) => {
+            log::error!("health report could not be rendered as JSON: {error}");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+fn not_found(probe: Probe, name: &str) -> HttpResponse {
+    let error = serde_json::Value::from(format!("no {probe} check named {name:?}"));
+    HttpResponse::NotFound()
+        .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+        .content_type("application/json")
+        .body(format!(r#"{{"status":"FAIL","error":{error}}}"#))
+}

@@ -1,0 +1,93 @@
+//! `Health`: the value a service mounts with `App::service`, and its builder options.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::registry::{self, Check, Probe};
+
+/// The per-check timeout used when a check sets none. It keeps a probe's answer inside the
+/// kubelet's default `timeoutSeconds: 1`, with room for the network.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The health endpoints of a service, as an actix-web service factory.
+///
+/// `Health::default()` serves every check declared with `#[liveness]`, `#[readiness]` and
+/// `#[startup]` in the binary, on GET and HEAD of:
+///
+/// | probe | paths | one check |
+/// |---|---|---|
+/// | liveness | `/healthz`, `/livez` | `/healthz/<name>`, `/livez/<name>` |
+/// | readiness | `/ready`, `/readyz` | `/ready/<name>`, `/readyz/<name>` |
+/// | startup | `/startupz` | `/startupz/<name>` |
+///
+/// ```no_run
+/// use actix_web::{App, HttpServer};
+/// use health_runtime::{liveness, Health};
+///
+/// #[liveness]
+/// async fn alive() {}
+///
+/// #[actix_web::main]
+/// async fn main() -> std::io::Result<()> {
+///     HttpServer::new(|| App::new().service(Health::default()))
+///         .bind(("127.0.0.1", 8080))?
+///         .run()
+///         .await
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub(crate) checks: [Vec<Check>; 3],
+    pub(crate) paths: [Vec<Cow<'static, str>>; 3],
+    pub(crate) default_timeout: Duration,
+}
+
+impl Default for Health {
+    fn default() -> Health {
+        Health {
+            checks: Probe::ALL.map(registry::declared),
+            paths: [
+                vec!["/healthz".into(), "/livez".into()],
+                vec!["/ready".into(), "/readyz".into()],
+                vec!["/startupz".into()],
+            ],
+            default_timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl Health {
+    /// Adds a check at runtime, next to the declared ones.
+    pub fn check(mut self, probe: Probe, check: Check) -> Health {
+        self.checks[probe.index()].push(check);
+        self
+    }
+
+    /// Replaces the paths that serve `probe`; an empty list leaves the probe unserved.
+    ///
+    /// ```
+    /// use health_runtime::{Health, Probe};
+    ///
+    /// let health = Health::default()
+    ///     .paths(Probe::Liveness, ["/health/live"])
+    ///     .paths(Probe::Readiness, ["/health/ready"]);
+    /// ```
+    pub fn paths<P>(mut self, probe: Probe, paths: impl IntoIterator<Item = P>) -> Health
+    where
+        P: Into<Cow<'static, str>>,
+    {
+        self.paths[probe.index()] = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] unless changed.
+    pub fn default_timeout(mut self, timeout: Duration) -> Health {
+        self.default_timeout = timeout;
+        self
+    }
+
+    /// The checks that `probe` runs.
+    pub fn checks(&self, probe: Probe) -> &[Check] {
+        &self.checks[probe.index()]
+    }
+}

@@ -1,0 +1,159 @@
+//! The checks a service has: those declared by the attributes, collected at link time into one
+//! static slice, and those added at runtime on the [`Health`](crate::Health) builder.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt;
+use linkme::distributed_slice;
+
+use crate::outcome::{IntoOutcome, Outcome};
+
+/// The three Kubernetes probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Probe {
+    /// "Is the process able to work?" A failure makes Kubernetes restart the container.
+    Liveness,
+    /// "Should the pod receive traffic?" A failure removes it from its Service, without a restart.
+    Readiness,
+    /// "Has the process finished starting?" Holds readiness back until it has passed once.
+    Startup,
+}
+
+impl Probe {
+    pub(crate) const ALL: [Probe; 3] = [Probe::Liveness, Probe::Readiness, Probe::Startup];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Lower-case name, as used in messages: `liveness`, `readiness`, `startup`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Probe::Liveness => "liveness",
+            Probe::Readiness => "readiness",
+            Probe::Startup => "startup",
+        }
+    }
+}
+
+impl fmt::Display for Probe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A run of a check that has started; resolves to its outcome.
+pub type CheckFuture = LocalBoxFuture<'static, Outcome>;
+
+/// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`. Generated code builds
+/// these as statics; they are not meant to be written by hand.
+#[doc(hidden)]
+pub struct Declared {
+    pub probe: Probe,
+    pub name: &'static str,
+    pub timeout: Option<Duration>,
+    pub critical: bool,
+    /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
+    pub run: fn(&HttpRequest) -> CheckFuture,
+}
+
+/// Every declared check of the binary, gathered by the linker.
+#[distributed_slice]
+pub static CHECKS: [Declared];
+
+/// A check as the runtime runs it. Build one with [`Check::new`] to add a check at runtime, for
+/// values that are only known then:
+///
+/// ```
+/// use std::time::Duration;
+/// use health_runtime::{Check, Health, Probe};
+///
+/// let queue = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(3));
+/// let health = Health::default().check(
+///     Probe::Readiness,
+///     Check::new("queue", move || {
+///         let depth = queue.load(std::sync::atomic::Ordering::Relaxed);
+///         async move { depth < 100 }
+///     })
+///     .timeout(Duration::from_millis(200))
+///     .critical(false),
+/// );
+/// ```
+#[derive(Clone)]
+pub struct Check {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) critical: bool,
+    pub(crate) run: Rc<dyn Fn(&HttpRequest) -> CheckFuture>,
+}
+
+impl Check {
+    /// A critical check named `name` that runs `check` under the default timeout. Keep names to
+    /// letters, digits, `_`, `.` and `-` so that `/<path>/<name>` and `?exclude=<name>` can reach it.
+    pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future + 'static,
+        Fut::Output: IntoOutcome,
+    {
+        Check {
+            name: name.into(),
+            timeout: None,
+            critical: true,
+            run: Rc::new(move |_: &HttpRequest| check().map(IntoOutcome::into_outcome).boxed_local()),
+        }
+    }
+
+    /// Fails the check when it has not finished within `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Check {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// A non-critical check's failure is reported as `WARN` and does not fail the probe.
+    pub fn critical(mut self, critical: bool) -> Check {
+        self.critical = critical;
+        self
+    }
+
+    /// The check's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Check")
+            .field("name", &self.name)
+            .field("timeout", &self.timeout)
+            .field("critical", &self.critical)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&'static Declared> for Check {
+    fn from(declared: &'static Declared) -> Check {
+        Check {
+            name: Cow::Borrowed(declared.name),
+            timeout: declared.timeout,
+            critical: declared.critical,
+            run: Rc::new(declared.run),
+        }
+    }
+}
+
+/// The declared checks of `probe`, in link order.
+pub(crate) fn declared(probe: Probe) -> Vec<Check> {
+    CHECKS
+        .iter()
+        .filter(|declared| declared.probe == probe)
+        .map(Check::from)
+        .collect()
+}
