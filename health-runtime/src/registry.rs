@@ -149,11 +149,13 @@ impl From<&'static Declared> for Check {
     }
 }
 
-/// The declared checks of `probe`, in link order.
+/// The declared checks of `probe`, sorted by name: link order is not something to show users.
 pub(crate) fn declared(probe: Probe) -> Vec<Check> {
-    CHECKS
+    let mut checks: Vec<Check> = CHECKS
         .iter()
         .filter(|declared| declared.probe == probe)
         .map(Check::from)
-        .collect()
+        .collect();
+    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    checks
 }

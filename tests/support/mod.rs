@@ -1,0 +1,82 @@
+//! Shared by the integration tests: a real actix-web server on a free loopback port, and a real
+//! HTTP client to probe it.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::time::{Duration, Instant};
+
+use actix_web::{web, App, HttpServer};
+
+/// Starts a server whose app is configured by `configure`, and returns its base URL.
+pub fn serve(configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static) -> String {
+    let server = HttpServer::new(move || App::new().configure(configure.clone()))
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind a free loopback port");
+    let address = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{address}")
+}
+
+/// One answer, read in full.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub cache_control: String,
+    pub allow: String,
+    pub body: String,
+    pub elapsed: Duration,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+    }
+
+    /// The entry of `checks` named `name`.
+    pub fn check(&self, name: &str) -> serde_json::Value {
+        let json = self.json();
+        let checks = json["checks"].as_array().expect("checks is an array");
+        checks
+            .iter()
+            .find(|check| check["name"] == name)
+            .unwrap_or_else(|| panic!("no check {name} in {}", self.body))
+            .clone()
+    }
+
+    pub fn check_names(&self) -> Vec<String> {
+        let json = self.json();
+        let checks = json["checks"].as_array().expect("checks is an array");
+        checks.iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+pub async fn get(url: &str) -> Answer {
+    request(awc::http::Method::GET, url).await
+}
+
+pub async fn request(method: awc::http::Method, url: &str) -> Answer {
+    let started = Instant::now();
+    let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
+    let mut response = client
+        .request(method, url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("request to {url} failed: {e}"));
+    let body = response.body().await.expect("read body");
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    Answer {
+        status: response.status().as_u16(),
+        content_type: header(awc::http::header::CONTENT_TYPE),
+        cache_control: header(awc::http::header::CACHE_CONTROL),
+        allow: header(awc::http::header::ALLOW),
+        body: String::from_utf8(body.to_vec()).expect("UTF-8 body"),
+        elapsed: started.elapsed(),
+    }
+}
