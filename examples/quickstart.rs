@@ -26,7 +26,9 @@ async fn main() -> std::io::Result<()> {
     env_logger::init_from_env(env_logger::Env::default().default_filter_or("info"));
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://quickstart.db".into());
     let port = match std::env::var("PORT") {
-        Ok(port) => port.parse().map_err(|_| invalid(format!("PORT={port} is not a port")))?,
+        Ok(port) => port
+            .parse()
+            .map_err(|_| invalid(format!("PORT={port} is not a port")))?,
         Err(_) => 8080,
     };
     let options: SqliteConnectOptions = url

@@ -44,7 +44,11 @@ async fn a_hung_check_fails_within_its_timeout() {
     assert_eq!(answer.json()["error"], "hung failed: timed out after 300ms");
     let duration = answer.check("hung")["duration_ms"].as_f64().unwrap();
     assert!((300.0..1000.0).contains(&duration), "{duration} ms");
-    assert!(answer.elapsed < Duration::from_secs(1), "{:?}", answer.elapsed);
+    assert!(
+        answer.elapsed < Duration::from_secs(1),
+        "{:?}",
+        answer.elapsed
+    );
 }
 
 #[actix_web::test]
@@ -69,7 +73,11 @@ async fn checks_run_concurrently() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.check_names(), ["slow_a", "slow_b"]);
     // Run one after the other, two 400 ms checks would take 800 ms.
-    assert!(answer.elapsed < Duration::from_millis(800), "{:?}", answer.elapsed);
+    assert!(
+        answer.elapsed < Duration::from_millis(800),
+        "{:?}",
+        answer.elapsed
+    );
 }
 
 #[actix_web::test]
@@ -83,6 +91,10 @@ async fn the_whole_probe_answers_within_its_slowest_check() {
          panics failed: panicked (the message is in the service's log)"
     );
     assert_eq!(answer.check("slow_a")["status"], "OK");
-    assert!(answer.elapsed < Duration::from_millis(800), "{:?}", answer.elapsed);
+    assert!(
+        answer.elapsed < Duration::from_millis(800),
+        "{:?}",
+        answer.elapsed
+    );
     assert_eq!(get(&format!("{base}/livez")).await.status, 200);
 }

@@ -21,5 +21,8 @@ async fn checks_from_a_library_crate_are_collected() {
     assert_eq!(answer.check_names(), ["library_ready", "local"]);
     let answer = get(&format!("{base}/livez")).await;
     assert_eq!(answer.check_names(), ["library.alive"]);
-    assert_eq!(answer.check("library.alive")["data"], serde_json::json!({"crate": "library-checks"}));
+    assert_eq!(
+        answer.check("library.alive")["data"],
+        serde_json::json!({"crate": "library-checks"})
+    );
 }

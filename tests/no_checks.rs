@@ -19,6 +19,10 @@ async fn every_probe_passes_with_no_checks() {
     ] {
         let answer = get(&format!("{base}{path}")).await;
         assert_eq!(answer.status, 200, "{path}");
-        assert_eq!(answer.json(), serde_json::json!({"status": status, "checks": []}), "{path}");
+        assert_eq!(
+            answer.json(),
+            serde_json::json!({"status": status, "checks": []}),
+            "{path}"
+        );
     }
 }

@@ -86,7 +86,10 @@ async fn readiness_answers_ready_with_data_and_warnings() {
         names.sort();
         assert_eq!(names, ["both", "flag", "hand-made", "optional_cache"]);
         assert_eq!(answer.check("flag")["status"], "OK");
-        assert_eq!(answer.check("both")["data"], serde_json::json!({"workers": 4}));
+        assert_eq!(
+            answer.check("both")["data"],
+            serde_json::json!({"workers": 4})
+        );
         assert_eq!(answer.check("hand-made")["data"], "by hand");
         let cache = answer.check("optional_cache");
         assert_eq!(cache["status"], "WARN");
@@ -122,7 +125,10 @@ async fn missing_app_data_fails_the_check_and_names_the_type() {
         "app data `web::Data<probes::AppState>` is not registered; \
          add `.app_data(web::Data::new(value))` with a `probes::AppState` to the App"
     );
-    assert!(answer.json()["error"].as_str().unwrap().starts_with("flag failed: app data"));
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("flag failed: app data"));
     assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
 }
 
@@ -147,7 +153,10 @@ async fn verbose_answers_the_kube_apiserver_text_format() {
 
     let answer = get(&format!("{base}/livez?verbose=true")).await;
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.body, "[+]alive ok\n[+]both ok\nliveness check passed\n");
+    assert_eq!(
+        answer.body,
+        "[+]alive ok\n[+]both ok\nliveness check passed\n"
+    );
 
     let answer = get(&format!("{base}/livez?verbose=false")).await;
     assert_eq!(answer.content_type, "application/json");
@@ -159,7 +168,10 @@ async fn exclude_skips_checks_and_warns_about_unknown_names() {
     let answer = get(&format!("{base}/ready?exclude=flag&exclude=optional_cache")).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let json = answer.json();
-    assert_eq!(json["excluded"], serde_json::json!(["flag", "optional_cache"]));
+    assert_eq!(
+        json["excluded"],
+        serde_json::json!(["flag", "optional_cache"])
+    );
     let mut names = answer.check_names();
     names.sort();
     assert_eq!(names, ["both", "hand-made"]);
@@ -207,7 +219,12 @@ async fn head_answers_like_get_without_a_body_and_other_methods_get_405() {
     let answer = request(Method::HEAD, &format!("{base}/healthz")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type, "application/json");
-    assert_eq!(request(Method::HEAD, &format!("{base}/livez/alive")).await.status, 200);
+    assert_eq!(
+        request(Method::HEAD, &format!("{base}/livez/alive"))
+            .await
+            .status,
+        200
+    );
 
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         for path in ["/healthz", "/readyz", "/startupz", "/readyz/flag"] {
@@ -223,7 +240,10 @@ async fn no_startup_checks_means_started() {
     let base = serve(app(true));
     let answer = get(&format!("{base}/startupz")).await;
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.json(), serde_json::json!({"status": "STARTED", "checks": []}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"status": "STARTED", "checks": []})
+    );
 }
 
 #[actix_web::test]
@@ -240,7 +260,9 @@ async fn builder_adds_checks_and_moves_paths() {
                 Probe::Liveness,
                 Check::new("soft", || async { false }).critical(false),
             );
-        config.app_data(web::Data::new(AppState { flag_up: AtomicBool::new(true) }));
+        config.app_data(web::Data::new(AppState {
+            flag_up: AtomicBool::new(true),
+        }));
         config.service(health);
     });
     let answer = get(&format!("{base}/health/ready")).await;
@@ -249,7 +271,10 @@ async fn builder_adds_checks_and_moves_paths() {
     let answer = get(&format!("{base}/health/live")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.check("soft")["status"], "WARN");
-    assert_eq!(get(&format!("{base}/health/ready/runtime")).await.status, 503);
+    assert_eq!(
+        get(&format!("{base}/health/ready/runtime")).await.status,
+        503
+    );
     assert_eq!(get(&format!("{base}/healthz")).await.status, 404);
     assert_eq!(get(&format!("{base}/ready")).await.status, 404);
     assert_eq!(get(&format!("{base}/startupz")).await.status, 200);
@@ -257,7 +282,9 @@ async fn builder_adds_checks_and_moves_paths() {
 
 #[actix_web::test]
 async fn the_annotated_fns_stay_callable() {
-    let state = web::Data::new(AppState { flag_up: AtomicBool::new(false) });
+    let state = web::Data::new(AppState {
+        flag_up: AtomicBool::new(false),
+    });
     assert_eq!(flag(state).await, Err("flag is down".to_owned()));
     assert!(!optional_cache().await);
     alive().await;

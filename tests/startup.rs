@@ -58,13 +58,20 @@ async fn startup_holds_readiness_until_it_has_passed_once() {
         assert_eq!(answer.check_names(), ["optional_warmup", "warmed_up"]);
     }
     let answer = get(&format!("{base}/readyz?verbose")).await;
-    assert!(answer.body.ends_with("readiness check failed: service is starting\n"));
+    assert!(answer
+        .body
+        .ends_with("readiness check failed: service is starting\n"));
     // Liveness never waits for startup.
     assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
     // One check can still be probed on its own.
     assert_eq!(get(&format!("{base}/readyz/ready")).await.status, 200);
     // Excluding the failing check does not count as having started.
-    assert_eq!(get(&format!("{base}/startupz?exclude=warmed_up")).await.status, 200);
+    assert_eq!(
+        get(&format!("{base}/startupz?exclude=warmed_up"))
+            .await
+            .status,
+        200
+    );
     assert_eq!(get(&format!("{base}/ready")).await.status, 503);
 
     state.warm.store(true, Ordering::SeqCst);

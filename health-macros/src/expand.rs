@@ -2,8 +2,7 @@
 //! static is placed in the runtime's link-time collection of checks.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::{format_ident, quote};
 use syn::{Item, ItemFn, ReturnType, Type};
 
 use crate::args::{self, Args};
@@ -21,7 +20,10 @@ pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream 
         Ok(other) => {
             errors.push(syn::Error::new_spanned(
                 other,
-                format!("`#[{}]` can only be applied to an `async fn`", probe.attribute()),
+                format!(
+                    "`#[{}]` can only be applied to an `async fn`",
+                    probe.attribute()
+                ),
             ));
             return with_errors(item, errors);
         }
@@ -92,12 +94,11 @@ fn registration(
     let params: Vec<_> = (0..data_types.len())
         .map(|i| format_ident!("__health_data_{}", i))
         .collect();
-    // Type errors about the return type should point at the user's return type.
-    let output_span = match &func.sig.output {
-        ReturnType::Default => ident.span(),
-        ReturnType::Type(_, ty) => ty.span(),
+    // Naming the user's return type in the conversion puts an unsupported type's error on it.
+    let output = match &func.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
     };
-    let into_outcome = quote_spanned!(output_span=> #private::IntoOutcome::into_outcome);
 
     quote! {
         #[doc(hidden)]
@@ -119,7 +120,9 @@ fn registration(
                         ::core::result::Result::Err(missing) => return #private::ready(missing),
                     };
                 )*
-                #private::boxed(async move { #into_outcome(#ident(#(#params),*).await) })
+                #private::boxed(async move {
+                    <#output as #private::IntoOutcome>::into_outcome(#ident(#(#params),*).await)
+                })
             }
         };
     }

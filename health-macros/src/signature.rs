@@ -20,11 +20,17 @@ pub fn data_types(func: &ItemFn, probe: Probe, errors: &mut Errors) -> Option<Ve
     if sig.asyncness.is_none() {
         reject(
             &sig.fn_token,
-            format!("functions marked with `#[{attr}]` must be `async`; write `async fn {}`", sig.ident),
+            format!(
+                "functions marked with `#[{attr}]` must be `async`; write `async fn {}`",
+                sig.ident
+            ),
         );
     }
     if let Some(unsafety) = &sig.unsafety {
-        reject(unsafety, format!("functions marked with `#[{attr}]` cannot be `unsafe`"));
+        reject(
+            unsafety,
+            format!("functions marked with `#[{attr}]` cannot be `unsafe`"),
+        );
     }
     if !sig.generics.params.is_empty() {
         reject(

@@ -30,8 +30,13 @@ impl HttpServiceFactory for Health {
             for path in &self.paths[probe.index()] {
                 let path = path.trim_end_matches('/');
                 resource(path, &probes, probe, Target::Probe).register(config);
-                resource(&format!("{path}/{{name}}"), &probes, probe, Target::OneCheck)
-                    .register(config);
+                resource(
+                    &format!("{path}/{{name}}"),
+                    &probes,
+                    probe,
+                    Target::OneCheck,
+                )
+                .register(config);
             }
         }
     }
@@ -117,7 +122,10 @@ impl Probes {
             .partition(|check| query.exclude.iter().any(|name| *name == check.name()));
         let results = run_all(included.into_iter(), request, self.default_timeout).await;
         let mut report = Report::new(probe, results);
-        report.excluded = excluded.iter().map(|check| check.name().to_owned()).collect();
+        report.excluded = excluded
+            .iter()
+            .map(|check| check.name().to_owned())
+            .collect();
         report.unknown_excludes = query
             .exclude
             .iter()
@@ -147,7 +155,7 @@ impl Probes {
             return None;
         }
         let report = self.startup(request, &Query::default()).await;
-        (!report.passed()).then(|| Report {
+        (!report.passed()).then_some(Report {
             probe: Probe::Readiness,
             starting: true,
             ..report
@@ -156,9 +164,15 @@ impl Probes {
 
     async fn one_check(&self, probe: Probe, name: &str, request: &HttpRequest) -> Option<Report> {
         let checks = &self.checks[probe.index()];
-        let mut named = checks.iter().filter(|check| check.name() == name).peekable();
+        let mut named = checks
+            .iter()
+            .filter(|check| check.name() == name)
+            .peekable();
         named.peek()?;
-        Some(Report::new(probe, run_all(named, request, self.default_timeout).await))
+        Some(Report::new(
+            probe,
+            run_all(named, request, self.default_timeout).await,
+        ))
     }
 }
 

@@ -106,7 +106,9 @@ impl Check {
             name: name.into(),
             timeout: None,
             critical: true,
-            run: Rc::new(move |_: &HttpRequest| check().map(IntoOutcome::into_outcome).boxed_local()),
+            run: Rc::new(move |_: &HttpRequest| {
+                check().map(IntoOutcome::into_outcome).boxed_local()
+            }),
         }
     }
 

@@ -53,7 +53,11 @@ impl Report {
 
     /// A probe passes when no critical check failed (and so with no checks at all).
     pub fn passed(&self) -> bool {
-        !self.starting && self.checks.iter().all(|check| check.status() != Status::Fail)
+        !self.starting
+            && self
+                .checks
+                .iter()
+                .all(|check| check.status() != Status::Fail)
     }
 
     /// The word for a passing probe, kept from the original service: `OK` and `READY`.
@@ -83,9 +87,9 @@ impl Report {
     }
 
     fn warnings(&self) -> impl Iterator<Item = String> + '_ {
-        self.unknown_excludes.iter().map(|name| {
-            format!("some health checks cannot be excluded: no matches for {name:?}")
-        })
+        self.unknown_excludes
+            .iter()
+            .map(|name| format!("some health checks cannot be excluded: no matches for {name:?}"))
     }
 
     /// The kube-apiserver `?verbose` format: a line per check, then the verdict.
@@ -119,7 +123,13 @@ impl Report {
 /// them on a single line.
 fn one_line(reason: &str) -> Cow<'_, str> {
     if reason.contains(['\n', '\r']) {
-        Cow::Owned(reason.split(['\n', '\r']).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+        Cow::Owned(
+            reason
+                .split(['\n', '\r'])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     } else {
         Cow::Borrowed(reason)
     }

@@ -47,7 +47,10 @@ impl Answer {
     pub fn check_names(&self) -> Vec<String> {
         let json = self.json();
         let checks = json["checks"].as_array().expect("checks is an array");
-        checks.iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
+        checks
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
     }
 }
 
@@ -57,7 +60,9 @@ pub async fn get(url: &str) -> Answer {
 
 pub async fn request(method: awc::http::Method, url: &str) -> Answer {
     let started = Instant::now();
-    let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .finish();
     let mut response = client
         .request(method, url)
         .send()

@@ -1,0 +1,17 @@
+//! The pitfall the README warns about: a library crate that the binary depends on but never names
+//! is not linked, and its checks are not served. `library.rs` shows the fix.
+
+mod support;
+
+use health_runtime::Health;
+use support::{get, serve};
+
+#[actix_web::test]
+async fn checks_of_a_library_that_is_never_named_vanish() {
+    let base = serve(|config| {
+        config.service(Health::default());
+    });
+    let answer = get(&format!("{base}/ready")).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.check_names().is_empty(), "{}", answer.body);
+}

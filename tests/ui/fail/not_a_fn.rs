@@ -1,0 +1,6 @@
+use health_runtime::readiness;
+
+#[readiness]
+struct Database;
+
+fn main() {}
