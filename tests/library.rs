@@ -5,17 +5,15 @@ mod support;
 // Without this line the library is never linked and its checks silently vanish.
 use library_checks as _;
 
-use health_runtime::{readiness, Health};
-use support::{get, serve};
+use health_runtime::readiness;
+use support::{get, serve_health};
 
 #[readiness]
 async fn local() {}
 
 #[actix_web::test]
 async fn checks_from_a_library_crate_are_collected() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health();
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.check_names(), ["library_ready", "local"]);

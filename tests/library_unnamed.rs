@@ -3,14 +3,11 @@
 
 mod support;
 
-use health_runtime::Health;
-use support::{get, serve};
+use support::{get, serve_health};
 
 #[actix_web::test]
 async fn checks_of_a_library_that_is_never_named_vanish() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health();
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 200);
     assert!(answer.check_names().is_empty(), "{}", answer.body);

@@ -2,14 +2,11 @@
 
 mod support;
 
-use health_runtime::Health;
-use support::{get, serve};
+use support::{get, serve_health};
 
 #[actix_web::test]
 async fn every_probe_passes_with_no_checks() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health();
     for (path, status) in [
         ("/healthz", "OK"),
         ("/livez", "OK"),

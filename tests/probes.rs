@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::web;
 use awc::http::Method;
 use health_runtime::{liveness, readiness, Check, Health, Outcome, Probe};
-use support::{get, request, serve};
+use support::{get, request, serve, serve_health};
 
 struct AppState {
     flag_up: AtomicBool,
@@ -114,9 +114,7 @@ async fn a_failed_critical_check_answers_503_naming_it() {
 
 #[actix_web::test]
 async fn missing_app_data_fails_the_check_and_names_the_type() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health();
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 503);
     let error = answer.check("flag")["error"].as_str().unwrap().to_owned();

@@ -17,6 +17,13 @@ pub fn serve(configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'stati
     format!("http://{address}")
 }
 
+/// Starts a server with `Health::default()` and no app data.
+pub fn serve_health() -> String {
+    serve(|config| {
+        config.service(health_runtime::Health::default());
+    })
+}
+
 /// One answer, read in full.
 pub struct Answer {
     pub status: u16,
