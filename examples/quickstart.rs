@@ -6,7 +6,7 @@
 //! `PORT` changes the port, `DATABASE_URL` the database (default `sqlite://quickstart.db`).
 
 use actix_web::{web, App, HttpServer};
-use health_runtime::{liveness, readiness, Health};
+use health_runtime::{checks, liveness, readiness, Health};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 /// The process answers: nothing else belongs in liveness, or a database outage would restart
@@ -17,8 +17,7 @@ async fn alive() {}
 /// The database answers a query.
 #[readiness(name = "sqlite", timeout = "500ms")]
 async fn database(pool: web::Data<SqlitePool>) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool.get_ref()).await?;
-    Ok(())
+    checks::sqlx::ping(&pool).await
 }
 
 #[actix_web::main]

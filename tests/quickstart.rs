@@ -3,64 +3,11 @@
 
 mod support;
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use support::example::Example;
 use support::get;
 
-/// The example binary, which `cargo test` builds next to this test's own binary.
-fn example_binary() -> PathBuf {
-    let mut dir = std::env::current_exe().expect("test binary path");
-    dir.pop(); // the test binary
-    dir.pop(); // deps/
-    dir.join("examples").join("quickstart")
-}
-
-struct Quickstart {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Quickstart {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(database_url: &str) -> Quickstart {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(example_binary())
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", database_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run the quickstart example (built by `cargo test`)");
-    let quickstart = Quickstart {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while awc::Client::default()
-        .get(format!("{}/healthz", quickstart.base))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the quickstart did not start listening"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    quickstart
+async fn start(database_url: &str) -> Example {
+    Example::start("quickstart", &[("DATABASE_URL", database_url)]).await
 }
 
 #[actix_web::test]

@@ -32,9 +32,11 @@
 //! kube-apiserver text format with `?verbose`). See the README for the endpoints and the body.
 
 mod actix;
+pub mod checks;
 mod health;
 mod lifecycle;
 mod outcome;
+mod redact;
 mod registry;
 mod report;
 mod run;

@@ -4,6 +4,8 @@ use std::fmt::Display;
 
 use serde::Serialize;
 
+use crate::redact;
+
 /// The result of one run of a check: healthy or not, why not, and optional data to show.
 ///
 /// Checks usually return `()`, `bool` or `Result<T, E>`; return an `Outcome` to build the result
@@ -37,11 +39,13 @@ impl Outcome {
         }
     }
 
-    /// A failing result; `reason` is shown to operators in the response body, so keep secrets
-    /// (passwords, connection strings) out of it.
+    /// A failing result; `reason` is shown to operators in the response body. The credentials
+    /// of any URL in it (`mysql://user:password@host`) are replaced by `***`; keep other secrets
+    /// out of it.
     pub fn unhealthy(reason: impl Display) -> Outcome {
+        let reason = reason.to_string();
         Outcome {
-            error: Some(reason.to_string()),
+            error: Some(redact::userinfo(&reason).into_owned()),
             data: None,
         }
     }

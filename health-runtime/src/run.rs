@@ -12,6 +12,7 @@ use futures_util::future::join_all;
 use futures_util::FutureExt;
 
 use crate::outcome::Outcome;
+use crate::redact;
 use crate::registry::Check;
 
 /// One check's result within a report.
@@ -59,6 +60,7 @@ fn panicked(name: &str, payload: Box<dyn Any + Send>) -> Outcome {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(non-string payload)");
+    let message = redact::userinfo(message);
     log::error!("health check `{name}` panicked: {message}");
     Outcome::unhealthy("panicked (the message is in the service's log)")
 }

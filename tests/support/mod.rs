@@ -2,6 +2,12 @@
 //! HTTP client to probe it.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod example;
+pub mod mariadb;
+pub mod outage;
+pub mod postgres;
+pub mod server;
+
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpServer};

@@ -1,0 +1,4 @@
+//! Ready-made checks, each behind the cargo feature of what it checks.
+
+#[cfg(any(feature = "mysql", feature = "postgres", feature = "sqlite"))]
+pub mod sqlx;
