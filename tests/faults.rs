@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use actix_web::rt::time::sleep;
-use health_runtime::{liveness, readiness, Health};
+use health_runtime::{liveness, readiness, Check, Health, Probe, DEFAULT_TIMEOUT};
 use support::{get, serve};
 
 #[readiness(timeout = "300ms")]
@@ -34,6 +34,11 @@ async fn alive() {}
 
 fn app(config: &mut actix_web::web::ServiceConfig) {
     config.service(Health::default());
+}
+
+/// A builder-added check that never finishes and sets no timeout of its own.
+fn hung_check() -> Check {
+    Check::new("hung_default", std::future::pending::<()>)
 }
 
 #[actix_web::test]
@@ -97,4 +102,58 @@ async fn the_whole_probe_answers_within_its_slowest_check() {
         answer.elapsed
     );
     assert_eq!(get(&format!("{base}/livez")).await.status, 200);
+}
+
+#[actix_web::test]
+async fn the_default_timeout_keeps_a_probe_inside_the_kubelets_second() {
+    assert_eq!(DEFAULT_TIMEOUT, Duration::from_millis(800));
+    let base = serve(|config| {
+        config.service(Health::default().check(Probe::Liveness, hung_check()));
+    });
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "hung_default failed: timed out after 800ms"
+    );
+    assert!(
+        answer.elapsed < Duration::from_secs(1),
+        "{:?}",
+        answer.elapsed
+    );
+}
+
+#[actix_web::test]
+async fn the_builder_sets_the_default_timeout() {
+    let base = serve(|config| {
+        let health = Health::default()
+            .default_timeout(Duration::from_millis(150))
+            .check(Probe::Liveness, hung_check());
+        config.service(health);
+    });
+    let answer = get(&format!("{base}/livez/hung_default")).await;
+    assert_eq!(
+        answer.json()["error"],
+        "hung_default failed: timed out after 150ms"
+    );
+    // A check's own timeout still wins over the default.
+    let answer = get(&format!("{base}/readyz/hung")).await;
+    assert_eq!(answer.json()["error"], "hung failed: timed out after 300ms");
+}
+
+#[actix_web::test]
+async fn a_builder_check_that_panics_before_its_future_is_caught_too() {
+    let base = serve(|config| {
+        let check = Check::new("panics_at_call", || -> std::future::Ready<bool> {
+            panic!("not even a future")
+        });
+        config.service(Health::default().check(Probe::Liveness, check));
+    });
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "panics_at_call failed: panicked (the message is in the service's log)"
+    );
+    assert_eq!(get(&format!("{base}/livez/alive")).await.status, 200);
 }

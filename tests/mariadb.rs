@@ -44,3 +44,21 @@ async fn mariadb_refused_login_keeps_secrets() {
     assert!(error.contains("Access denied"), "{error}");
     assert!(!service.log().contains(WRONG_PASSWORD));
 }
+
+/// Every probe path in the shipped Kubernetes manifest is served by the example, and passes.
+#[actix_web::test]
+async fn the_kubernetes_manifest_probes_what_the_example_serves() {
+    let server = MariaDb::start();
+    let service = example(&server).await;
+    let manifest = include_str!("../examples/kubernetes/deployment.yaml");
+    let paths: Vec<&str> = manifest
+        .lines()
+        .filter_map(|line| line.split("path: ").nth(1))
+        .filter_map(|rest| rest.split([',', ' ', '}']).next())
+        .collect();
+    assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
+    for path in paths {
+        let answer = support::get(&format!("{}{path}", service.base)).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+}

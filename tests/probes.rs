@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::web;
 use awc::http::Method;
 use health_runtime::{liveness, readiness, Check, Health, Outcome, Probe};
-use support::{get, request, serve, serve_health};
+use support::{get, raw, request, serve, serve_health};
 
 struct AppState {
     flag_up: AtomicBool,
@@ -103,6 +103,7 @@ async fn a_failed_critical_check_answers_503_naming_it() {
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 503);
     assert_eq!(answer.content_type, "application/json");
+    assert_eq!(answer.cache_control, "no-store");
     let json = answer.json();
     assert_eq!(json["status"], "FAIL");
     assert_eq!(json["error"], "flag failed: flag is down");
@@ -136,6 +137,7 @@ async fn verbose_answers_the_kube_apiserver_text_format() {
     let answer = get(&format!("{base}/readyz?verbose")).await;
     assert_eq!(answer.status, 503);
     assert_eq!(answer.content_type, "text/plain; charset=utf-8");
+    assert_eq!(answer.cache_control, "no-store");
     let mut lines: Vec<&str> = answer.body.lines().collect();
     assert_eq!(lines.pop(), Some("readiness check failed"));
     lines.sort();
@@ -203,6 +205,7 @@ async fn a_check_path_runs_that_check_alone() {
 
     let answer = get(&format!("{base}/readyz/nope")).await;
     assert_eq!(answer.status, 404);
+    assert_eq!(answer.cache_control, "no-store");
     assert_eq!(answer.json()["error"], "no readiness check named \"nope\"");
     // A readiness check is not reachable under a liveness path.
     assert_eq!(get(&format!("{base}/livez/flag")).await.status, 404);
@@ -213,7 +216,15 @@ async fn head_answers_like_get_without_a_body_and_other_methods_get_405() {
     let base = serve(app(false));
     let answer = request(Method::HEAD, &format!("{base}/ready")).await;
     assert_eq!(answer.status, 503);
-    assert_eq!(answer.body, "");
+    let head = raw(
+        &base,
+        "HEAD /ready HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n",
+    );
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(
+        head.ends_with("\r\n\r\n"),
+        "HEAD must not send a body: {head}"
+    );
     let answer = request(Method::HEAD, &format!("{base}/healthz")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type, "application/json");

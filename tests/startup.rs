@@ -5,6 +5,9 @@
 mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix_web::rt::time::sleep;
 
 use actix_web::web;
 use health_runtime::{liveness, readiness, startup, Health};
@@ -27,8 +30,15 @@ async fn optional_warmup() -> Result<(), &'static str> {
     Err("cache not primed")
 }
 
-#[readiness]
-async fn ready() {}
+#[startup(timeout = "2s")]
+async fn slow_startup() {
+    sleep(Duration::from_millis(400)).await;
+}
+
+#[readiness(timeout = "2s")]
+async fn ready() {
+    sleep(Duration::from_millis(400)).await;
+}
 
 #[liveness]
 async fn alive() {}
@@ -55,7 +65,16 @@ async fn startup_holds_readiness_until_it_has_passed_once() {
             answer.json()["error"],
             "service is starting: warmed_up failed: returned false"
         );
-        assert_eq!(answer.check_names(), ["optional_warmup", "warmed_up"]);
+        assert_eq!(
+            answer.check_names(),
+            ["optional_warmup", "slow_startup", "warmed_up"]
+        );
+        // Startup and readiness checks run at once: 400 ms each, not 800 ms in all.
+        assert!(
+            answer.elapsed < Duration::from_millis(800),
+            "{:?}",
+            answer.elapsed
+        );
     }
     let answer = get(&format!("{base}/readyz?verbose")).await;
     assert!(answer
@@ -65,6 +84,14 @@ async fn startup_holds_readiness_until_it_has_passed_once() {
     assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
     // One check can still be probed on its own.
     assert_eq!(get(&format!("{base}/readyz/ready")).await.status, 200);
+    assert_eq!(get(&format!("{base}/startupz/warmed_up")).await.status, 503);
+    assert_eq!(
+        get(&format!("{base}/startupz/optional_warmup"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(get(&format!("{base}/startupz/nope")).await.status, 404);
     // Excluding the failing check does not count as having started.
     assert_eq!(
         get(&format!("{base}/startupz?exclude=warmed_up"))

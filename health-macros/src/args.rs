@@ -57,11 +57,18 @@ impl Args {
 
     fn set(&mut self, key: &Ident, value: TokenStream) -> syn::Result<()> {
         if key == "name" {
-            let name = syn::parse2::<LitStr>(value)?;
+            let name = syn::parse2::<LitStr>(value).map_err(|e| {
+                syn::Error::new(e.span(), "expected a string, e.g. `name = \"db\"`")
+            })?;
             validate_name(&name)?;
             set_once(&mut self.name, name, key)
         } else if key == "timeout" {
-            let lit = syn::parse2::<LitStr>(value)?;
+            let lit = syn::parse2::<LitStr>(value).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a duration string, e.g. `timeout = \"300ms\"`",
+                )
+            })?;
             let timeout = parse_duration(&lit)?;
             set_once(&mut self.timeout, timeout, key)
         } else if key == "critical" {
@@ -69,7 +76,9 @@ impl Args {
                 .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
             set_once(&mut self.critical, lit.value, key)
         } else if key == "crate" {
-            let path = syn::parse2::<Path>(value)?;
+            let path = syn::parse2::<Path>(value).map_err(|e| {
+                syn::Error::new(e.span(), "expected a path, e.g. `crate = ::health_runtime`")
+            })?;
             set_once(&mut self.krate, path, key)
         } else {
             Err(syn::Error::new(
@@ -84,7 +93,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
     if slot.is_some() {
         return Err(syn::Error::new(
             key.span(),
-            format!("duplicate argument `{key}`"),
+            format!("duplicate argument `{key}`; give each argument once"),
         ));
     }
     *slot = Some(value);

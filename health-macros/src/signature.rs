@@ -44,7 +44,10 @@ pub fn data_types(func: &ItemFn, probe: Probe, errors: &mut Errors) -> Option<Ve
     if let Some(where_clause) = &sig.generics.where_clause {
         reject(
             where_clause,
-            format!("functions marked with `#[{attr}]` cannot have a `where` clause"),
+            format!(
+                "functions marked with `#[{attr}]` cannot have a `where` clause; \
+                 take concrete `web::Data<T>` parameters instead"
+            ),
         );
     }
 

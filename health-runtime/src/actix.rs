@@ -10,6 +10,7 @@ use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
+use futures_util::future::join;
 
 use crate::health::Health;
 use crate::lifecycle;
@@ -18,9 +19,12 @@ use crate::report::Report;
 use crate::run::run_all;
 
 impl HttpServiceFactory for Health {
-    fn register(self, config: &mut AppService) {
+    fn register(mut self, config: &mut AppService) {
         for probe in Probe::ALL {
-            warn_about_duplicate_names(probe, &self.checks[probe.index()]);
+            let checks = &mut self.checks[probe.index()];
+            // Declared and added checks alike are listed by name: link order means nothing.
+            checks.sort_by(|a, b| a.name.cmp(&b.name));
+            warn_about_duplicate_names(probe, checks);
         }
         let probes = Rc::new(Probes {
             checks: self.checks,
@@ -107,10 +111,7 @@ impl Probes {
         match probe {
             Probe::Liveness => self.run(probe, request, query).await,
             Probe::Startup => self.startup(request, query).await,
-            Probe::Readiness => match self.held_for_startup(request).await {
-                Some(report) => report,
-                None => self.run(probe, request, query).await,
-            },
+            Probe::Readiness => self.readiness(request, query).await,
         }
     }
 
@@ -149,17 +150,26 @@ impl Probes {
         report
     }
 
-    /// Readiness fails, with the startup checks as the reason, until startup has passed.
-    async fn held_for_startup(&self, request: &HttpRequest) -> Option<Report> {
+    /// Readiness fails, with the startup checks as the reason, until startup has passed. Until
+    /// then both sets run at once, so the answer still comes within the slowest check.
+    async fn readiness(&self, request: &HttpRequest, query: &Query) -> Report {
         if lifecycle::started().is_some() {
-            return None;
+            return self.run(Probe::Readiness, request, query).await;
         }
-        let report = self.startup(request, &Query::default()).await;
-        (!report.passed()).then_some(Report {
-            probe: Probe::Readiness,
-            starting: true,
-            ..report
-        })
+        let (startup, readiness) = join(
+            self.startup(request, &Query::default()),
+            self.run(Probe::Readiness, request, query),
+        )
+        .await;
+        if startup.passed() {
+            readiness
+        } else {
+            Report {
+                probe: Probe::Readiness,
+                starting: true,
+                ..startup
+            }
+        }
     }
 
     async fn one_check(&self, probe: Probe, name: &str, request: &HttpRequest) -> Option<Report> {

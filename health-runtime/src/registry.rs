@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpRequest;
@@ -90,15 +90,17 @@ pub struct Check {
     pub(crate) name: Cow<'static, str>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) critical: bool,
-    pub(crate) run: Rc<dyn Fn(&HttpRequest) -> CheckFuture>,
+    pub(crate) run: Arc<dyn Fn(&HttpRequest) -> CheckFuture + Send + Sync>,
 }
 
 impl Check {
     /// A critical check named `name` that runs `check` under the default timeout. Keep names to
     /// letters, digits, `_`, `.` and `-` so that `/<path>/<name>` and `?exclude=<name>` can reach it.
+    /// The future that `check` returns need not be `Send`: it runs on the actix worker that serves
+    /// the probe.
     pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
     where
-        F: Fn() -> Fut + 'static,
+        F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + 'static,
         Fut::Output: IntoOutcome,
     {
@@ -106,7 +108,7 @@ impl Check {
             name: name.into(),
             timeout: None,
             critical: true,
-            run: Rc::new(move |_: &HttpRequest| {
+            run: Arc::new(move |_: &HttpRequest| {
                 check().map(IntoOutcome::into_outcome).boxed_local()
             }),
         }
@@ -146,18 +148,16 @@ impl From<&'static Declared> for Check {
             name: Cow::Borrowed(declared.name),
             timeout: declared.timeout,
             critical: declared.critical,
-            run: Rc::new(declared.run),
+            run: Arc::new(declared.run),
         }
     }
 }
 
-/// The declared checks of `probe`, sorted by name: link order is not something to show users.
+/// The declared checks of `probe`.
 pub(crate) fn declared(probe: Probe) -> Vec<Check> {
-    let mut checks: Vec<Check> = CHECKS
+    CHECKS
         .iter()
         .filter(|declared| declared.probe == probe)
         .map(Check::from)
-        .collect();
-    checks.sort_by(|a, b| a.name.cmp(&b.name));
-    checks
+        .collect()
 }

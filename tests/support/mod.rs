@@ -98,3 +98,18 @@ pub async fn request(method: awc::http::Method, url: &str) -> Answer {
         elapsed: started.elapsed(),
     }
 }
+
+/// Sends `request` as raw bytes over a new connection and returns everything the server sent
+/// back before closing it: for what an HTTP client hides, such as a body sent with HEAD.
+pub fn raw(base: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    response
+}

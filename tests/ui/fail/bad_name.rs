@@ -9,4 +9,7 @@ async fn slash() {}
 #[readiness]
 async fn données() {}
 
+#[readiness(name = db)]
+async fn not_a_string() {}
+
 fn main() {}
