@@ -11,7 +11,7 @@ use syn::{Ident, LitBool, LitStr, Path, Token};
 
 use crate::errors::Errors;
 
-const ACCEPTED: &str = "expected `name`, `timeout`, `critical` or `crate`";
+const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval` or `crate`";
 
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
@@ -19,6 +19,10 @@ pub struct Args {
     pub name: Option<LitStr>,
     pub timeout: Option<Duration>,
     pub critical: Option<bool>,
+    /// How long a result is reused, as `cache = "1s"`.
+    pub cache: Option<Duration>,
+    /// The period of background runs, as `interval = "5s"`.
+    pub interval: Option<Duration>,
     pub krate: Option<Path>,
 }
 
@@ -63,14 +67,15 @@ impl Args {
             validate_name(&name)?;
             set_once(&mut self.name, name, key)
         } else if key == "timeout" {
-            let lit = syn::parse2::<LitStr>(value).map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected a duration string, e.g. `timeout = \"300ms\"`",
-                )
-            })?;
-            let timeout = parse_duration(&lit)?;
-            set_once(&mut self.timeout, timeout, key)
+            set_once(&mut self.timeout, duration(key, value)?, key)
+        } else if key == "cache" {
+            let cache = duration(key, value)?;
+            self.not_both(key, self.interval.is_some())?;
+            set_once(&mut self.cache, cache, key)
+        } else if key == "interval" {
+            let interval = duration(key, value)?;
+            self.not_both(key, self.cache.is_some())?;
+            set_once(&mut self.interval, interval, key)
         } else if key == "critical" {
             let lit = syn::parse2::<LitBool>(value)
                 .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
@@ -87,6 +92,30 @@ impl Args {
             ))
         }
     }
+}
+
+impl Args {
+    /// `cache` and `interval` are two answers to one question: when the check runs.
+    fn not_both(&self, key: &Ident, other_is_set: bool) -> syn::Result<()> {
+        if other_is_set {
+            return Err(syn::Error::new(
+                key.span(),
+                "use either `cache` (a probe's result is reused) or `interval` (the check runs \
+                 in the background), not both",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn duration(key: &Ident, value: TokenStream) -> syn::Result<Duration> {
+    let lit = syn::parse2::<LitStr>(value).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected a duration string, e.g. `{key} = \"300ms\"`"),
+        )
+    })?;
+    parse_duration(key, &lit)
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
@@ -120,7 +149,7 @@ fn validate_name(name: &LitStr) -> syn::Result<()> {
     }
 }
 
-fn parse_duration(lit: &LitStr) -> syn::Result<Duration> {
+fn parse_duration(key: &Ident, lit: &LitStr) -> syn::Result<Duration> {
     let duration = humantime::parse_duration(&lit.value()).map_err(|e| {
         syn::Error::new(
             lit.span(),
@@ -130,7 +159,7 @@ fn parse_duration(lit: &LitStr) -> syn::Result<Duration> {
     if duration.is_zero() {
         return Err(syn::Error::new(
             lit.span(),
-            "a timeout must be greater than zero",
+            format!("`{key}` must be greater than zero"),
         ));
     }
     Ok(duration)

@@ -82,13 +82,9 @@ fn registration(
     };
     let private = quote!(#krate::__private);
     let probe = probe.variant(&krate);
-    let timeout = match args.timeout {
-        Some(timeout) => {
-            let (secs, nanos) = (timeout.as_secs(), timeout.subsec_nanos());
-            quote!(::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos)))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let timeout = optional_duration(args.timeout);
+    let cache = optional_duration(args.cache);
+    let interval = optional_duration(args.interval);
     let critical = args.critical.unwrap_or(true);
     let ident = &func.sig.ident;
     let params: Vec<_> = (0..data_types.len())
@@ -110,7 +106,10 @@ fn registration(
                 name: #name,
                 timeout: #timeout,
                 critical: #critical,
+                cache: #cache,
+                interval: #interval,
                 run: __health_run,
+                state: #private::CheckState::new(),
             };
 
             fn __health_run(request: &#private::HttpRequest) -> #private::CheckFuture {
@@ -125,5 +124,15 @@ fn registration(
                 })
             }
         };
+    }
+}
+
+fn optional_duration(duration: Option<std::time::Duration>) -> TokenStream {
+    match duration {
+        Some(duration) => {
+            let (secs, nanos) = (duration.as_secs(), duration.subsec_nanos());
+            quote!(::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos)))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }

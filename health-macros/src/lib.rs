@@ -25,7 +25,9 @@ use probe::Probe;
 ///
 /// Arguments (all optional, any order): `name = "..."` (default: the fn's name; letters, digits,
 /// `_`, `.`, `-`), `timeout = "300ms"`, `critical = false` (a failure is then a `WARN` that does
-/// not fail the probe), `crate = path` (where `health_runtime` is, if renamed). Parameters are
+/// not fail the probe), `cache = "1s"` (a result is reused that long, and concurrent probes share
+/// one run), `interval = "5s"` (the check runs in the background and probes answer from its
+/// latest result), `crate = path` (where `health_runtime` is, if renamed). Parameters are
 /// `web::Data<T>`; the return type is `()`, `bool`, `Result<T, E>` with `T: Serialize` and
 /// `E: Display`, or `health_runtime::Outcome`.
 #[proc_macro_attribute]

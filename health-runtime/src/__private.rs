@@ -11,6 +11,7 @@ pub use linkme::{self, distributed_slice};
 
 pub use crate::outcome::{IntoOutcome, Outcome};
 pub use crate::registry::{CheckFuture, Declared, Probe, CHECKS};
+pub use crate::state::CheckState;
 
 /// A check's `web::Data<T>` parameter, or a failed outcome that says how to register it.
 pub fn app_data<T: 'static>(request: &HttpRequest) -> Result<web::Data<T>, Outcome> {

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::rc::Rc;
-use std::time::Duration;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header::{self, CacheControl, CacheDirective};
@@ -16,7 +15,7 @@ use crate::health::Health;
 use crate::lifecycle;
 use crate::registry::{Check, Probe};
 use crate::report::Report;
-use crate::run::run_all;
+use crate::run::{run_all, Defaults};
 
 impl HttpServiceFactory for Health {
     fn register(mut self, config: &mut AppService) {
@@ -28,7 +27,10 @@ impl HttpServiceFactory for Health {
         }
         let probes = Rc::new(Probes {
             checks: self.checks,
-            default_timeout: self.default_timeout,
+            defaults: Defaults {
+                timeout: self.default_timeout,
+                cache: self.default_cache,
+            },
         });
         for probe in Probe::ALL {
             for path in &self.paths[probe.index()] {
@@ -88,7 +90,7 @@ async fn method_not_allowed() -> HttpResponse {
 /// The checks of one worker, shared by its routes.
 struct Probes {
     checks: [Vec<Check>; 3],
-    default_timeout: Duration,
+    defaults: Defaults,
 }
 
 impl Probes {
@@ -121,7 +123,7 @@ impl Probes {
         let (excluded, included): (Vec<&Check>, Vec<&Check>) = checks
             .iter()
             .partition(|check| query.exclude.iter().any(|name| *name == check.name()));
-        let results = run_all(included.into_iter(), request, self.default_timeout).await;
+        let results = run_all(included.into_iter(), request, self.defaults).await;
         let mut report = Report::new(probe, results);
         report.excluded = excluded
             .iter()
@@ -181,7 +183,7 @@ impl Probes {
         named.peek()?;
         Some(Report::new(
             probe,
-            run_all(named, request, self.default_timeout).await,
+            run_all(named, request, self.defaults).await,
         ))
     }
 }

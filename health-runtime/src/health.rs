@@ -40,6 +40,7 @@ pub struct Health {
     pub(crate) checks: [Vec<Check>; 3],
     pub(crate) paths: [Vec<Cow<'static, str>>; 3],
     pub(crate) default_timeout: Duration,
+    pub(crate) default_cache: Option<Duration>,
 }
 
 impl Default for Health {
@@ -52,6 +53,7 @@ impl Default for Health {
                 vec!["/startupz".into()],
             ],
             default_timeout: DEFAULT_TIMEOUT,
+            default_cache: None,
         }
     }
 }
@@ -83,6 +85,13 @@ impl Health {
     /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] unless changed.
     pub fn default_timeout(mut self, timeout: Duration) -> Health {
         self.default_timeout = timeout;
+        self
+    }
+
+    /// Reuses results for `ttl` in checks that set neither `cache` nor `interval`; probes that
+    /// find no fresh result share one run. No cache unless set.
+    pub fn default_cache(mut self, ttl: Duration) -> Health {
+        self.default_cache = Some(ttl);
         self
     }
 

@@ -32,6 +32,7 @@
 //! kube-apiserver text format with `?verbose`). See the README for the endpoints and the body.
 
 mod actix;
+mod background;
 pub mod checks;
 mod health;
 mod lifecycle;
@@ -40,6 +41,7 @@ mod redact;
 mod registry;
 mod report;
 mod run;
+mod state;
 
 #[doc(hidden)]
 pub mod __private;

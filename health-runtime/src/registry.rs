@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use futures_util::FutureExt;
 use linkme::distributed_slice;
 
 use crate::outcome::{IntoOutcome, Outcome};
+use crate::state::CheckState;
 
 /// The three Kubernetes probes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,8 +61,12 @@ pub struct Declared {
     pub name: &'static str,
     pub timeout: Option<Duration>,
     pub critical: bool,
+    pub cache: Option<Duration>,
+    pub interval: Option<Duration>,
     /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
     pub run: fn(&HttpRequest) -> CheckFuture,
+    /// Shared by every worker of the process.
+    pub state: CheckState,
 }
 
 /// Every declared check of the binary, gathered by the linker.
@@ -90,7 +96,29 @@ pub struct Check {
     pub(crate) name: Cow<'static, str>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) critical: bool,
+    pub(crate) cache: Option<Duration>,
+    pub(crate) interval: Option<Duration>,
     pub(crate) run: Arc<dyn Fn(&HttpRequest) -> CheckFuture + Send + Sync>,
+    pub(crate) state: StateRef,
+}
+
+/// Where a check keeps its state: in its static when declared, in the `Check` (and its clones)
+/// when added on the builder.
+#[derive(Clone)]
+pub(crate) enum StateRef {
+    Declared(&'static CheckState),
+    Added(Arc<CheckState>),
+}
+
+impl Deref for StateRef {
+    type Target = CheckState;
+
+    fn deref(&self) -> &CheckState {
+        match self {
+            StateRef::Declared(state) => state,
+            StateRef::Added(state) => state,
+        }
+    }
 }
 
 impl Check {
@@ -108,15 +136,35 @@ impl Check {
             name: name.into(),
             timeout: None,
             critical: true,
+            cache: None,
+            interval: None,
             run: Arc::new(move |_: &HttpRequest| {
                 check().map(IntoOutcome::into_outcome).boxed_local()
             }),
+            state: StateRef::Added(Arc::new(CheckState::new())),
         }
     }
 
     /// Fails the check when it has not finished within `timeout`.
     pub fn timeout(mut self, timeout: Duration) -> Check {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Reuses a result for `ttl`; probes that find no fresh result share one run. Replaces an
+    /// `interval`. The cache is shared by the clones of this `Check`: build the `Health` once,
+    /// outside the `HttpServer::new` closure, for one cache per process rather than per worker.
+    pub fn cache(mut self, ttl: Duration) -> Check {
+        self.cache = Some(ttl);
+        self.interval = None;
+        self
+    }
+
+    /// Runs the check in the background every `period` (at least 1 ms), from the first probe
+    /// that reaches it; probes answer from the latest result. Replaces a `cache`.
+    pub fn interval(mut self, period: Duration) -> Check {
+        self.interval = Some(period);
+        self.cache = None;
         self
     }
 
@@ -138,6 +186,8 @@ impl fmt::Debug for Check {
             .field("name", &self.name)
             .field("timeout", &self.timeout)
             .field("critical", &self.critical)
+            .field("cache", &self.cache)
+            .field("interval", &self.interval)
             .finish_non_exhaustive()
     }
 }
@@ -148,7 +198,10 @@ impl From<&'static Declared> for Check {
             name: Cow::Borrowed(declared.name),
             timeout: declared.timeout,
             critical: declared.critical,
+            cache: declared.cache,
+            interval: declared.interval,
             run: Arc::new(declared.run),
+            state: StateRef::Declared(&declared.state),
         }
     }
 }

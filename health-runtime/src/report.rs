@@ -168,6 +168,10 @@ impl Serialize for CheckResult {
         // Microsecond resolution: most checks finish in well under a millisecond.
         let duration_ms = self.duration.as_micros() as f64 / 1000.0;
         map.serialize_entry("duration_ms", &duration_ms)?;
+        if let Some(age) = self.age {
+            // A cached or background result: how long ago its run finished.
+            map.serialize_entry("age_ms", &(age.as_micros() as f64 / 1000.0))?;
+        }
         if let Some(error) = self.outcome.error() {
             map.serialize_entry("error", error)?;
         }
@@ -191,6 +195,7 @@ mod tests {
             critical,
             outcome,
             duration: Duration::from_micros(1500),
+            age: None,
         }
     }
 

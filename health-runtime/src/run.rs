@@ -1,5 +1,6 @@
 //! Runs the checks of one probe: all at once, each under its timeout, each isolated from panics,
-//! so that one bad check can neither hang the probe nor take the server down.
+//! so that one bad check can neither hang the probe nor take the server down. A check with a
+//! `cache` answers from a fresh enough result; one with an `interval` from its background loop.
 
 use std::any::Any;
 use std::borrow::Cow;
@@ -11,9 +12,11 @@ use actix_web::HttpRequest;
 use futures_util::future::join_all;
 use futures_util::FutureExt;
 
+use crate::background;
 use crate::outcome::Outcome;
 use crate::redact;
 use crate::registry::Check;
+use crate::state::{Latest, Ran};
 
 /// One check's result within a report.
 #[derive(Debug, Clone)]
@@ -22,20 +25,53 @@ pub(crate) struct CheckResult {
     pub critical: bool,
     pub outcome: Outcome,
     pub duration: Duration,
+    /// How old the result is, when it was not produced for this probe.
+    pub age: Option<Duration>,
+}
+
+/// What applies to checks that do not say otherwise.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Defaults {
+    pub timeout: Duration,
+    pub cache: Option<Duration>,
 }
 
 /// Runs `checks` concurrently; the time taken is that of the slowest, bounded by its timeout.
 pub(crate) async fn run_all<'a>(
     checks: impl Iterator<Item = &'a Check>,
     request: &HttpRequest,
-    default_timeout: Duration,
+    defaults: Defaults,
 ) -> Vec<CheckResult> {
-    join_all(checks.map(|check| run_one(check, request, default_timeout))).await
+    join_all(checks.map(|check| run_one(check, request, defaults))).await
 }
 
-async fn run_one(check: &Check, request: &HttpRequest, default_timeout: Duration) -> CheckResult {
+async fn run_one(check: &Check, request: &HttpRequest, defaults: Defaults) -> CheckResult {
+    let timeout = check.timeout.unwrap_or(defaults.timeout);
+    let Latest { ran, age } = if let Some(period) = check.interval {
+        background::latest(check, request, timeout, period).await
+    } else if let Some(ttl) = check.cache.or(defaults.cache) {
+        check
+            .state
+            .cached(ttl, || execute(check, request, timeout))
+            .await
+    } else {
+        Latest {
+            ran: execute(check, request, timeout).await,
+            age: None,
+        }
+    };
+    CheckResult {
+        name: check.name.clone(),
+        critical: check.critical,
+        outcome: ran.outcome,
+        duration: ran.duration,
+        age,
+    }
+}
+
+/// One run of the check itself, under `timeout`, with panics caught.
+pub(crate) async fn execute(check: &Check, request: &HttpRequest, timeout: Duration) -> Ran {
     let started = Instant::now();
-    let timeout = check.timeout.unwrap_or(default_timeout);
     // A runtime-added check runs user code when it is called, not only when it is polled.
     let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(request))) {
         Err(payload) => panicked(&check.name, payload),
@@ -45,11 +81,11 @@ async fn run_one(check: &Check, request: &HttpRequest, default_timeout: Duration
             Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
         },
     };
-    CheckResult {
-        name: check.name.clone(),
-        critical: check.critical,
+    let finished = Instant::now();
+    Ran {
         outcome,
-        duration: started.elapsed(),
+        duration: finished - started,
+        finished,
     }
 }
 

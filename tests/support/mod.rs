@@ -14,8 +14,16 @@ use actix_web::{web, App, HttpServer};
 
 /// Starts a server whose app is configured by `configure`, and returns its base URL.
 pub fn serve(configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static) -> String {
+    serve_on_workers(1, configure)
+}
+
+/// `serve` with `workers` actix workers (threads), each with its own `App`.
+pub fn serve_on_workers(
+    workers: usize,
+    configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> String {
     let server = HttpServer::new(move || App::new().configure(configure.clone()))
-        .workers(1)
+        .workers(workers)
         .bind(("127.0.0.1", 0))
         .expect("bind a free loopback port");
     let address = server.addrs()[0];

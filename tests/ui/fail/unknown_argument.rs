@@ -1,6 +1,6 @@
 use health_runtime::readiness;
 
-#[readiness(name = "db", interval = "5s")]
+#[readiness(name = "db", group = "db")]
 async fn db() {}
 
 #[readiness(crate = "health_runtime")]

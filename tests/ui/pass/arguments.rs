@@ -17,8 +17,13 @@ async fn started(_: Data<Config>) -> Result<u32, Box<dyn std::error::Error>> {
     Ok(1)
 }
 
-#[liveness(name = "r-type")]
+#[liveness(name = "r-type", cache = "1s")]
 async fn r#type() {}
+
+#[readiness(interval = "5s", name = "background", timeout = "2s")]
+async fn background() -> bool {
+    true
+}
 
 mod nested {
     #[health_runtime::liveness]
@@ -26,5 +31,5 @@ mod nested {
 }
 
 fn main() {
-    let _ = (primary, started, r#type, nested::in_a_module);
+    let _ = (primary, started, r#type, background, nested::in_a_module);
 }

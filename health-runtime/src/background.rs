@@ -1,0 +1,109 @@
+//! Checks with an `interval`: a loop runs them on that period and probes answer from the latest
+//! result without waiting. A result older than [`stale_after`] counts as failed, so a loop that
+//! is stuck (or gone) cannot look healthy.
+
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use tokio::time::{interval, MissedTickBehavior};
+
+use crate::outcome::Outcome;
+use crate::registry::Check;
+use crate::run::execute;
+use crate::state::{Latest, Ran};
+
+/// How old a background result may be: two missed periods, plus the time a run may take.
+pub(crate) fn stale_after(period: Duration, timeout: Duration) -> Duration {
+    period * 2 + timeout
+}
+
+/// The latest background result. The first probe that reaches the check starts the loop (the
+/// check's `web::Data` come from the app, which actix shows only to requests) and waits for its
+/// first run; every later probe answers at once.
+pub(crate) async fn latest(
+    check: &Check,
+    request: &HttpRequest,
+    timeout: Duration,
+    period: Duration,
+) -> Latest {
+    if check.state.start_background() {
+        let (check, request) = (check.clone(), request.clone());
+        // On this worker's runtime: the request, and so the check's app data, stay on its thread.
+        actix_web::rt::spawn(async move {
+            let mut ticks = interval(period.max(Duration::from_millis(1)));
+            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let ran = execute(&check, &request, timeout).await;
+                check.state.store(ran);
+            }
+        });
+    }
+    let ran = check.state.latest().await;
+    let age = ran.finished.elapsed();
+    let bound = stale_after(period, timeout);
+    if age <= bound {
+        return Latest {
+            ran,
+            age: Some(age),
+        };
+    }
+    let stale = Outcome::unhealthy(format!(
+        "stale: the latest background run finished {age:.1?} ago, longer than {bound:?} \
+         (2 x interval + timeout)"
+    ));
+    Latest {
+        ran: Ran {
+            outcome: stale,
+            ..ran
+        },
+        age: Some(age),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_stale_background_result_fails() {
+        let check = Check::new("slow_loop", || async { true });
+        // A loop that last finished 10 s ago, and is still marked as running.
+        assert!(check.state.start_background());
+        let now = Instant::now();
+        check.state.store(Ran {
+            outcome: Outcome::healthy(),
+            duration: Duration::from_millis(5),
+            finished: now - Duration::from_secs(10),
+        });
+        let request = actix_web::test::TestRequest::default().to_http_request();
+        let period = Duration::from_secs(1);
+        let latest = latest(&check, &request, Duration::from_millis(500), period).await;
+        let error = latest
+            .ran
+            .outcome
+            .error()
+            .expect("stale is a failure")
+            .to_owned();
+        assert!(
+            error.starts_with("stale: the latest background run finished 10."),
+            "{error}"
+        );
+        assert!(
+            error.ends_with("longer than 2.5s (2 x interval + timeout)"),
+            "{error}"
+        );
+        assert!(latest.age.unwrap() >= Duration::from_secs(10));
+
+        // Within the bound, the same result is served as it is.
+        check.state.store(Ran {
+            outcome: Outcome::healthy(),
+            duration: Duration::from_millis(5),
+            finished: Instant::now() - Duration::from_secs(2),
+        });
+        let latest = super::latest(&check, &request, Duration::from_millis(500), period).await;
+        assert!(latest.ran.outcome.is_healthy());
+    }
+}
