@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::time::Duration;
 
 use crate::registry::Probe;
 use crate::run::CheckResult;
@@ -135,57 +135,117 @@ fn one_line(reason: &str) -> Cow<'_, str> {
     }
 }
 
-impl Serialize for Report {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
+impl Report {
+    /// The JSON body. Written by hand, as it is on every probe's path: keys and status words are
+    /// constants, and strings are escaped (by serde_json) only when they need it.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"status\":");
         if self.passed() {
-            map.serialize_entry("status", self.passing_status())?;
+            write_str(out, self.passing_status());
         } else {
-            map.serialize_entry("status", "FAIL")?;
-            map.serialize_entry("error", &self.error_line())?;
+            out.extend_from_slice(b"\"FAIL\",\"error\":");
+            write_str(out, &self.error_line());
         }
-        map.serialize_entry("checks", &*self.checks)?;
+        out.extend_from_slice(b",\"checks\":[");
+        for (i, check) in self.checks.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            check.write_json(out);
+        }
+        out.push(b']');
         if !self.excluded.is_empty() {
-            map.serialize_entry("excluded", &self.excluded)?;
+            out.extend_from_slice(b",\"excluded\":");
+            write_array(out, self.excluded.iter().map(String::as_str));
         }
         if !self.unknown_excludes.is_empty() {
-            map.serialize_entry("warnings", &self.warnings().collect::<Vec<_>>())?;
+            out.extend_from_slice(b",\"warnings\":");
+            let warnings: Vec<String> = self.warnings().collect();
+            write_array(out, warnings.iter().map(String::as_str));
         }
-        map.end()
+        out.push(b'}');
     }
 }
 
-impl Serialize for CheckResult {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", &self.name)?;
-        let status = match self.status() {
-            Status::Ok => "OK",
-            Status::Warn => "WARN",
-            Status::Fail => "FAIL",
-        };
-        map.serialize_entry("status", status)?;
-        // Microsecond resolution: most checks finish in well under a millisecond.
-        let duration_ms = self.duration.as_micros() as f64 / 1000.0;
-        map.serialize_entry("duration_ms", &duration_ms)?;
+impl CheckResult {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"name\":");
+        write_str(out, &self.name);
+        out.extend_from_slice(match self.status() {
+            Status::Ok => b",\"status\":\"OK\",\"duration_ms\":",
+            Status::Warn => b",\"status\":\"WARN\",\"duration_ms\":",
+            Status::Fail => b",\"status\":\"FAIL\",\"duration_ms\":",
+        });
+        write_ms(out, self.duration);
         if let Some(age) = self.age {
             // A cached or background result: how long ago its run finished.
-            map.serialize_entry("age_ms", &(age.as_micros() as f64 / 1000.0))?;
+            out.extend_from_slice(b",\"age_ms\":");
+            write_ms(out, age);
         }
         if let Some(error) = self.outcome.error() {
-            map.serialize_entry("error", error)?;
+            out.extend_from_slice(b",\"error\":");
+            write_str(out, error);
         }
         if let Some(data) = self.outcome.data() {
-            map.serialize_entry("data", data)?;
+            out.extend_from_slice(b",\"data\":");
+            // A `Value` always serializes, and writing to a Vec cannot fail.
+            if serde_json::to_writer(&mut *out, data).is_err() {
+                out.extend_from_slice(b"null");
+            }
         }
-        map.end()
+        out.push(b'}');
     }
+}
+
+/// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
+/// attributes allow no such character in them).
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, text).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, item);
+    }
+    out.push(b']');
+}
+
+/// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
+/// as the shortest decimal: `0.042`, `1.5`, `300.0`.
+fn write_ms(out: &mut Vec<u8>, duration: Duration) {
+    let micros = duration.as_micros();
+    let mut digits = itoa::Buffer::new();
+    out.extend_from_slice(digits.format(micros / 1000).as_bytes());
+    out.push(b'.');
+    let fraction = (micros % 1000) as u16;
+    if fraction == 0 {
+        out.push(b'0');
+        return;
+    }
+    let fraction_digits = [
+        b'0' + (fraction / 100) as u8,
+        b'0' + (fraction / 10 % 10) as u8,
+        b'0' + (fraction % 10) as u8,
+    ];
+    let mut len = 3;
+    while fraction_digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    out.extend_from_slice(&fraction_digits[..len]);
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::outcome::Outcome;
 
@@ -210,7 +270,7 @@ mod tests {
             ],
         );
         assert!(!report.passed());
-        let json = serde_json::to_value(&report).unwrap();
+        let json = json(&report);
         assert_eq!(json["status"], "FAIL");
         assert_eq!(json["error"], "db failed: refused by peer");
         assert_eq!(json["checks"][1]["status"], "WARN");
@@ -221,11 +281,50 @@ mod tests {
         );
     }
 
+    fn json(report: &Report) -> serde_json::Value {
+        let mut body = Vec::new();
+        report.write_json(&mut body);
+        serde_json::from_slice(&body).expect("valid JSON")
+    }
+
+    #[test]
+    fn strings_are_escaped_and_durations_are_shortest_decimals() {
+        let mut report = Report::new(
+            Probe::Liveness,
+            vec![result(
+                "q\"uote",
+                false,
+                Outcome::unhealthy("line\nbreak \\ tab\t é"),
+            )],
+        );
+        report.excluded = vec!["a\"b".into()];
+        report.unknown_excludes = vec!["x\\y".into()];
+        let json = json(&report);
+        assert_eq!(json["checks"][0]["name"], "q\"uote");
+        assert_eq!(json["checks"][0]["error"], "line\nbreak \\ tab\t é");
+        assert_eq!(json["excluded"][0], "a\"b");
+        assert!(json["warnings"][0].as_str().unwrap().contains("x\\\\y"));
+
+        for (micros, text) in [
+            (0, "0.0"),
+            (42, "0.042"),
+            (1500, "1.5"),
+            (300_000, "300.0"),
+            (1_230, "1.23"),
+        ] {
+            let mut out = Vec::new();
+            write_ms(&mut out, Duration::from_micros(micros));
+            assert_eq!(String::from_utf8(out).unwrap(), text);
+        }
+    }
+
     #[test]
     fn no_checks_pass() {
         let report = Report::new(Probe::Liveness, Vec::new());
         assert!(report.passed());
-        let json = serde_json::to_value(&report).unwrap();
-        assert_eq!(json, serde_json::json!({"status": "OK", "checks": []}));
+        assert_eq!(
+            json(&report),
+            serde_json::json!({"status": "OK", "checks": []})
+        );
     }
 }

@@ -4,7 +4,9 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time;
@@ -42,7 +44,16 @@ pub(crate) async fn run_all<'a>(
     request: &HttpRequest,
     defaults: Defaults,
 ) -> Vec<CheckResult> {
-    join_all(checks.map(|check| run_one(check, request, defaults))).await
+    let mut checks = checks.peekable();
+    let Some(first) = checks.next() else {
+        return Vec::new();
+    };
+    // The common probe of one check needs no joining.
+    if checks.peek().is_none() {
+        return vec![run_one(first, request, defaults).await];
+    }
+    let all = std::iter::once(first).chain(checks);
+    join_all(all.map(|check| run_one(check, request, defaults))).await
 }
 
 async fn run_one(check: &Check, request: &HttpRequest, defaults: Defaults) -> CheckResult {
@@ -75,11 +86,20 @@ pub(crate) async fn execute(check: &Check, request: &HttpRequest, timeout: Durat
     // A runtime-added check runs user code when it is called, not only when it is polled.
     let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(request))) {
         Err(payload) => panicked(&check.name, payload),
-        Ok(future) => match time::timeout(timeout, AssertUnwindSafe(future).catch_unwind()).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(payload)) => panicked(&check.name, payload),
-            Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
-        },
+        Ok(future) => {
+            let mut guarded = AssertUnwindSafe(future).catch_unwind();
+            // Most checks finish on their first poll; only those that do not need a timer.
+            let first_poll = poll_fn(|cx| Poll::Ready(guarded.poll_unpin(cx))).await;
+            let finished = match first_poll {
+                Poll::Ready(finished) => Ok(finished),
+                Poll::Pending => time::timeout(timeout, guarded).await,
+            };
+            match finished {
+                Ok(Ok(outcome)) => outcome,
+                Ok(Err(payload)) => panicked(&check.name, payload),
+                Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+            }
+        }
     };
     let finished = Instant::now();
     Ran {

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""The load benchmark of BENCHMARKS.md, in one command: `python3 benches/load/run.py`.
+
+Builds `bench_server` (benches/load/server.rs) in release mode, starts a throwaway MariaDB on a
+free loopback port, and runs wrk against, alternating within each round:
+  1. the framework's /healthz          vs  2. a hand-written actix /healthz with the same body;
+  3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips.
+Servers are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99
+latencies and the target ratios as a Markdown table.
+
+Options: --rounds N (3), --seconds S (10), --connections C (64). Needs wrk, taskset and the
+MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when it is missing.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PASSWORD = "bench-pw"
+CACHE_TTL_S = 1.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, what):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{what} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"{what} did not listen on {port}")
+
+
+def which(name, package):
+    for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/bin/{name}"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    sys.exit(f"`{name}` not found: apt-get install {package}")
+
+
+class MariaDb:
+    """A throwaway server: own data dir, own port, gone at the end."""
+
+    def __init__(self, workdir):
+        self.dir = workdir
+        self.port = free_port()
+        self.socket = os.path.join(workdir, "mariadb.sock")
+        subprocess.run(
+            [which("mariadb-install-db", "mariadb-server"), "--no-defaults",
+             f"--datadir={workdir}/data", f"--tmpdir={workdir}", "--user=root",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            check=True, capture_output=True)
+        self.process = subprocess.Popen(
+            [which("mariadbd", "mariadb-server"), "--no-defaults", f"--datadir={workdir}/data",
+             f"--socket={self.socket}", f"--port={self.port}", f"--tmpdir={workdir}",
+             "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve", "--skip-log-bin",
+             f"--pid-file={workdir}/mariadb.pid"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, self.process, "mariadbd")
+        self.sql(f"CREATE USER 'bench'@'%' IDENTIFIED BY '{PASSWORD}'; CREATE DATABASE bench; "
+                 "GRANT ALL ON bench.* TO 'bench'@'%';")
+
+    def url(self):
+        return f"mysql://bench:{PASSWORD}@127.0.0.1:{self.port}/bench"
+
+    def sql(self, sql):
+        return subprocess.run(
+            [which("mariadb", "mariadb-client"), "--no-defaults", f"--socket={self.socket}",
+             "--user=root", "--batch", "--skip-column-names", "-e", sql],
+            check=True, capture_output=True, text=True).stdout
+
+    def round_trips(self):
+        """Pings (Com_admin_commands) plus statements (Questions) received so far."""
+        rows = self.sql("SHOW GLOBAL STATUS WHERE Variable_name IN "
+                        "('Com_admin_commands', 'Questions')")
+        values = dict(line.split("\t") for line in rows.strip().splitlines())
+        # The SHOW itself counts as one question; leave it out.
+        return int(values["Com_admin_commands"]) + int(values["Questions"]) - 1
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def start_server(binary, mode, env):
+    port = free_port()
+    process = subprocess.Popen(["taskset", "-c", "0", binary, mode, str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, process, f"bench_server {mode}")
+    return port, process
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(server, path, seconds, connections):
+    """Requests/s, p99 latency in ms, non-2xx answers, and requests per CPU-second of the server.
+
+    The last is the steadier figure on a shared machine: throughput moves with whatever else the
+    host runs, the CPU time a request costs much less."""
+    port, process = server
+    cpu_before = cpu_seconds(process.pid)
+    out = subprocess.run(
+        ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+         f"http://127.0.0.1:{port}{path}"],
+        check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    per_cpu_second = requests / (cpu_seconds(process.pid) - cpu_before)
+    return rps, p99_ms, int(non_2xx.group(1)) if non_2xx else 0, per_cpu_second
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+    subprocess.run(["cargo", "build", "--release", "--example", "bench_server"], cwd=ROOT,
+                   check=True)
+    binary = os.path.join(ROOT, "target", "release", "examples", "bench_server")
+
+    with tempfile.TemporaryDirectory() as workdir:
+        db = MariaDb(workdir)
+        env = dict(os.environ, DATABASE_URL=db.url())
+        framework = start_server(binary, "framework", env)
+        handwritten = start_server(binary, "handwritten", env)
+        try:
+            # Round trips of one run of the check: a cold probe after the cache expired.
+            time.sleep(CACHE_TTL_S + 0.1)
+            subprocess.run(["curl", "-sf", "-o", "/dev/null",
+                            f"http://127.0.0.1:{framework[0]}/ready"], check=True)
+            time.sleep(CACHE_TTL_S + 0.1)
+            before = db.round_trips()
+            subprocess.run(["curl", "-sf", "-o", "/dev/null",
+                            f"http://127.0.0.1:{framework[0]}/ready"], check=True)
+            one_run = db.round_trips() - before
+
+            wrk(framework, "/healthz", 2, args.connections)  # warm-up
+            wrk(handwritten, "/healthz", 2, args.connections)
+            results = {"framework /healthz": [], "hand-written /healthz": [],
+                       "framework /ready (cached)": []}
+            storm_round_trips = []
+            for round_ in range(args.rounds):
+                runs = [("framework /healthz", framework, "/healthz"),
+                        ("hand-written /healthz", handwritten, "/healthz")]
+                if round_ % 2:
+                    runs.reverse()
+                for name, server, path in runs:
+                    results[name].append(wrk(server, path, args.seconds, args.connections))
+                before = db.round_trips()
+                results["framework /ready (cached)"].append(
+                    wrk(framework, "/ready", args.seconds, args.connections))
+                storm_round_trips.append(db.round_trips() - before)
+        finally:
+            framework[1].kill()
+            handwritten[1].kill()
+            db.stop()
+
+    print(f"\n{args.rounds} rounds of {args.seconds} s, {args.connections} connections, "
+          f"wrk on core 1, server on core 0\n")
+    print("| target | req/s (median) | req/s per round | p99 ms (median) | non-2xx "
+          "| requests per server CPU-second (median) |")
+    print("|---|---|---|---|---|---|")
+    median, per_cpu = {}, {}
+    for name, rows in results.items():
+        median[name] = statistics.median(r[0] for r in rows)
+        per_cpu[name] = statistics.median(r[3] for r in rows)
+        p99 = statistics.median(r[1] for r in rows)
+        rounds = ", ".join(f"{r[0]:.0f}" for r in rows)
+        print(f"| {name} | {median[name]:.0f} | {rounds} | {p99:.2f} | "
+              f"{sum(r[2] for r in rows)} | {per_cpu[name]:.0f} |")
+
+    def ratios(a, b):
+        paired = statistics.median(x[0] / y[0] for x, y in zip(results[a], results[b]))
+        return (f"{median[a] / median[b]:.3f} in req/s (medians), {paired:.3f} in req/s "
+                f"(median of the rounds' ratios), {per_cpu[a] / per_cpu[b]:.3f} in requests "
+                f"per CPU-second")
+
+    print()
+    print(f"- framework /healthz vs hand-written /healthz: "
+          f"{ratios('framework /healthz', 'hand-written /healthz')} (target >= 0.95)")
+    print(f"- framework /ready cached vs framework /healthz: "
+          f"{ratios('framework /ready (cached)', 'framework /healthz')} (target >= 0.9)")
+    bound = (args.seconds / CACHE_TTL_S + 1) * one_run
+    worst = max(storm_round_trips)
+    print(f"- database round trips per {args.seconds} s storm: "
+          f"{', '.join(map(str, storm_round_trips))}; one check run = {one_run}; "
+          f"bound ({args.seconds} s / {CACHE_TTL_S:g} s + 1) x {one_run} = {bound:.0f} "
+          f"({'met' if worst <= bound else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

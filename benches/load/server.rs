@@ -1,0 +1,62 @@
+//! The target of the load benchmark (`benches/load/run.py`), in one of two modes:
+//! - `framework PORT`: `Health::default()` with a liveness check `alive` and a readiness check
+//!   `mysql` that pings `DATABASE_URL` through a sqlx pool, cached for 1 s;
+//! - `handwritten PORT`: a plain actix handler on `/healthz` that returns the framework's body.
+//!
+//! One worker each, so that the benchmark can pin the server to one core and wrk to the other.
+
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use health_runtime::{checks, liveness, readiness, Health};
+use sqlx::MySqlPool;
+
+#[liveness]
+async fn alive() {}
+
+#[readiness(name = "mysql", cache = "1s", timeout = "500ms")]
+async fn mysql(pool: web::Data<MySqlPool>) -> Result<(), sqlx::Error> {
+    checks::sqlx::ping(&pool).await
+}
+
+/// What the framework answers on `/healthz`, byte for byte but for the duration.
+const BODY: &str =
+    r#"{"status":"OK","checks":[{"name":"alive","status":"OK","duration_ms":0.001}]}"#;
+
+async fn handwritten_healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(BODY)
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let (mode, port) = match &args[..] {
+        [_, mode, port] => (mode.clone(), port.parse::<u16>().map_err(invalid)?),
+        _ => return Err(invalid("usage: bench_server framework|handwritten PORT")),
+    };
+    let url = std::env::var("DATABASE_URL").unwrap_or_default();
+    let pool = match mode.as_str() {
+        "framework" => Some(MySqlPool::connect_lazy(&url).map_err(|_| invalid("DATABASE_URL"))?),
+        "handwritten" => None,
+        _ => return Err(invalid("mode is framework or handwritten")),
+    };
+    HttpServer::new(move || {
+        let app = App::new();
+        match &pool {
+            Some(pool) => app
+                .app_data(web::Data::new(pool.clone()))
+                .service(Health::default()),
+            None => app.route("/healthz", web::get().to(handwritten_healthz)),
+        }
+    })
+    .workers(1)
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
+}
+
+fn invalid(message: impl ToString) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message.to_string())
+}
