@@ -4,9 +4,10 @@
 Builds `bench_server` (benches/load/server.rs) in release mode, starts a throwaway MariaDB on a
 free loopback port, and runs wrk against, alternating within each round:
   1. the framework's /healthz          vs  2. a hand-written actix /healthz with the same body;
-  3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips.
-Servers are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99
-latencies and the target ratios as a Markdown table.
+  3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips;
+then each pair side by side (two wrk at once, half the connections each), whose request ratio is the
+steady measure of relative cost on a shared machine. Servers are pinned to core 0 and wrk to
+core 1. Prints the medians over the rounds, the p99 latencies and the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64). Needs wrk, taskset and the
 MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when it is missing.
@@ -113,6 +114,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wrk_args(port, path, seconds, connections):
+    return ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+            f"http://127.0.0.1:{port}{path}"]
+
+
+def wrk_side_by_side(a, b, seconds, connections):
+    """Two loads at once, half the connections each: both targets share the same machine at the
+    same moments, so the ratio of their request counts is their cost ratio, free of the drift in
+    the machine's speed between one run and the next."""
+    runs = [subprocess.Popen(wrk_args(server[0], path, seconds, connections // 2),
+                             stdout=subprocess.PIPE, text=True) for server, path in (a, b)]
+    counts = [int(re.search(r"(\d+) requests in", run.communicate()[0]).group(1)) for run in runs]
+    return counts[0] / counts[1]
+
+
 def wrk(server, path, seconds, connections):
     """Requests/s, p99 latency in ms, non-2xx answers, and requests per CPU-second of the server.
 
@@ -120,10 +136,8 @@ def wrk(server, path, seconds, connections):
     host runs, the CPU time a request costs much less."""
     port, process = server
     cpu_before = cpu_seconds(process.pid)
-    out = subprocess.run(
-        ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-         f"http://127.0.0.1:{port}{path}"],
-        check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(wrk_args(port, path, seconds, connections),
+                         check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
@@ -167,6 +181,7 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
+            side_by_side = {"healthz": [], "ready": []}
             for round_ in range(args.rounds):
                 runs = [("framework /healthz", framework, "/healthz"),
                         ("hand-written /healthz", handwritten, "/healthz")]
@@ -178,6 +193,12 @@ def main():
                 results["framework /ready (cached)"].append(
                     wrk(framework, "/ready", args.seconds, args.connections))
                 storm_round_trips.append(db.round_trips() - before)
+                side_by_side["healthz"].append(wrk_side_by_side(
+                    (framework, "/healthz"), (handwritten, "/healthz"), args.seconds,
+                    args.connections))
+                side_by_side["ready"].append(wrk_side_by_side(
+                    (framework, "/ready"), (framework, "/healthz"), args.seconds,
+                    args.connections))
         finally:
             framework[1].kill()
             handwritten[1].kill()
@@ -197,17 +218,18 @@ def main():
         print(f"| {name} | {median[name]:.0f} | {rounds} | {p99:.2f} | "
               f"{sum(r[2] for r in rows)} | {per_cpu[name]:.0f} |")
 
-    def ratios(a, b):
-        paired = statistics.median(x[0] / y[0] for x, y in zip(results[a], results[b]))
-        return (f"{median[a] / median[b]:.3f} in req/s (medians), {paired:.3f} in req/s "
-                f"(median of the rounds' ratios), {per_cpu[a] / per_cpu[b]:.3f} in requests "
-                f"per CPU-second")
+    def ratios(a, b, key):
+        paired = side_by_side[key]
+        rounds = ", ".join(f"{r:.3f}" for r in paired)
+        return (f"side by side {statistics.median(paired):.3f} (median; rounds {rounds}); "
+                f"alone {median[a] / median[b]:.3f} in req/s, "
+                f"{per_cpu[a] / per_cpu[b]:.3f} in requests per CPU-second")
 
     print()
     print(f"- framework /healthz vs hand-written /healthz: "
-          f"{ratios('framework /healthz', 'hand-written /healthz')} (target >= 0.95)")
+          f"{ratios('framework /healthz', 'hand-written /healthz', 'healthz')} (target >= 0.95)")
     print(f"- framework /ready cached vs framework /healthz: "
-          f"{ratios('framework /ready (cached)', 'framework /healthz')} (target >= 0.9)")
+          f"{ratios('framework /ready (cached)', 'framework /healthz', 'ready')} (target >= 0.9)")
     bound = (args.seconds / CACHE_TTL_S + 1) * one_run
     worst = max(storm_round_trips)
     print(f"- database round trips per {args.seconds} s storm: "

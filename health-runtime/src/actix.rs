@@ -2,12 +2,14 @@
 //! (startup gates readiness; liveness is never held back).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
 use futures_util::future::join;
 
@@ -102,7 +104,7 @@ impl Probes {
             Target::Probe => self.report(probe, request, &query).await,
             Target::OneCheck => {
                 let name = request.match_info().get("name").unwrap_or_default();
-                match self.one_check(probe, name, request).await {
+                match Box::pin(self.one_check(probe, name, request)).await {
                     Some(report) => report,
                     None => return not_found(probe, name),
                 }
@@ -112,10 +114,14 @@ impl Probes {
     }
 
     async fn report(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
+        // Startup, and readiness until startup has passed, are rare and make big futures: boxed,
+        // so that the future of every other probe stays small.
         match probe {
-            Probe::Liveness => self.run(probe, request, query).await,
-            Probe::Startup => self.startup(request, query).await,
-            Probe::Readiness => self.readiness(request, query).await,
+            Probe::Readiness if lifecycle::started().is_none() => {
+                Box::pin(self.readiness_while_starting(request, query)).await
+            }
+            Probe::Liveness | Probe::Readiness => self.run(probe, request, query).await,
+            Probe::Startup => Box::pin(self.startup(request, query)).await,
         }
     }
 
@@ -158,10 +164,7 @@ impl Probes {
 
     /// Readiness fails, with the startup checks as the reason, until startup has passed. Until
     /// then both sets run at once, so the answer still comes within the slowest check.
-    async fn readiness(&self, request: &HttpRequest, query: &Query) -> Report {
-        if lifecycle::started().is_some() {
-            return self.run(Probe::Readiness, request, query).await;
-        }
+    async fn readiness_while_starting(&self, request: &HttpRequest, query: &Query) -> Report {
         let (startup, readiness) = join(
             self.startup(request, &Query::default()),
             self.run(Probe::Readiness, request, query),
@@ -202,6 +205,9 @@ struct Query {
 impl Query {
     fn parse(query: &str) -> Query {
         let mut parsed = Query::default();
+        if query.is_empty() {
+            return parsed;
+        }
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             match &*key {
                 "verbose" => parsed.verbose = !matches!(&*value, "false" | "0"),
@@ -231,12 +237,19 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
             .insert_header((header::CONTENT_TYPE, TEXT))
             .body(report.verbose_text());
     }
-    // About what one check takes, so that the body is written without reallocating.
-    let mut body = Vec::with_capacity(64 + 96 * report.checks.len());
-    report.write_json(&mut body);
+    let body = BODY.with_borrow_mut(|buffer| {
+        buffer.clear();
+        report.write_json(buffer);
+        Bytes::copy_from_slice(buffer)
+    });
     response
         .insert_header((header::CONTENT_TYPE, JSON))
         .body(body)
+}
+
+thread_local! {
+    /// Where this worker writes bodies: reused, so that a probe allocates only the body it sends.
+    static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 fn not_found(probe: Probe, name: &str) -> HttpResponse {
