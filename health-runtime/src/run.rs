@@ -58,13 +58,14 @@ pub(crate) async fn run_all<'a>(
 
 async fn run_one(check: &Check, request: &HttpRequest, defaults: Defaults) -> CheckResult {
     let timeout = check.timeout.unwrap_or(defaults.timeout);
+    // Where they may wait, these are boxed: they would make the future of every probe bigger.
     let Latest { ran, age } = if let Some(period) = check.interval {
-        background::latest(check, request, timeout, period).await
+        Box::pin(background::latest(check, request, timeout, period)).await
     } else if let Some(ttl) = check.cache.or(defaults.cache) {
-        check
-            .state
-            .cached(ttl, || execute(check, request, timeout))
-            .await
+        match check.state.fresh(ttl) {
+            Some(latest) => latest,
+            None => Box::pin(check.state.cached(ttl, || execute(check, request, timeout))).await,
+        }
     } else {
         Latest {
             ran: execute(check, request, timeout).await,
@@ -92,7 +93,8 @@ pub(crate) async fn execute(check: &Check, request: &HttpRequest, timeout: Durat
             let first_poll = poll_fn(|cx| Poll::Ready(guarded.poll_unpin(cx))).await;
             let finished = match first_poll {
                 Poll::Ready(finished) => Ok(finished),
-                Poll::Pending => time::timeout(timeout, guarded).await,
+                // Boxed: the timer is big, and most probes never need it.
+                Poll::Pending => Box::pin(time::timeout(timeout, guarded)).await,
             };
             match finished {
                 Ok(Ok(outcome)) => outcome,

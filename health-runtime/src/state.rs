@@ -56,6 +56,17 @@ impl CheckState {
         self.slot.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A result no older than `ttl`, if there is one: how most cached probes are answered.
+    pub(crate) fn fresh(&self, ttl: Duration) -> Option<Latest> {
+        let slot = self.slot();
+        let ran = slot.latest.as_ref()?;
+        let age = ran.finished.elapsed();
+        (age < ttl).then(|| Latest {
+            ran: ran.clone(),
+            age: Some(age),
+        })
+    }
+
     /// A result no older than `ttl`, or a new run: concurrent callers that find none share one
     /// run (single-flight), whichever actix worker they are on.
     pub(crate) async fn cached<F>(&self, ttl: Duration, run: impl FnOnce() -> F) -> Latest
@@ -63,17 +74,11 @@ impl CheckState {
         F: std::future::Future<Output = Ran>,
     {
         loop {
+            if let Some(latest) = self.fresh(ttl) {
+                return latest;
+            }
             let finished = {
                 let mut slot = self.slot();
-                if let Some(ran) = &slot.latest {
-                    let age = ran.finished.elapsed();
-                    if age < ttl {
-                        return Latest {
-                            ran: ran.clone(),
-                            age: Some(age),
-                        };
-                    }
-                }
                 if !slot.running {
                     slot.running = true;
                     break;
