@@ -58,13 +58,7 @@ impl CheckState {
 
     /// A result no older than `ttl`, if there is one: how most cached probes are answered.
     pub(crate) fn fresh(&self, ttl: Duration) -> Option<Latest> {
-        let slot = self.slot();
-        let ran = slot.latest.as_ref()?;
-        let age = ran.finished.elapsed();
-        (age < ttl).then(|| Latest {
-            ran: ran.clone(),
-            age: Some(age),
-        })
+        self.slot().fresh(ttl)
     }
 
     /// A result no older than `ttl`, or a new run: concurrent callers that find none share one
@@ -74,11 +68,13 @@ impl CheckState {
         F: std::future::Future<Output = Ran>,
     {
         loop {
-            if let Some(latest) = self.fresh(ttl) {
-                return latest;
-            }
             let finished = {
                 let mut slot = self.slot();
+                // Checked under the same lock as `running`: a run that ends in between must not
+                // be followed by a second one.
+                if let Some(latest) = slot.fresh(ttl) {
+                    return latest;
+                }
                 if !slot.running {
                     slot.running = true;
                     break;
@@ -117,6 +113,17 @@ impl CheckState {
             };
             finished.await;
         }
+    }
+}
+
+impl Slot {
+    fn fresh(&self, ttl: Duration) -> Option<Latest> {
+        let ran = self.latest.as_ref()?;
+        let age = ran.finished.elapsed();
+        (age < ttl).then(|| Latest {
+            ran: ran.clone(),
+            age: Some(age),
+        })
     }
 }
 
