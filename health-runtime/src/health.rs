@@ -94,9 +94,4 @@ impl Health {
         self.default_cache = Some(ttl);
         self
     }
-
-    /// The checks that `probe` runs.
-    pub fn checks(&self, probe: Probe) -> &[Check] {
-        &self.checks[probe.index()]
-    }
 }

@@ -1,9 +1,10 @@
 //! Runs one of the repo's examples as its own process, the way a user runs it.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+use super::free_port;
 
 /// A running example; killed when dropped.
 pub struct Example {
@@ -67,9 +68,4 @@ fn binary(name: &str) -> PathBuf {
     dir.pop(); // the test binary
     dir.pop(); // deps/
     dir.join("examples").join(name)
-}
-
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
-    listener.local_addr().expect("local address").port()
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::example::free_port;
+use super::free_port;
 use super::server::{binary, output, ServerProcess, TestServer, PASSWORD};
 
 pub struct MariaDb {

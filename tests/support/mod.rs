@@ -31,6 +31,12 @@ pub fn serve_on_workers(
     format!("http://{address}")
 }
 
+/// A loopback port that was free a moment ago, for a process that binds it itself.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
 /// Starts a server with `Health::default()` and no app data.
 pub fn serve_health() -> String {
     serve(|config| {

@@ -122,7 +122,7 @@ pub async fn storm_during_outage(server: &mut impl TestServer, base: &str, check
     server.process().thaw();
 
     // The thawed server first works through the connection attempts queued while it was frozen
-    // (a new one per probe: issue 4's caching is what spares it those).
+    // (a new one per probe, which `cache` or `interval` spares it).
     let thawed = Instant::now();
     while ready(base).await.status != 200 {
         assert!(

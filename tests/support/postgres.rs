@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::example::free_port;
+use super::free_port;
 use super::server::{binary, output, running_as_root, ServerProcess, TestServer, PASSWORD};
 
 pub struct Postgres {
