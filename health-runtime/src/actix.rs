@@ -4,20 +4,24 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::web::Bytes;
+use actix_web::web::BytesMut;
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
-use futures_util::future::join;
+use futures_util::future::{join, LocalBoxFuture};
+use futures_util::FutureExt;
 
 use crate::health::Health;
 use crate::lifecycle;
 use crate::registry::{Check, Probe};
 use crate::report::Report;
-use crate::run::{run_all, Defaults};
+use crate::run::{self, run_all, Defaults};
 
 impl HttpServiceFactory for Health {
     fn register(mut self, config: &mut AppService) {
@@ -75,9 +79,11 @@ enum Target {
 
 fn resource(path: &str, probes: &Rc<Probes>, probe: Probe, target: Target) -> Resource {
     let probes = Rc::clone(probes);
-    let handler = move |request: HttpRequest| {
-        let probes = Rc::clone(&probes);
-        async move { probes.respond(probe, target, &request).await }
+    let handler = move |request: HttpRequest| Respond::Begin {
+        probes: Rc::clone(&probes),
+        probe,
+        target,
+        request,
     };
     web::resource(path)
         .route(web::get().to(handler.clone()))
@@ -91,6 +97,49 @@ async fn method_not_allowed() -> HttpResponse {
         .finish()
 }
 
+/// The answer to one probe request. Its first poll begins the checks, and when they all finish
+/// right there (nothing to wait for, or a fresh result), answers at once: the common probe runs
+/// no async machinery of its own.
+enum Respond {
+    Begin {
+        probes: Rc<Probes>,
+        probe: Probe,
+        target: Target,
+        request: HttpRequest,
+    },
+    Wait(LocalBoxFuture<'static, HttpResponse>),
+    Answered,
+}
+
+impl Future for Respond {
+    type Output = HttpResponse;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(this, Respond::Answered) {
+                Respond::Begin {
+                    probes,
+                    probe,
+                    target,
+                    request,
+                } => match probes.begin(probe, target, request, cx) {
+                    Ok(response) => return Poll::Ready(response),
+                    Err(wait) => *this = Respond::Wait(wait),
+                },
+                Respond::Wait(mut wait) => {
+                    let answer = wait.poll_unpin(cx);
+                    if answer.is_pending() {
+                        *this = Respond::Wait(wait);
+                    }
+                    return answer;
+                }
+                Respond::Answered => panic!("`Respond` polled after it answered"),
+            }
+        }
+    }
+}
+
 /// The checks of one worker, shared by its routes.
 struct Probes {
     checks: [Vec<Check>; 3],
@@ -98,13 +147,50 @@ struct Probes {
 }
 
 impl Probes {
-    async fn respond(&self, probe: Probe, target: Target, request: &HttpRequest) -> HttpResponse {
+    /// The answer, when every check finishes on this first poll; else the future that waits.
+    fn begin(
+        self: Rc<Self>,
+        probe: Probe,
+        target: Target,
+        request: HttpRequest,
+        cx: &mut Context<'_>,
+    ) -> Result<HttpResponse, LocalBoxFuture<'static, HttpResponse>> {
         let query = Query::parse(request.query_string());
+        let plain = matches!(target, Target::Probe)
+            && query.exclude.is_empty()
+            && match probe {
+                Probe::Liveness => true,
+                Probe::Readiness => lifecycle::started().is_some(),
+                Probe::Startup => false,
+            };
+        if !plain {
+            return Err(Box::pin(async move {
+                self.respond(probe, target, &request, &query).await
+            }));
+        }
+        let checks = self.checks[probe.index()].iter();
+        match run::begin(checks, &request, self.defaults, cx).finished() {
+            Ok(results) => Ok(render(&Report::new(probe, results), query.verbose)),
+            Err(begun) => Err(Box::pin(async move {
+                render(&Report::new(probe, begun.finish().await), query.verbose)
+            })),
+        }
+    }
+
+    /// The probes that `begin` does not answer itself: one check, startup, readiness while
+    /// starting, and `?exclude=`.
+    async fn respond(
+        &self,
+        probe: Probe,
+        target: Target,
+        request: &HttpRequest,
+        query: &Query,
+    ) -> HttpResponse {
         let report = match target {
-            Target::Probe => self.report(probe, request, &query).await,
+            Target::Probe => self.report(probe, request, query).await,
             Target::OneCheck => {
                 let name = request.match_info().get("name").unwrap_or_default();
-                match Box::pin(self.one_check(probe, name, request)).await {
+                match self.one_check(probe, name, request).await {
                     Some(report) => report,
                     None => return not_found(probe, name),
                 }
@@ -114,14 +200,12 @@ impl Probes {
     }
 
     async fn report(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
-        // Startup, and readiness until startup has passed, are rare and make big futures: boxed,
-        // so that the future of every other probe stays small.
         match probe {
             Probe::Readiness if lifecycle::started().is_none() => {
-                Box::pin(self.readiness_while_starting(request, query)).await
+                self.readiness_while_starting(request, query).await
             }
             Probe::Liveness | Probe::Readiness => self.run(probe, request, query).await,
-            Probe::Startup => Box::pin(self.startup(request, query)).await,
+            Probe::Startup => self.startup(request, query).await,
         }
     }
 
@@ -237,19 +321,24 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
             .insert_header((header::CONTENT_TYPE, TEXT))
             .body(report.verbose_text());
     }
-    let body = BODY.with_borrow_mut(|buffer| {
-        buffer.clear();
-        report.write_json(buffer);
-        Bytes::copy_from_slice(buffer)
+    let body = BODIES.with_borrow_mut(|bodies| {
+        // Once the bodies written before have been sent, this takes their space back rather
+        // than allocating.
+        bodies.reserve(BODY_SIZE);
+        report.write_json(bodies);
+        bodies.split().freeze()
     });
     response
         .insert_header((header::CONTENT_TYPE, JSON))
         .body(body)
 }
 
+/// Room for a typical body; a larger one grows the buffer as it is written.
+const BODY_SIZE: usize = 1024;
+
 thread_local! {
-    /// Where this worker writes bodies: reused, so that a probe allocates only the body it sends.
-    static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Where this worker writes bodies, one after the other: a body is a shared slice of it.
+    static BODIES: RefCell<BytesMut> = RefCell::new(BytesMut::new());
 }
 
 fn not_found(probe: Probe, name: &str) -> HttpResponse {

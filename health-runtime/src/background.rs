@@ -17,6 +17,12 @@ pub(crate) fn stale_after(period: Duration, timeout: Duration) -> Duration {
     period * 2 + timeout
 }
 
+/// The latest background result, if the loop runs and has one: how most probes are answered.
+pub(crate) fn now(check: &Check, period: Duration, timeout: Duration) -> Option<Latest> {
+    let ran = check.state.latest_in_background()?;
+    Some(judge(ran, period, timeout))
+}
+
 /// The latest background result. The first probe that reaches the check starts the loop (the
 /// check's `web::Data` come from the app, which actix shows only to requests) and waits for its
 /// first run; every later probe answers at once.
@@ -39,7 +45,11 @@ pub(crate) async fn latest(
             }
         });
     }
-    let ran = check.state.latest().await;
+    judge(check.state.latest().await, period, timeout)
+}
+
+/// A result too old to vouch for the check fails.
+fn judge(ran: Ran, period: Duration, timeout: Duration) -> Latest {
     let age = ran.finished.elapsed();
     let bound = stale_after(period, timeout);
     if age <= bound {

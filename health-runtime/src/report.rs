@@ -6,6 +6,9 @@ use std::fmt::Write;
 
 use std::time::Duration;
 
+use actix_web::web::BytesMut;
+use bytes::BufMut;
+
 use crate::registry::Probe;
 use crate::run::CheckResult;
 
@@ -138,7 +141,7 @@ fn one_line(reason: &str) -> Cow<'_, str> {
 impl Report {
     /// The JSON body. Written by hand, as it is on every probe's path: keys and status words are
     /// constants, and strings are escaped (by serde_json) only when they need it.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    pub fn write_json(&self, out: &mut BytesMut) {
         out.extend_from_slice(b"{\"status\":");
         if self.passed() {
             write_str(out, self.passing_status());
@@ -149,11 +152,11 @@ impl Report {
         out.extend_from_slice(b",\"checks\":[");
         for (i, check) in self.checks.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                out.put_u8(b',');
             }
             check.write_json(out);
         }
-        out.push(b']');
+        out.put_u8(b']');
         if !self.excluded.is_empty() {
             out.extend_from_slice(b",\"excluded\":");
             write_array(out, self.excluded.iter().map(String::as_str));
@@ -163,12 +166,12 @@ impl Report {
             let warnings: Vec<String> = self.warnings().collect();
             write_array(out, warnings.iter().map(String::as_str));
         }
-        out.push(b'}');
+        out.put_u8(b'}');
     }
 }
 
 impl CheckResult {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_json(&self, out: &mut BytesMut) {
         out.extend_from_slice(b"{\"name\":");
         write_str(out, &self.name);
         out.extend_from_slice(match self.status() {
@@ -189,47 +192,47 @@ impl CheckResult {
         if let Some(data) = self.outcome.data() {
             out.extend_from_slice(b",\"data\":");
             // A `Value` always serializes, and writing to a Vec cannot fail.
-            if serde_json::to_writer(&mut *out, data).is_err() {
+            if serde_json::to_writer(out.writer(), data).is_err() {
                 out.extend_from_slice(b"null");
             }
         }
-        out.push(b'}');
+        out.put_u8(b'}');
     }
 }
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
-fn write_str(out: &mut Vec<u8>, text: &str) {
+fn write_str(out: &mut BytesMut, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
+        out.put_u8(b'"');
         out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else if serde_json::to_writer(&mut *out, text).is_err() {
+        out.put_u8(b'"');
+    } else if serde_json::to_writer(out.writer(), text).is_err() {
         out.extend_from_slice(b"null");
     }
 }
 
-fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
-    out.push(b'[');
+fn write_array<'a>(out: &mut BytesMut, items: impl Iterator<Item = &'a str>) {
+    out.put_u8(b'[');
     for (i, item) in items.enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.put_u8(b',');
         }
         write_str(out, item);
     }
-    out.push(b']');
+    out.put_u8(b']');
 }
 
 /// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
 /// as the shortest decimal: `0.042`, `1.5`, `300.0`.
-fn write_ms(out: &mut Vec<u8>, duration: Duration) {
+fn write_ms(out: &mut BytesMut, duration: Duration) {
     let micros = duration.as_micros();
     let mut digits = itoa::Buffer::new();
     out.extend_from_slice(digits.format(micros / 1000).as_bytes());
-    out.push(b'.');
+    out.put_u8(b'.');
     let fraction = (micros % 1000) as u16;
     if fraction == 0 {
-        out.push(b'0');
+        out.put_u8(b'0');
         return;
     }
     let fraction_digits = [
@@ -282,7 +285,7 @@ mod tests {
     }
 
     fn json(report: &Report) -> serde_json::Value {
-        let mut body = Vec::new();
+        let mut body = BytesMut::new();
         report.write_json(&mut body);
         serde_json::from_slice(&body).expect("valid JSON")
     }
@@ -312,9 +315,9 @@ mod tests {
             (300_000, "300.0"),
             (1_230, "1.23"),
         ] {
-            let mut out = Vec::new();
+            let mut out = BytesMut::new();
             write_ms(&mut out, Duration::from_micros(micros));
-            assert_eq!(String::from_utf8(out).unwrap(), text);
+            assert_eq!(out, text);
         }
     }
 

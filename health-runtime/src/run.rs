@@ -1,23 +1,25 @@
 //! Runs the checks of one probe: all at once, each under its timeout, each isolated from panics,
 //! so that one bad check can neither hang the probe nor take the server down. A check with a
 //! `cache` answers from a fresh enough result; one with an `interval` from its background loop.
+//!
+//! A probe begins its checks synchronously, on its first poll. Most finish right there (nothing
+//! to wait for, or a fresh result), and only those that wait become futures of their own.
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
-use std::task::Poll;
+use std::future::{poll_fn, Future};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use actix_web::rt::time;
 use actix_web::HttpRequest;
-use futures_util::future::join_all;
+use futures_util::future::{join_all, CatchUnwind, LocalBoxFuture};
 use futures_util::FutureExt;
 
 use crate::background;
 use crate::outcome::Outcome;
 use crate::redact;
-use crate::registry::Check;
+use crate::registry::{Check, CheckFuture};
 use crate::state::{Latest, Ran};
 
 /// One check's result within a report.
@@ -38,77 +40,193 @@ pub(crate) struct Defaults {
     pub cache: Option<Duration>,
 }
 
-/// Runs `checks` concurrently; the time taken is that of the slowest, bounded by its timeout.
+/// The checks of one probe after their first poll.
+pub(crate) struct Begun {
+    /// In check order, less those still waiting.
+    finished: Vec<CheckResult>,
+    /// The checks still waiting, by their place in check order (ascending).
+    waiting: Vec<(usize, LocalBoxFuture<'static, CheckResult>)>,
+}
+
+impl Begun {
+    /// The results, if every check finished on its first poll.
+    pub fn finished(self) -> Result<Vec<CheckResult>, Begun> {
+        if self.waiting.is_empty() {
+            Ok(self.finished)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Waits for the checks still waiting; the time taken is that of the slowest, bounded by
+    /// its timeout.
+    pub async fn finish(self) -> Vec<CheckResult> {
+        let Begun {
+            mut finished,
+            waiting,
+        } = self;
+        let (places, waiting): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
+        // In ascending order of place, each insertion lands where it belongs.
+        for (place, result) in places.into_iter().zip(join_all(waiting).await) {
+            finished.insert(place, result);
+        }
+        finished
+    }
+}
+
+/// Begins `checks` within the poll whose context is `cx`.
+pub(crate) fn begin<'a>(
+    checks: impl Iterator<Item = &'a Check>,
+    request: &HttpRequest,
+    defaults: Defaults,
+    cx: &mut Context<'_>,
+) -> Begun {
+    let mut begun = Begun {
+        finished: Vec::with_capacity(checks.size_hint().0),
+        waiting: Vec::new(),
+    };
+    for (place, check) in checks.enumerate() {
+        match begin_one(check, request, defaults, cx) {
+            Ok(result) => begun.finished.push(result),
+            Err(waiting) => begun.waiting.push((place, waiting)),
+        }
+    }
+    begun
+}
+
+/// Runs `checks` concurrently, for the probes that are served by an `async fn`.
 pub(crate) async fn run_all<'a>(
     checks: impl Iterator<Item = &'a Check>,
     request: &HttpRequest,
     defaults: Defaults,
 ) -> Vec<CheckResult> {
-    let mut checks = checks.peekable();
-    let Some(first) = checks.next() else {
-        return Vec::new();
-    };
-    // The common probe of one check needs no joining.
-    if checks.peek().is_none() {
-        return vec![run_one(first, request, defaults).await];
+    let begun = with_context(|cx| begin(checks, request, defaults, cx)).await;
+    match begun.finished() {
+        Ok(results) => results,
+        Err(begun) => begun.finish().await,
     }
-    let all = std::iter::once(first).chain(checks);
-    join_all(all.map(|check| run_one(check, request, defaults))).await
 }
 
-async fn run_one(check: &Check, request: &HttpRequest, defaults: Defaults) -> CheckResult {
+/// A check's result if it is there at once, or else the future that produces it.
+fn begin_one(
+    check: &Check,
+    request: &HttpRequest,
+    defaults: Defaults,
+    cx: &mut Context<'_>,
+) -> Result<CheckResult, LocalBoxFuture<'static, CheckResult>> {
     let timeout = check.timeout.unwrap_or(defaults.timeout);
-    // Where they may wait, these are boxed: they would make the future of every probe bigger.
-    let Latest { ran, age } = if let Some(period) = check.interval {
-        Box::pin(background::latest(check, request, timeout, period)).await
-    } else if let Some(ttl) = check.cache.or(defaults.cache) {
-        match check.state.fresh(ttl) {
-            Some(latest) => latest,
-            None => Box::pin(check.state.cached(ttl, || execute(check, request, timeout))).await,
+    // The futures that wait own a clone of the check and of the request: they outlive this poll.
+    let owned = || (check.clone(), request.clone());
+    if let Some(period) = check.interval {
+        if let Some(latest) = background::now(check, period, timeout) {
+            return Ok(check.result(latest));
         }
-    } else {
-        Latest {
-            ran: execute(check, request, timeout).await,
-            age: None,
+        let (check, request) = owned();
+        return Err(Box::pin(async move {
+            let latest = background::latest(&check, &request, timeout, period).await;
+            check.result(latest)
+        }));
+    }
+    if let Some(ttl) = check.cache.or(defaults.cache) {
+        if let Some(latest) = check.state.fresh(ttl) {
+            return Ok(check.result(latest));
         }
-    };
-    CheckResult {
-        name: check.name.clone(),
-        critical: check.critical,
-        outcome: ran.outcome,
-        duration: ran.duration,
-        age,
+        let (check, request) = owned();
+        return Err(Box::pin(async move {
+            let run = || execute(&check, &request, timeout);
+            let latest = check.state.cached(ttl, run).await;
+            check.result(latest)
+        }));
+    }
+    match start(check, request, cx) {
+        Started::Finished(ran) => Ok(check.result(Latest { ran, age: None })),
+        Started::Running(running) => {
+            let check = check.clone();
+            Err(Box::pin(async move {
+                let ran = running.finish(&check.name, timeout).await;
+                check.result(Latest { ran, age: None })
+            }))
+        }
+    }
+}
+
+impl Check {
+    fn result(&self, Latest { ran, age }: Latest) -> CheckResult {
+        CheckResult {
+            name: self.name.clone(),
+            critical: self.critical,
+            outcome: ran.outcome,
+            duration: ran.duration,
+            age,
+        }
     }
 }
 
 /// One run of the check itself, under `timeout`, with panics caught.
 pub(crate) async fn execute(check: &Check, request: &HttpRequest, timeout: Duration) -> Ran {
+    match with_context(|cx| start(check, request, cx)).await {
+        Started::Finished(ran) => ran,
+        Started::Running(running) => running.finish(&check.name, timeout).await,
+    }
+}
+
+/// A run of the check, after its first poll.
+enum Started {
+    Finished(Ran),
+    Running(Running),
+}
+
+/// A run that did not finish on its first poll.
+struct Running {
+    future: CatchUnwind<AssertUnwindSafe<CheckFuture>>,
+    started: Instant,
+}
+
+/// Starts a run and polls it once: most checks finish there, and need no timer.
+fn start(check: &Check, request: &HttpRequest, cx: &mut Context<'_>) -> Started {
     let started = Instant::now();
     // A runtime-added check runs user code when it is called, not only when it is polled.
-    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(request))) {
+    let outcome = match catch_unwind(AssertUnwindSafe(|| (check.run)(request))) {
         Err(payload) => panicked(&check.name, payload),
         Ok(future) => {
-            let mut guarded = AssertUnwindSafe(future).catch_unwind();
-            // Most checks finish on their first poll; only those that do not need a timer.
-            let first_poll = poll_fn(|cx| Poll::Ready(guarded.poll_unpin(cx))).await;
-            let finished = match first_poll {
-                Poll::Ready(finished) => Ok(finished),
-                // Boxed: the timer is big, and most probes never need it.
-                Poll::Pending => Box::pin(time::timeout(timeout, guarded)).await,
-            };
-            match finished {
-                Ok(Ok(outcome)) => outcome,
-                Ok(Err(payload)) => panicked(&check.name, payload),
-                Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+            let mut future = AssertUnwindSafe(future).catch_unwind();
+            match future.poll_unpin(cx) {
+                Poll::Ready(Ok(outcome)) => outcome,
+                Poll::Ready(Err(payload)) => panicked(&check.name, payload),
+                Poll::Pending => return Started::Running(Running { future, started }),
             }
         }
     };
-    let finished = Instant::now();
-    Ran {
-        outcome,
-        duration: finished - started,
-        finished,
+    Started::Finished(Ran::since(started, outcome))
+}
+
+impl Running {
+    async fn finish(self, name: &str, timeout: Duration) -> Ran {
+        let deadline = tokio::time::Instant::from_std(self.started + timeout);
+        let outcome = match tokio::time::timeout_at(deadline, self.future).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(payload)) => panicked(name, payload),
+            Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+        };
+        Ran::since(self.started, outcome)
     }
+}
+
+impl Ran {
+    fn since(started: Instant, outcome: Outcome) -> Ran {
+        let finished = Instant::now();
+        Ran {
+            outcome,
+            duration: finished - started,
+            finished,
+        }
+    }
+}
+
+/// Calls `f` with the context of the first poll.
+fn with_context<T>(f: impl FnOnce(&mut Context<'_>) -> T) -> impl Future<Output = T> {
+    let mut f = Some(f);
+    poll_fn(move |cx| Poll::Ready(f.take().expect("ready on its first poll")(cx)))
 }
 
 /// The payload may hold anything the code had at hand, so it goes to the log, not to the body.

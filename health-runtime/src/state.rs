@@ -95,6 +95,12 @@ impl CheckState {
         !std::mem::replace(&mut self.slot().background, true)
     }
 
+    /// The latest run, once the background loop has been started and has made one.
+    pub(crate) fn latest_in_background(&self) -> Option<Ran> {
+        let slot = self.slot();
+        slot.background.then(|| slot.latest.clone()).flatten()
+    }
+
     /// Records a background run.
     pub(crate) fn store(&self, ran: Ran) {
         self.slot().latest = Some(ran);
