@@ -86,6 +86,7 @@ fn registration(
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
     let critical = args.critical.unwrap_or(true);
+    let needs_request = !data_types.is_empty();
     let ident = &func.sig.ident;
     let params: Vec<_> = (0..data_types.len())
         .map(|i| format_ident!("__health_data_{}", i))
@@ -108,11 +109,14 @@ fn registration(
                 critical: #critical,
                 cache: #cache,
                 interval: #interval,
+                needs_request: #needs_request,
                 run: __health_run,
                 state: #private::CheckState::new(),
             };
 
-            fn __health_run(request: &#private::HttpRequest) -> #private::CheckFuture {
+            fn __health_run(
+                request: ::core::option::Option<&#private::HttpRequest>,
+            ) -> #private::CheckFuture {
                 #(
                     let #params = match #private::app_data::<#data_types>(request) {
                         ::core::result::Result::Ok(data) => data,

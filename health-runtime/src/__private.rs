@@ -13,9 +13,11 @@ pub use crate::outcome::{IntoOutcome, Outcome};
 pub use crate::registry::{CheckFuture, Declared, Probe, CHECKS};
 pub use crate::state::CheckState;
 
-/// A check's `web::Data<T>` parameter, or a failed outcome that says how to register it.
-pub fn app_data<T: 'static>(request: &HttpRequest) -> Result<web::Data<T>, Outcome> {
-    request.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+/// A check's `web::Data<T>` parameter, or a failed outcome that says how to register it. Checks
+/// with such parameters are always given a request.
+pub fn app_data<T: 'static>(request: Option<&HttpRequest>) -> Result<web::Data<T>, Outcome> {
+    let data = request.and_then(HttpRequest::app_data::<web::Data<T>>);
+    data.cloned().ok_or_else(|| {
         let name = type_name::<T>();
         Outcome::unhealthy(format!(
             "app data `web::Data<{name}>` is not registered; \

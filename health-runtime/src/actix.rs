@@ -17,6 +17,7 @@ use actix_web::{web, HttpRequest, HttpResponse, Resource};
 use futures_util::future::{join, LocalBoxFuture};
 use futures_util::FutureExt;
 
+use crate::background;
 use crate::health::Health;
 use crate::lifecycle;
 use crate::registry::{Check, Probe};
@@ -38,6 +39,14 @@ impl HttpServiceFactory for Health {
                 cache: self.default_cache,
             },
         });
+        // Background checks that need no request start with the server; the others start with
+        // the first probe that reaches them, which brings their app data.
+        for check in probes.checks.iter().flatten() {
+            if let (Some(period), false) = (check.interval, check.needs_request) {
+                let timeout = probes.defaults.timeout_of(check);
+                background::start(check, None, timeout, period);
+            }
+        }
         // actix tries resources in order, and a `{name}` pattern costs a regex match: the plain
         // probe paths, which take nearly all traffic, come first.
         let paths = || {

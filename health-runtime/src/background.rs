@@ -23,29 +23,55 @@ pub(crate) fn now(check: &Check, period: Duration, timeout: Duration) -> Option<
     Some(judge(ran, period, timeout))
 }
 
-/// The latest background result. The first probe that reaches the check starts the loop (the
-/// check's `web::Data` come from the app, which actix shows only to requests) and waits for its
-/// first run; every later probe answers at once.
+/// The latest background result, starting the loop if it does not run yet (a check that takes
+/// `web::Data` gets them from the first probe that reaches it: actix shows the app's data only to
+/// requests), and waiting for its first run if there is none yet.
 pub(crate) async fn latest(
     check: &Check,
     request: &HttpRequest,
     timeout: Duration,
     period: Duration,
 ) -> Latest {
-    if check.state.start_background() {
-        let (check, request) = (check.clone(), request.clone());
-        // On this worker's runtime: the request, and so the check's app data, stay on its thread.
-        actix_web::rt::spawn(async move {
-            let mut ticks = interval(period.max(Duration::from_millis(1)));
-            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                let ran = execute(&check, &request, timeout).await;
-                check.state.store(ran);
-            }
-        });
+    loop {
+        start(check, Some(request), timeout, period);
+        if let Some(ran) = check.state.latest().await {
+            return judge(ran, period, timeout);
+        }
     }
-    judge(check.state.latest().await, period, timeout)
+}
+
+/// Starts the check's loop on this worker's runtime, unless it runs already. The loop keeps
+/// `request`, so the check's app data stay on the thread they belong to.
+pub(crate) fn start(
+    check: &Check,
+    request: Option<&HttpRequest>,
+    timeout: Duration,
+    period: Duration,
+) {
+    if !check.state.start_background() {
+        return;
+    }
+    let (running, request) = (Running(check.clone()), request.cloned());
+    actix_web::rt::spawn(async move {
+        let Running(check) = &running;
+        let mut ticks = interval(period.max(Duration::from_millis(1)));
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let ran = execute(check, request.as_ref(), timeout).await;
+            check.state.store(ran);
+        }
+    });
+}
+
+/// The loop's hold on its check. It goes with the loop when the loop's worker stops (even before
+/// its first poll), and the next probe then starts another.
+struct Running(Check);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.state.stop_background();
+    }
 }
 
 /// A result too old to vouch for the check fails.

@@ -53,6 +53,9 @@ impl fmt::Display for Probe {
 /// A run of a check that has started; resolves to its outcome.
 pub type CheckFuture = LocalBoxFuture<'static, Outcome>;
 
+/// Starts a run of a check, given the probe's request when there is one.
+type Run = dyn Fn(Option<&HttpRequest>) -> CheckFuture + Send + Sync;
+
 /// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`. Generated code builds
 /// these as statics; they are not meant to be written by hand.
 #[doc(hidden)]
@@ -63,8 +66,10 @@ pub struct Declared {
     pub critical: bool,
     pub cache: Option<Duration>,
     pub interval: Option<Duration>,
+    /// Whether the fn takes `web::Data<T>` parameters, which only a request can give it.
+    pub needs_request: bool,
     /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
-    pub run: fn(&HttpRequest) -> CheckFuture,
+    pub run: fn(Option<&HttpRequest>) -> CheckFuture,
     /// Shared by every worker of the process.
     pub state: CheckState,
 }
@@ -98,7 +103,9 @@ pub struct Check {
     pub(crate) critical: bool,
     pub(crate) cache: Option<Duration>,
     pub(crate) interval: Option<Duration>,
-    pub(crate) run: Arc<dyn Fn(&HttpRequest) -> CheckFuture + Send + Sync>,
+    /// Whether `run` needs a request: a background loop that needs none starts with the server.
+    pub(crate) needs_request: bool,
+    pub(crate) run: Arc<Run>,
     pub(crate) state: StateRef,
 }
 
@@ -138,7 +145,8 @@ impl Check {
             critical: true,
             cache: None,
             interval: None,
-            run: Arc::new(move |_: &HttpRequest| {
+            needs_request: false,
+            run: Arc::new(move |_: Option<&HttpRequest>| {
                 check().map(IntoOutcome::into_outcome).boxed_local()
             }),
             state: StateRef::Added(Arc::new(CheckState::new())),
@@ -160,8 +168,8 @@ impl Check {
         self
     }
 
-    /// Runs the check in the background every `period` (at least 1 ms), from the first probe
-    /// that reaches it; probes answer from the latest result. Replaces a `cache`.
+    /// Runs the check in the background every `period` (at least 1 ms), from the server's
+    /// start; probes answer from the latest result. Replaces a `cache`.
     pub fn interval(mut self, period: Duration) -> Check {
         self.interval = Some(period);
         self.cache = None;
@@ -200,6 +208,7 @@ impl From<&'static Declared> for Check {
             critical: declared.critical,
             cache: declared.cache,
             interval: declared.interval,
+            needs_request: declared.needs_request,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),
         }

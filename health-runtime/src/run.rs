@@ -40,6 +40,12 @@ pub(crate) struct Defaults {
     pub cache: Option<Duration>,
 }
 
+impl Defaults {
+    pub fn timeout_of(&self, check: &Check) -> Duration {
+        check.timeout.unwrap_or(self.timeout)
+    }
+}
+
 /// The checks of one probe after their first poll.
 pub(crate) struct Begun {
     /// In check order, less those still waiting.
@@ -114,7 +120,7 @@ fn begin_one(
     defaults: Defaults,
     cx: &mut Context<'_>,
 ) -> Result<CheckResult, LocalBoxFuture<'static, CheckResult>> {
-    let timeout = check.timeout.unwrap_or(defaults.timeout);
+    let timeout = defaults.timeout_of(check);
     // The futures that wait own a clone of the check and of the request: they outlive this poll.
     let owned = || (check.clone(), request.clone());
     if let Some(period) = check.interval {
@@ -133,12 +139,12 @@ fn begin_one(
         }
         let (check, request) = owned();
         return Err(Box::pin(async move {
-            let run = || execute(&check, &request, timeout);
+            let run = || execute(&check, Some(&request), timeout);
             let latest = check.state.cached(ttl, run).await;
             check.result(latest)
         }));
     }
-    match start(check, request, cx) {
+    match start(check, Some(request), cx) {
         Started::Finished(ran) => Ok(check.result(Latest { ran, age: None })),
         Started::Running(running) => {
             let check = check.clone();
@@ -163,7 +169,11 @@ impl Check {
 }
 
 /// One run of the check itself, under `timeout`, with panics caught.
-pub(crate) async fn execute(check: &Check, request: &HttpRequest, timeout: Duration) -> Ran {
+pub(crate) async fn execute(
+    check: &Check,
+    request: Option<&HttpRequest>,
+    timeout: Duration,
+) -> Ran {
     match with_context(|cx| start(check, request, cx)).await {
         Started::Finished(ran) => ran,
         Started::Running(running) => running.finish(&check.name, timeout).await,
@@ -183,7 +193,7 @@ struct Running {
 }
 
 /// Starts a run and polls it once: most checks finish there, and need no timer.
-fn start(check: &Check, request: &HttpRequest, cx: &mut Context<'_>) -> Started {
+fn start(check: &Check, request: Option<&HttpRequest>, cx: &mut Context<'_>) -> Started {
     let started = Instant::now();
     // A runtime-added check runs user code when it is called, not only when it is polled.
     let outcome = match catch_unwind(AssertUnwindSafe(|| (check.run)(request))) {

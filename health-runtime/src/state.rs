@@ -107,13 +107,23 @@ impl CheckState {
         self.finished.notify_waiters();
     }
 
-    /// The latest run, waiting for the first one if there is none yet.
-    pub(crate) async fn latest(&self) -> Ran {
+    /// Marks the background loop as gone, and wakes the probes waiting for its first run.
+    pub(crate) fn stop_background(&self) {
+        self.slot().background = false;
+        self.finished.notify_waiters();
+    }
+
+    /// The latest run, waiting for the first one if there is none yet; `None` if the background
+    /// loop stopped before making one.
+    pub(crate) async fn latest(&self) -> Option<Ran> {
         loop {
             let finished = {
                 let slot = self.slot();
                 if let Some(ran) = &slot.latest {
-                    return ran.clone();
+                    return Some(ran.clone());
+                }
+                if !slot.background {
+                    return None;
                 }
                 self.finished.notified()
             };

@@ -10,6 +10,7 @@ pub mod server;
 
 use std::time::{Duration, Instant};
 
+use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 
 /// Starts a server whose app is configured by `configure`, and returns its base URL.
@@ -22,13 +23,23 @@ pub fn serve_on_workers(
     workers: usize,
     configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 ) -> String {
+    serve_stoppable(workers, configure).0
+}
+
+/// `serve_on_workers`, with the handle that stops the server.
+pub fn serve_stoppable(
+    workers: usize,
+    configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> (String, ServerHandle) {
     let server = HttpServer::new(move || App::new().configure(configure.clone()))
         .workers(workers)
         .bind(("127.0.0.1", 0))
         .expect("bind a free loopback port");
     let address = server.addrs()[0];
-    actix_web::rt::spawn(server.run());
-    format!("http://{address}")
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://{address}"), handle)
 }
 
 /// A loopback port that was free a moment ago, for a process that binds it itself.
