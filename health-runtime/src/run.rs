@@ -113,47 +113,72 @@ pub(crate) async fn run_all<'a>(
     }
 }
 
+/// A check that did not finish on the probe's first poll: the future that produces its result.
+type Waiting = LocalBoxFuture<'static, CheckResult>;
+
 /// A check's result if it is there at once, or else the future that produces it.
 fn begin_one(
     check: &Check,
     request: &HttpRequest,
     defaults: Defaults,
     cx: &mut Context<'_>,
-) -> Result<CheckResult, LocalBoxFuture<'static, CheckResult>> {
+) -> Result<CheckResult, Waiting> {
     let timeout = defaults.timeout_of(check);
-    // The futures that wait own a clone of the check and of the request: they outlive this poll.
-    let owned = || (check.clone(), request.clone());
-    if let Some(period) = check.interval {
-        if let Some(latest) = background::now(check, period, timeout) {
-            return Ok(check.result(latest));
+    let latest = if let Some(period) = check.interval {
+        background::now(check, period, timeout)
+            .ok_or_else(|| wait_for_background(check, request, timeout, period))?
+    } else if let Some(ttl) = check.cache.or(defaults.cache) {
+        check
+            .state
+            .fresh(ttl)
+            .ok_or_else(|| wait_for_cache(check, request, timeout, ttl))?
+    } else {
+        match start(check, Some(request), cx) {
+            Started::Finished(ran) => Latest { ran, age: None },
+            Started::Running(running) => return Err(wait_for_run(check, running, timeout)),
         }
-        let (check, request) = owned();
-        return Err(Box::pin(async move {
-            let latest = background::latest(&check, &request, timeout, period).await;
-            check.result(latest)
-        }));
-    }
-    if let Some(ttl) = check.cache.or(defaults.cache) {
-        if let Some(latest) = check.state.fresh(ttl) {
-            return Ok(check.result(latest));
-        }
-        let (check, request) = owned();
-        return Err(Box::pin(async move {
-            let run = || execute(&check, Some(&request), timeout);
-            let latest = check.state.cached(ttl, run).await;
-            check.result(latest)
-        }));
-    }
-    match start(check, Some(request), cx) {
-        Started::Finished(ran) => Ok(check.result(Latest { ran, age: None })),
-        Started::Running(running) => {
-            let check = check.clone();
-            Err(Box::pin(async move {
-                let ran = running.finish(&check.name, timeout).await;
-                check.result(Latest { ran, age: None })
-            }))
-        }
-    }
+    };
+    Ok(check.result(latest))
+}
+
+// The futures that wait own a clone of the check (and of the request): they outlive the poll.
+// Those of the first two are rare, and kept out of the way of the common path.
+
+#[cold]
+fn wait_for_background(
+    check: &Check,
+    request: &HttpRequest,
+    timeout: Duration,
+    period: Duration,
+) -> Waiting {
+    let (check, request) = (check.clone(), request.clone());
+    Box::pin(async move {
+        let latest = background::latest(&check, &request, timeout, period).await;
+        check.result(latest)
+    })
+}
+
+#[cold]
+fn wait_for_cache(
+    check: &Check,
+    request: &HttpRequest,
+    timeout: Duration,
+    ttl: Duration,
+) -> Waiting {
+    let (check, request) = (check.clone(), request.clone());
+    Box::pin(async move {
+        let run = || execute(&check, Some(&request), timeout);
+        let latest = check.state.cached(ttl, run).await;
+        check.result(latest)
+    })
+}
+
+fn wait_for_run(check: &Check, running: Running, timeout: Duration) -> Waiting {
+    let check = check.clone();
+    Box::pin(async move {
+        let ran = running.finish(&check.name, timeout).await;
+        check.result(Latest { ran, age: None })
+    })
 }
 
 impl Check {
