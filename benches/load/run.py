@@ -5,12 +5,14 @@ Builds `bench_server` (benches/load/server.rs) in release mode, starts a throwaw
 free loopback port, and runs wrk against, alternating within each round:
   1. the framework's /healthz          vs  2. a hand-written actix /healthz with the same body;
   3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips;
-then each pair side by side (two wrk at once, half the connections each), whose request ratio is the
-steady measure of relative cost on a shared machine. Servers are pinned to core 0 and wrk to
-core 1. Prints the medians over the rounds, the p99 latencies and the target ratios in Markdown.
+then each pair side by side (two wrk at once, C connections each), whose request ratio is the
+steady measure of relative cost on a shared machine, and, to show that the harness itself favours
+neither side, the hand-written server side by side with a second copy of itself. Servers are
+pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and the
+target ratios in Markdown.
 
-Options: --rounds N (3), --seconds S (10), --connections C (64). Needs wrk, taskset and the
-MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when it is missing.
+Options: --rounds N (3), --seconds S (10), --connections C (64, per target). Needs wrk, taskset
+and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when missing.
 """
 
 import argparse
@@ -120,10 +122,10 @@ def wrk_args(port, path, seconds, connections):
 
 
 def wrk_side_by_side(a, b, seconds, connections):
-    """Two loads at once, half the connections each: both targets share the same machine at the
-    same moments, so the ratio of their request counts is their cost ratio, free of the drift in
-    the machine's speed between one run and the next."""
-    runs = [subprocess.Popen(wrk_args(server[0], path, seconds, connections // 2),
+    """Two loads at once, `connections` each: both targets share the same machine at the same
+    moments, so the ratio of their request counts is their cost ratio, free of the drift in the
+    machine's speed between one run and the next."""
+    runs = [subprocess.Popen(wrk_args(server[0], path, seconds, connections),
                              stdout=subprocess.PIPE, text=True) for server, path in (a, b)]
     counts = [int(re.search(r"(\d+) requests in", run.communicate()[0]).group(1)) for run in runs]
     return counts[0] / counts[1]
@@ -165,6 +167,7 @@ def main():
         env = dict(os.environ, DATABASE_URL=db.url())
         framework = start_server(binary, "framework", env)
         handwritten = start_server(binary, "handwritten", env)
+        handwritten_copy = start_server(binary, "handwritten", env)
         try:
             # Round trips of one run of the check: a cold probe after the cache expired.
             time.sleep(CACHE_TTL_S + 0.1)
@@ -181,7 +184,7 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            side_by_side = {"healthz": [], "ready": []}
+            side_by_side = {"healthz": [], "ready": [], "same": []}
             for round_ in range(args.rounds):
                 runs = [("framework /healthz", framework, "/healthz"),
                         ("hand-written /healthz", handwritten, "/healthz")]
@@ -199,13 +202,17 @@ def main():
                 side_by_side["ready"].append(wrk_side_by_side(
                     (framework, "/ready"), (framework, "/healthz"), args.seconds,
                     args.connections))
+                side_by_side["same"].append(wrk_side_by_side(
+                    (handwritten, "/healthz"), (handwritten_copy, "/healthz"), args.seconds,
+                    args.connections))
         finally:
             framework[1].kill()
             handwritten[1].kill()
+            handwritten_copy[1].kill()
             db.stop()
 
-    print(f"\n{args.rounds} rounds of {args.seconds} s, {args.connections} connections, "
-          f"wrk on core 1, server on core 0\n")
+    print(f"\n{args.rounds} rounds of {args.seconds} s, {args.connections} connections per target, "
+          f"wrk on core 1, servers on core 0\n")
     print("| target | req/s (median) | req/s per round | p99 ms (median) | non-2xx "
           "| requests per server CPU-second (median) |")
     print("|---|---|---|---|---|---|")
@@ -230,6 +237,9 @@ def main():
           f"{ratios('framework /healthz', 'hand-written /healthz', 'healthz')} (target >= 0.95)")
     print(f"- framework /ready cached vs framework /healthz: "
           f"{ratios('framework /ready (cached)', 'framework /healthz', 'ready')} (target >= 0.9)")
+    same = side_by_side["same"]
+    print(f"- harness check, hand-written vs a second hand-written server: side by side "
+          f"{statistics.median(same):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in same)})")
     bound = (args.seconds / CACHE_TTL_S + 1) * one_run
     worst = max(storm_round_trips)
     print(f"- database round trips per {args.seconds} s storm: "
