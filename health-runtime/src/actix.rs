@@ -1,7 +1,6 @@
 //! Serves a [`Health`] on actix-web: the routes, the query options, and the probe flow
 //! (startup gates readiness; liveness is never held back).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::future::Future;
@@ -21,7 +20,7 @@ use crate::background;
 use crate::health::Health;
 use crate::lifecycle;
 use crate::registry::{Check, Probe};
-use crate::report::Report;
+use crate::report::{Checks, Report};
 use crate::run::{self, run_all, Defaults};
 
 impl HttpServiceFactory for Health {
@@ -29,7 +28,7 @@ impl HttpServiceFactory for Health {
         for probe in Probe::ALL {
             let checks = &mut self.checks[probe.index()];
             // Declared and added checks alike are listed by name: link order means nothing.
-            checks.sort_by(|a, b| a.name.cmp(&b.name));
+            checks.sort_by(|a, b| a.name().cmp(b.name()));
             warn_about_duplicate_names(probe, checks);
         }
         let probes = Rc::new(Probes {
@@ -178,9 +177,10 @@ impl Probes {
             }));
         }
         let checks = self.checks[probe.index()].iter();
-        match run::begin(checks, &request, self.defaults, cx).finished() {
-            Ok(results) => Ok(render(&Report::new(probe, results), query.verbose)),
-            Err(begun) => Err(Box::pin(async move {
+        let mut begun = run::begin(checks, &request, self.defaults, cx);
+        match begun.take_finished() {
+            Some(results) => Ok(render(&Report::new(probe, results), query.verbose)),
+            None => Err(Box::pin(async move {
                 render(&Report::new(probe, begun.finish().await), query.verbose)
             })),
         }
@@ -244,13 +244,13 @@ impl Probes {
     /// Runs the startup checks until they have passed once, then answers from the latch.
     async fn startup(&self, request: &HttpRequest, query: &Query) -> Report {
         if let Some(results) = lifecycle::started() {
-            return Report::new(Probe::Startup, Cow::Borrowed(results));
+            return Report::new(Probe::Startup, results);
         }
         let mut report = self.run(Probe::Startup, request, query).await;
         // A run that skipped excluded checks does not prove that the service has started.
         if report.passed() && report.excluded.is_empty() {
-            let results = std::mem::take(&mut report.checks).into_owned();
-            report.checks = Cow::Borrowed(lifecycle::mark_started(results));
+            let results = std::mem::replace(&mut report.checks, Checks::Started(&[])).into_vec();
+            report.checks = Checks::Started(lifecycle::mark_started(results));
         }
         report
     }

@@ -98,7 +98,7 @@ pub static CHECKS: [Declared];
 /// ```
 #[derive(Clone)]
 pub struct Check {
-    pub(crate) name: Cow<'static, str>,
+    pub(crate) name: Name,
     pub(crate) timeout: Option<Duration>,
     pub(crate) critical: bool,
     pub(crate) cache: Option<Duration>,
@@ -107,6 +107,40 @@ pub struct Check {
     pub(crate) needs_request: bool,
     pub(crate) run: Arc<Run>,
     pub(crate) state: StateRef,
+}
+
+/// A check's name, as every result of the check carries it: borrowed from the registration of a
+/// declared check, shared with an added one, and so never copied by a probe.
+#[derive(Debug, Clone)]
+pub(crate) enum Name {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl From<Cow<'static, str>> for Name {
+    fn from(name: Cow<'static, str>) -> Name {
+        match name {
+            Cow::Borrowed(name) => Name::Static(name),
+            Cow::Owned(name) => Name::Shared(name.into()),
+        }
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Name::Static(name) => name,
+            Name::Shared(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// Where a check keeps its state: in its static when declared, in the `Check` (and its clones)
@@ -140,7 +174,7 @@ impl Check {
         Fut::Output: IntoOutcome,
     {
         Check {
-            name: name.into(),
+            name: Name::from(name.into()),
             timeout: None,
             critical: true,
             cache: None,
@@ -203,7 +237,7 @@ impl fmt::Debug for Check {
 impl From<&'static Declared> for Check {
     fn from(declared: &'static Declared) -> Check {
         Check {
-            name: Cow::Borrowed(declared.name),
+            name: Name::Static(declared.name),
             timeout: declared.timeout,
             critical: declared.critical,
             cache: declared.cache,

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::ops::Deref;
 
 use std::time::Duration;
 
@@ -10,12 +11,12 @@ use actix_web::web::BytesMut;
 use bytes::BufMut;
 
 use crate::registry::Probe;
-use crate::run::CheckResult;
+use crate::run::{CheckResult, Results};
 
 /// The report of one probe request.
 pub(crate) struct Report {
     pub probe: Probe,
-    pub checks: Cow<'static, [CheckResult]>,
+    pub checks: Checks,
     /// Names skipped through `?exclude=`.
     pub excluded: Vec<String>,
     /// `?exclude=` names that matched no check.
@@ -23,6 +24,44 @@ pub(crate) struct Report {
     /// Set when readiness was held back because startup has not passed; `checks` are then the
     /// startup checks.
     pub starting: bool,
+}
+
+/// The results a report shows: those of this probe's run, or those of the startup run that passed.
+pub(crate) enum Checks {
+    Ran(Results),
+    Started(&'static [CheckResult]),
+}
+
+impl Checks {
+    pub fn into_vec(self) -> Vec<CheckResult> {
+        match self {
+            Checks::Ran(results) => results.into_vec(),
+            Checks::Started(results) => results.to_vec(),
+        }
+    }
+}
+
+impl Deref for Checks {
+    type Target = [CheckResult];
+
+    fn deref(&self) -> &[CheckResult] {
+        match self {
+            Checks::Ran(results) => results,
+            Checks::Started(results) => results,
+        }
+    }
+}
+
+impl From<Results> for Checks {
+    fn from(results: Results) -> Checks {
+        Checks::Ran(results)
+    }
+}
+
+impl From<&'static [CheckResult]> for Checks {
+    fn from(results: &'static [CheckResult]) -> Checks {
+        Checks::Started(results)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,7 +83,7 @@ impl CheckResult {
 }
 
 impl Report {
-    pub fn new(probe: Probe, checks: impl Into<Cow<'static, [CheckResult]>>) -> Report {
+    pub fn new(probe: Probe, checks: impl Into<Checks>) -> Report {
         Report {
             probe,
             checks: checks.into(),
@@ -247,10 +286,11 @@ fn write_ms(out: &mut BytesMut, duration: Duration) {
 mod tests {
     use super::*;
     use crate::outcome::Outcome;
+    use crate::registry::Name;
 
     fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
         CheckResult {
-            name: Cow::Borrowed(name),
+            name: Name::Static(name),
             critical,
             outcome,
             duration: Duration::from_micros(1500),
@@ -262,11 +302,11 @@ mod tests {
     fn failed_critical_checks_fail_the_probe_and_are_named() {
         let report = Report::new(
             Probe::Readiness,
-            vec![
+            Results::from_vec(vec![
                 result("db", true, Outcome::unhealthy("refused\nby peer")),
                 result("cache", false, Outcome::unhealthy("cold")),
                 result("flag", true, Outcome::healthy()),
-            ],
+            ]),
         );
         assert!(!report.passed());
         let json = json(&report);
@@ -290,11 +330,11 @@ mod tests {
     fn strings_are_escaped_and_durations_are_shortest_decimals() {
         let mut report = Report::new(
             Probe::Liveness,
-            vec![result(
+            Results::from_vec(vec![result(
                 "q\"uote",
                 false,
                 Outcome::unhealthy("line\nbreak \\ tab\t é"),
-            )],
+            )]),
         );
         report.excluded = vec!["a\"b".into()];
         report.unknown_excludes = vec!["x\\y".into()];
@@ -319,7 +359,7 @@ mod tests {
 
     #[test]
     fn no_checks_pass() {
-        let report = Report::new(Probe::Liveness, Vec::new());
+        let report = Report::new(Probe::Liveness, Results::new());
         assert!(report.passed());
         assert_eq!(
             json(&report),

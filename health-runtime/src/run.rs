@@ -6,7 +6,6 @@
 //! to wait for, or a fresh result), and only those that wait become futures of their own.
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::{Context, Poll};
@@ -15,23 +14,27 @@ use std::time::{Duration, Instant};
 use actix_web::HttpRequest;
 use futures_util::future::{join_all, CatchUnwind, LocalBoxFuture};
 use futures_util::FutureExt;
+use smallvec::SmallVec;
 
 use crate::background;
 use crate::outcome::Outcome;
 use crate::redact;
-use crate::registry::{Check, CheckFuture};
+use crate::registry::{Check, CheckFuture, Name};
 use crate::state::{Latest, Ran};
 
 /// One check's result within a report.
 #[derive(Debug, Clone)]
 pub(crate) struct CheckResult {
-    pub name: Cow<'static, str>,
+    pub name: Name,
     pub critical: bool,
     pub outcome: Outcome,
     pub duration: Duration,
     /// How old the result is, when it was not produced for this probe.
     pub age: Option<Duration>,
 }
+
+/// The results of a probe's checks, in check order: most probes run one check, kept inline.
+pub(crate) type Results = SmallVec<[CheckResult; 1]>;
 
 /// What applies to checks that do not say otherwise.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +44,7 @@ pub(crate) struct Defaults {
 }
 
 impl Defaults {
+    /// The check's own timeout, or the default one.
     pub fn timeout_of(&self, check: &Check) -> Duration {
         check.timeout.unwrap_or(self.timeout)
     }
@@ -49,24 +53,22 @@ impl Defaults {
 /// The checks of one probe after their first poll.
 pub(crate) struct Begun {
     /// In check order, less those still waiting.
-    finished: Vec<CheckResult>,
+    finished: Results,
     /// The checks still waiting, by their place in check order (ascending).
     waiting: Vec<(usize, LocalBoxFuture<'static, CheckResult>)>,
 }
 
 impl Begun {
     /// The results, if every check finished on its first poll.
-    pub fn finished(self) -> Result<Vec<CheckResult>, Begun> {
-        if self.waiting.is_empty() {
-            Ok(self.finished)
-        } else {
-            Err(self)
-        }
+    pub fn take_finished(&mut self) -> Option<Results> {
+        self.waiting
+            .is_empty()
+            .then(|| std::mem::take(&mut self.finished))
     }
 
     /// Waits for the checks still waiting; the time taken is that of the slowest, bounded by
     /// its timeout.
-    pub async fn finish(self) -> Vec<CheckResult> {
+    pub async fn finish(self) -> Results {
         let Begun {
             mut finished,
             waiting,
@@ -88,7 +90,7 @@ pub(crate) fn begin<'a>(
     cx: &mut Context<'_>,
 ) -> Begun {
     let mut begun = Begun {
-        finished: Vec::with_capacity(checks.size_hint().0),
+        finished: Results::with_capacity(checks.size_hint().0),
         waiting: Vec::new(),
     };
     for (place, check) in checks.enumerate() {
@@ -105,11 +107,11 @@ pub(crate) async fn run_all<'a>(
     checks: impl Iterator<Item = &'a Check>,
     request: &HttpRequest,
     defaults: Defaults,
-) -> Vec<CheckResult> {
-    let begun = with_context(|cx| begin(checks, request, defaults, cx)).await;
-    match begun.finished() {
-        Ok(results) => results,
-        Err(begun) => begun.finish().await,
+) -> Results {
+    let mut begun = with_context(|cx| begin(checks, request, defaults, cx)).await;
+    match begun.take_finished() {
+        Some(results) => results,
+        None => begun.finish().await,
     }
 }
 
