@@ -7,9 +7,6 @@ use std::ops::Deref;
 
 use std::time::Duration;
 
-use actix_web::web::BytesMut;
-use bytes::BufMut;
-
 use crate::registry::Probe;
 use crate::run::{CheckResult, Results};
 
@@ -171,7 +168,7 @@ fn one_line(reason: &str) -> Cow<'_, str> {
 impl Report {
     /// The JSON body. Written by hand, as it is on every probe's path: keys and status words are
     /// constants, and strings are escaped (by serde_json) only when they need it.
-    pub fn write_json(&self, out: &mut BytesMut) {
+    pub fn write_json(&self, out: &mut Vec<u8>) {
         if self.passed() {
             // The words for a passing probe are kept from the original service: OK and READY.
             out.extend_from_slice(match self.probe {
@@ -186,11 +183,11 @@ impl Report {
         }
         for (i, check) in self.checks.iter().enumerate() {
             if i > 0 {
-                out.put_u8(b',');
+                out.push(b',');
             }
             check.write_json(out);
         }
-        out.put_u8(b']');
+        out.push(b']');
         if !self.excluded.is_empty() {
             out.extend_from_slice(b",\"excluded\":");
             write_array(out, self.excluded.iter().map(String::as_str));
@@ -200,12 +197,12 @@ impl Report {
             let warnings: Vec<String> = self.warnings().collect();
             write_array(out, warnings.iter().map(String::as_str));
         }
-        out.put_u8(b'}');
+        out.push(b'}');
     }
 }
 
 impl CheckResult {
-    fn write_json(&self, out: &mut BytesMut) {
+    fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"name\":");
         write_str(out, &self.name);
         out.extend_from_slice(match self.status() {
@@ -226,48 +223,48 @@ impl CheckResult {
         if let Some(data) = self.outcome.data() {
             out.extend_from_slice(b",\"data\":");
             // A `Value` always serializes, and writing to a Vec cannot fail.
-            if serde_json::to_writer(out.writer(), data).is_err() {
+            if serde_json::to_writer(&mut *out, data).is_err() {
                 out.extend_from_slice(b"null");
             }
         }
-        out.put_u8(b'}');
+        out.push(b'}');
     }
 }
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
-fn write_str(out: &mut BytesMut, text: &str) {
+fn write_str(out: &mut Vec<u8>, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.put_u8(b'"');
+        out.push(b'"');
         out.extend_from_slice(text.as_bytes());
-        out.put_u8(b'"');
-    } else if serde_json::to_writer(out.writer(), text).is_err() {
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, text).is_err() {
         out.extend_from_slice(b"null");
     }
 }
 
-fn write_array<'a>(out: &mut BytesMut, items: impl Iterator<Item = &'a str>) {
-    out.put_u8(b'[');
+fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
     for (i, item) in items.enumerate() {
         if i > 0 {
-            out.put_u8(b',');
+            out.push(b',');
         }
         write_str(out, item);
     }
-    out.put_u8(b']');
+    out.push(b']');
 }
 
 /// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
 /// as the shortest decimal: `0.042`, `1.5`, `300.0`.
-fn write_ms(out: &mut BytesMut, duration: Duration) {
+fn write_ms(out: &mut Vec<u8>, duration: Duration) {
     // In u64, as u128 arithmetic is slow: that is 584,000 years of microseconds.
     let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
     let mut digits = itoa::Buffer::new();
     out.extend_from_slice(digits.format(micros / 1000).as_bytes());
-    out.put_u8(b'.');
+    out.push(b'.');
     let fraction = (micros % 1000) as u16;
     if fraction == 0 {
-        out.put_u8(b'0');
+        out.push(b'0');
         return;
     }
     let fraction_digits = [
@@ -321,7 +318,7 @@ mod tests {
     }
 
     fn json(report: &Report) -> serde_json::Value {
-        let mut body = BytesMut::new();
+        let mut body = Vec::new();
         report.write_json(&mut body);
         serde_json::from_slice(&body).expect("valid JSON")
     }
@@ -351,9 +348,9 @@ mod tests {
             (300_000, "300.0"),
             (1_230, "1.23"),
         ] {
-            let mut out = BytesMut::new();
+            let mut out = Vec::new();
             write_ms(&mut out, Duration::from_micros(micros));
-            assert_eq!(out, text);
+            assert_eq!(String::from_utf8(out).unwrap(), text);
         }
     }
 
