@@ -298,3 +298,37 @@ async fn the_annotated_fns_stay_callable() {
     assert!(!optional_cache().await);
     alive().await;
 }
+
+#[actix_web::test]
+async fn each_answer_shows_the_checks_as_they_are_now() {
+    let state = web::Data::new(AppState {
+        flag_up: AtomicBool::new(true),
+    });
+    let base = serve({
+        let state = state.clone();
+        move |config| {
+            config.app_data(state.clone()).service(Health::default());
+        }
+    });
+    let url = format!("{base}/ready");
+    // Twice each way: nothing of one answer may linger into the next.
+    for (flag_up, status) in [
+        (true, 200),
+        (true, 200),
+        (false, 503),
+        (false, 503),
+        (true, 200),
+    ] {
+        state.flag_up.store(flag_up, Ordering::SeqCst);
+        let answer = get(&url).await;
+        assert_eq!(answer.status, status, "{}", answer.body);
+        let flag = answer.check("flag");
+        if flag_up {
+            assert_eq!(answer.json()["status"], "READY");
+            assert!(flag.get("error").is_none(), "{}", answer.body);
+        } else {
+            assert_eq!(answer.json()["error"], "flag failed: flag is down");
+            assert_eq!(flag["error"], "flag is down");
+        }
+    }
+}
