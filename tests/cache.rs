@@ -140,3 +140,28 @@ async fn builder_checks_and_the_default_cache() {
     }
     assert_eq!(shared_runs.load(Ordering::SeqCst), 1);
 }
+
+#[actix_web::test]
+async fn a_probe_served_on_no_path_runs_no_background_check() {
+    let counted = |runs: &std::sync::Arc<AtomicUsize>, name: &'static str| {
+        let runs = runs.clone();
+        Check::new(name, move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async { true }
+        })
+        .interval(Duration::from_millis(20))
+    };
+    let (served_runs, unserved_runs) = Default::default();
+    let health = Health::default()
+        .check(Probe::Readiness, counted(&served_runs, "served"))
+        .check(Probe::Startup, counted(&unserved_runs, "unserved"))
+        .paths(Probe::Startup, Vec::<&str>::new());
+    serve(move |config| {
+        config
+            .app_data(web::Data::new(Runs::default()))
+            .service(health.clone());
+    });
+    sleep(Duration::from_millis(300)).await;
+    assert!(served_runs.load(Ordering::SeqCst) >= 2);
+    assert_eq!(unserved_runs.load(Ordering::SeqCst), 0);
+}

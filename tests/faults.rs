@@ -142,6 +142,19 @@ async fn the_builder_sets_the_default_timeout() {
 }
 
 #[actix_web::test]
+async fn any_timeout_is_valid_even_the_largest() {
+    let base = serve(|config| {
+        let check = Check::new("waits", || sleep(Duration::from_millis(20))).timeout(Duration::MAX);
+        let health = Health::default()
+            .default_timeout(Duration::MAX)
+            .check(Probe::Liveness, check);
+        config.service(health);
+    });
+    let answer = get(&format!("{base}/livez/waits")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[actix_web::test]
 async fn a_builder_check_that_panics_before_its_future_is_caught_too() {
     let base = serve(|config| {
         let check = Check::new("panics_at_call", || -> std::future::Ready<bool> {

@@ -39,8 +39,12 @@ impl HttpServiceFactory for Health {
             },
         });
         // Background checks that need no request start with the server; the others start with
-        // the first probe that reaches them, which brings their app data.
-        for check in probes.checks.iter().flatten() {
+        // the first probe that reaches them, which brings their app data. A probe served on no
+        // path runs none of its checks.
+        let served = Probe::ALL
+            .into_iter()
+            .filter(|probe| !self.paths[probe.index()].is_empty());
+        for check in served.flat_map(|probe| &probes.checks[probe.index()]) {
             if let (Some(period), false) = (check.interval, check.needs_request) {
                 let timeout = probes.defaults.timeout_of(check);
                 background::start(check, None, timeout, period);

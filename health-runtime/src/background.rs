@@ -2,7 +2,7 @@
 //! result without waiting. A result older than [`stale_after`] counts as failed, so a loop that
 //! is stuck (or gone) cannot look healthy.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
 use tokio::time::{interval, MissedTickBehavior};
@@ -25,18 +25,40 @@ pub(crate) fn now(check: &Check, period: Duration, timeout: Duration) -> Option<
 
 /// The latest background result, starting the loop if it does not run yet (a check that takes
 /// `web::Data` gets them from the first probe that reaches it: actix shows the app's data only to
-/// requests), and waiting for its first run if there is none yet.
+/// requests), and waiting for its first run if there is none yet: as long as a run may take, so
+/// that a loop on a stuck worker cannot hold the probe.
 pub(crate) async fn latest(
     check: &Check,
     request: &HttpRequest,
     timeout: Duration,
     period: Duration,
 ) -> Latest {
-    loop {
-        start(check, Some(request), timeout, period);
-        if let Some(ran) = check.state.latest().await {
-            return judge(ran, period, timeout);
+    let first = async {
+        loop {
+            start(
+                check,
+                check.needs_request.then_some(request),
+                timeout,
+                period,
+            );
+            if let Some(ran) = check.state.latest().await {
+                return ran;
+            }
         }
+    };
+    let waiting = Instant::now();
+    match tokio::time::timeout(timeout, first).await {
+        Ok(ran) => judge(ran, period, timeout),
+        Err(_) => Latest {
+            ran: Ran {
+                outcome: Outcome::unhealthy(format!(
+                    "no background result yet: the first run has not finished within {timeout:?}"
+                )),
+                duration: waiting.elapsed(),
+                finished: Instant::now(),
+            },
+            age: None,
+        },
     }
 }
 
@@ -51,9 +73,9 @@ pub(crate) fn start(
     if !check.state.start_background() {
         return;
     }
-    let (running, request) = (Running(check.clone()), request.cloned());
+    let (guard, request) = (LoopGuard(check.clone()), request.cloned());
     actix_web::rt::spawn(async move {
-        let Running(check) = &running;
+        let LoopGuard(check) = &guard;
         let mut ticks = interval(period.max(Duration::from_millis(1)));
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
@@ -65,10 +87,10 @@ pub(crate) fn start(
 }
 
 /// The loop's hold on its check. It goes with the loop when the loop's worker stops (even before
-/// its first poll), and the next probe then starts another.
-struct Running(Check);
+/// its first poll), and the next registration or probe then starts another.
+struct LoopGuard(Check);
 
-impl Drop for Running {
+impl Drop for LoopGuard {
     fn drop(&mut self) {
         self.0.state.stop_background();
     }
@@ -99,8 +121,6 @@ fn judge(ran: Ran, period: Duration, timeout: Duration) -> Latest {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
-
     use super::*;
 
     #[actix_web::test]
@@ -141,5 +161,22 @@ mod tests {
         });
         let latest = super::latest(&check, &request, Duration::from_millis(500), period).await;
         assert!(latest.ran.outcome.is_healthy());
+    }
+
+    #[actix_web::test]
+    async fn a_probe_waits_for_a_first_background_run_no_longer_than_the_timeout() {
+        let check = Check::new("never", || async { true });
+        // A loop marked as running that never delivers, as on a stuck worker.
+        assert!(check.state.start_background());
+        let request = actix_web::test::TestRequest::default().to_http_request();
+        let timeout = Duration::from_millis(100);
+        let waiting = latest(&check, &request, timeout, Duration::from_secs(1));
+        let latest = tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the wait is bounded");
+        assert_eq!(
+            latest.ran.outcome.error(),
+            Some("no background result yet: the first run has not finished within 100ms")
+        );
     }
 }

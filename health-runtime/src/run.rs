@@ -66,8 +66,8 @@ impl Begun {
             .then(|| std::mem::take(&mut self.finished))
     }
 
-    /// Waits for the checks still waiting; the time taken is that of the slowest, bounded by
-    /// its timeout.
+    /// Waits for the checks still waiting; the time taken is that of the slowest, each wait
+    /// bounded by the check's timeout.
     pub async fn finish(self) -> Results {
         let Begun {
             mut finished,
@@ -137,7 +137,7 @@ fn begin_one(
     } else {
         match start(check, Some(request), cx) {
             Started::Finished(ran) => Latest { ran, age: None },
-            Started::Running(running) => return Err(wait_for_run(check, running, timeout)),
+            Started::Pending(pending) => return Err(wait_for_run(check, pending, timeout)),
         }
     };
     Ok(check.result(latest))
@@ -175,10 +175,10 @@ fn wait_for_cache(
     })
 }
 
-fn wait_for_run(check: &Check, running: Running, timeout: Duration) -> Waiting {
+fn wait_for_run(check: &Check, pending: PendingRun, timeout: Duration) -> Waiting {
     let check = check.clone();
     Box::pin(async move {
-        let ran = running.finish(&check.name, timeout).await;
+        let ran = pending.finish(&check.name, timeout).await;
         check.result(Latest { ran, age: None })
     })
 }
@@ -203,18 +203,18 @@ pub(crate) async fn execute(
 ) -> Ran {
     match with_context(|cx| start(check, request, cx)).await {
         Started::Finished(ran) => ran,
-        Started::Running(running) => running.finish(&check.name, timeout).await,
+        Started::Pending(pending) => pending.finish(&check.name, timeout).await,
     }
 }
 
 /// A run of the check, after its first poll.
 enum Started {
     Finished(Ran),
-    Running(Running),
+    Pending(PendingRun),
 }
 
 /// A run that did not finish on its first poll.
-struct Running {
+struct PendingRun {
     future: CatchUnwind<AssertUnwindSafe<CheckFuture>>,
     started: Instant,
 }
@@ -230,17 +230,18 @@ fn start(check: &Check, request: Option<&HttpRequest>, cx: &mut Context<'_>) -> 
             match future.poll_unpin(cx) {
                 Poll::Ready(Ok(outcome)) => outcome,
                 Poll::Ready(Err(payload)) => panicked(&check.name, payload),
-                Poll::Pending => return Started::Running(Running { future, started }),
+                Poll::Pending => return Started::Pending(PendingRun { future, started }),
             }
         }
     };
     Started::Finished(Ran::since(started, outcome))
 }
 
-impl Running {
+impl PendingRun {
     async fn finish(self, name: &str, timeout: Duration) -> Ran {
-        let deadline = tokio::time::Instant::from_std(self.started + timeout);
-        let outcome = match tokio::time::timeout_at(deadline, self.future).await {
+        // What is left of the timeout since the run started (saturating: any timeout is valid).
+        let left = timeout.saturating_sub(self.started.elapsed());
+        let outcome = match tokio::time::timeout(left, self.future).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(payload)) => panicked(name, payload),
             Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
