@@ -253,7 +253,7 @@ impl Probes {
         let mut report = self.run(Probe::Startup, request, query).await;
         // A run that skipped excluded checks does not prove that the service has started.
         if report.passed() && report.excluded.is_empty() {
-            let results = std::mem::replace(&mut report.checks, Checks::Started(&[])).into_vec();
+            let results = std::mem::take(&mut report.checks).into_vec();
             report.checks = Checks::Started(lifecycle::mark_started(results));
         }
         report

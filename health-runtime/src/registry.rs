@@ -202,8 +202,9 @@ impl Check {
         self
     }
 
-    /// Runs the check in the background every `period` (at least 1 ms), from the server's
-    /// start; probes answer from the latest result. Replaces a `cache`.
+    /// Runs the check in the background every `period` (at least 1 ms), from the server's start
+    /// when its probe is served on some path; probes answer from the latest result. Replaces a
+    /// `cache`.
     pub fn interval(mut self, period: Duration) -> Check {
         self.interval = Some(period);
         self.cache = None;

@@ -38,6 +38,12 @@ impl Checks {
     }
 }
 
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks::Ran(Results::new())
+    }
+}
+
 impl Deref for Checks {
     type Target = [CheckResult];
 
