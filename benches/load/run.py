@@ -5,9 +5,10 @@ Builds `bench_server` (benches/load/server.rs) in release mode, starts a throwaw
 free loopback port, and runs wrk against, alternating within each round:
   1. the framework's /healthz          vs  2. a hand-written actix /healthz with the same body;
   3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips;
-then each pair side by side (two wrk at once, C connections each), whose request ratio is the
-steady measure of relative cost on a shared machine, and, to show that the harness itself favours
-neither side, the hand-written server side by side with a second copy of itself. Servers are
+then each pair side by side (two wrk at once, C connections each, the first to start alternating
+from round to round), whose request ratio is the steady measure of relative cost on a shared
+machine, and, to show that the harness itself favours neither side, the hand-written server side
+by side with a second copy of itself. Servers are
 pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and the
 target ratios in Markdown.
 
@@ -121,13 +122,17 @@ def wrk_args(port, path, seconds, connections):
             f"http://127.0.0.1:{port}{path}"]
 
 
-def wrk_side_by_side(a, b, seconds, connections):
+def wrk_side_by_side(a, b, seconds, connections, b_first=False):
     """Two loads at once, `connections` each: both targets share the same machine at the same
     moments, so the ratio of their request counts is their cost ratio, free of the drift in the
-    machine's speed between one run and the next."""
+    machine's speed between one run and the next. `b_first` starts b's load first, so that
+    alternating rounds cancel any advantage of the first start."""
+    pair = [b, a] if b_first else [a, b]
     runs = [subprocess.Popen(wrk_args(server[0], path, seconds, connections),
-                             stdout=subprocess.PIPE, text=True) for server, path in (a, b)]
+                             stdout=subprocess.PIPE, text=True) for server, path in pair]
     counts = [int(re.search(r"(\d+) requests in", run.communicate()[0]).group(1)) for run in runs]
+    if b_first:
+        counts.reverse()
     return counts[0] / counts[1]
 
 
@@ -196,15 +201,16 @@ def main():
                 results["framework /ready (cached)"].append(
                     wrk(framework, "/ready", args.seconds, args.connections))
                 storm_round_trips.append(db.round_trips() - before)
+                b_first = round_ % 2 == 1
                 side_by_side["healthz"].append(wrk_side_by_side(
                     (framework, "/healthz"), (handwritten, "/healthz"), args.seconds,
-                    args.connections))
+                    args.connections, b_first))
                 side_by_side["ready"].append(wrk_side_by_side(
                     (framework, "/ready"), (framework, "/healthz"), args.seconds,
-                    args.connections))
+                    args.connections, b_first))
                 side_by_side["same"].append(wrk_side_by_side(
                     (handwritten, "/healthz"), (handwritten_copy, "/healthz"), args.seconds,
-                    args.connections))
+                    args.connections, b_first))
         finally:
             framework[1].kill()
             handwritten[1].kill()
