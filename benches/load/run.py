@@ -7,10 +7,11 @@ free loopback port, and runs wrk against, alternating within each round:
   3. the framework's /ready (a MariaDB ping cached for 1 s), counting the database's round trips;
 then each pair side by side (two wrk at once, C connections each, the first to start alternating
 from round to round), whose request ratio is the steady measure of relative cost on a shared
-machine, and, to show that the harness itself favours neither side, the hand-written server side
-by side with a second copy of itself. Servers are
-pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and the
-target ratios in Markdown.
+machine. Two more pairs run side by side: the framework's /healthz vs a hand-written handler that
+does what the body reports (runs the check, times it, formats the body), and, to show that the
+harness itself favours neither side, the hand-written server vs a second copy of itself. Servers
+are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and
+the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). Needs wrk, taskset
 and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when missing.
@@ -173,6 +174,7 @@ def main():
         framework = start_server(binary, "framework", env)
         handwritten = start_server(binary, "handwritten", env)
         handwritten_copy = start_server(binary, "handwritten", env)
+        timed = start_server(binary, "timed", env)
         try:
             # Round trips of one run of the check: a cold probe after the cache expired.
             time.sleep(CACHE_TTL_S + 0.1)
@@ -189,7 +191,7 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            side_by_side = {"healthz": [], "ready": [], "same": []}
+            side_by_side = {"healthz": [], "ready": [], "same": [], "timed": []}
             for round_ in range(args.rounds):
                 runs = [("framework /healthz", framework, "/healthz"),
                         ("hand-written /healthz", handwritten, "/healthz")]
@@ -211,10 +213,14 @@ def main():
                 side_by_side["same"].append(wrk_side_by_side(
                     (handwritten, "/healthz"), (handwritten_copy, "/healthz"), args.seconds,
                     args.connections, b_first))
+                side_by_side["timed"].append(wrk_side_by_side(
+                    (framework, "/healthz"), (timed, "/healthz"), args.seconds,
+                    args.connections, b_first))
         finally:
             framework[1].kill()
             handwritten[1].kill()
             handwritten_copy[1].kill()
+            timed[1].kill()
             db.stop()
 
     print(f"\n{args.rounds} rounds of {args.seconds} s, {args.connections} connections per target, "
@@ -243,6 +249,10 @@ def main():
           f"{ratios('framework /healthz', 'hand-written /healthz', 'healthz')} (target >= 0.95)")
     print(f"- framework /ready cached vs framework /healthz: "
           f"{ratios('framework /ready (cached)', 'framework /healthz', 'ready')} (target >= 0.9)")
+    timed = side_by_side["timed"]
+    print(f"- framework /healthz vs a hand-written handler that runs the check, times it and "
+          f"formats the body: side by side {statistics.median(timed):.3f} "
+          f"(median; rounds {', '.join(f'{r:.3f}' for r in timed)})")
     same = side_by_side["same"]
     print(f"- harness check, hand-written vs a second hand-written server: side by side "
           f"{statistics.median(same):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in same)})")

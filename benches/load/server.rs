@@ -1,9 +1,14 @@
-//! The target of the load benchmark (`benches/load/run.py`), in one of two modes:
+//! The target of the load benchmark (`benches/load/run.py`), in one of three modes:
 //! - `framework PORT`: `Health::default()` with a liveness check `alive` and a readiness check
 //!   `mysql` that pings `DATABASE_URL` through a sqlx pool, cached for 1 s;
-//! - `handwritten PORT`: a plain actix handler on `/healthz` that returns the framework's body.
+//! - `handwritten PORT`: a plain actix handler on `/healthz` that returns the framework's body as
+//!   a constant;
+//! - `timed PORT`: a plain actix handler on `/healthz` that does by hand what the framework's body
+//!   reports: runs the check, times it, and formats the body.
 //!
 //! One worker each, so that the benchmark can pin the server to one core and wrk to the other.
+
+use std::time::Instant;
 
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{web, App, HttpResponse, HttpServer};
@@ -29,25 +34,44 @@ async fn handwritten_healthz() -> HttpResponse {
         .body(BODY)
 }
 
+async fn timed_healthz() -> HttpResponse {
+    let started = Instant::now();
+    alive().await;
+    // Milliseconds to the microsecond, as the framework reports them.
+    let duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(format!(
+            r#"{{"status":"OK","checks":[{{"name":"alive","status":"OK","duration_ms":{duration_ms}}}]}}"#
+        ))
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, port) = match &args[..] {
         [_, mode, port] => (mode.clone(), port.parse::<u16>().map_err(invalid)?),
-        _ => return Err(invalid("usage: bench_server framework|handwritten PORT")),
+        _ => {
+            return Err(invalid(
+                "usage: bench_server framework|handwritten|timed PORT",
+            ))
+        }
     };
     let url = std::env::var("DATABASE_URL").unwrap_or_default();
     let pool = match mode.as_str() {
         "framework" => Some(MySqlPool::connect_lazy(&url).map_err(|_| invalid("DATABASE_URL"))?),
-        "handwritten" => None,
-        _ => return Err(invalid("mode is framework or handwritten")),
+        "handwritten" | "timed" => None,
+        _ => return Err(invalid("mode is framework, handwritten or timed")),
     };
+    let timed = mode == "timed";
     HttpServer::new(move || {
         let app = App::new();
         match &pool {
             Some(pool) => app
                 .app_data(web::Data::new(pool.clone()))
                 .service(Health::default()),
+            None if timed => app.route("/healthz", web::get().to(timed_healthz)),
             None => app.route("/healthz", web::get().to(handwritten_healthz)),
         }
     })
