@@ -13,8 +13,11 @@ harness itself favours neither side, the hand-written server vs a second copy of
 are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and
 the target ratios in Markdown.
 
-Options: --rounds N (3), --seconds S (10), --connections C (64, per target). Needs wrk, taskset
-and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when missing.
+Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
+BINARY (a copy of target/release/examples/bench_server from another commit), it only compares this
+build's framework /healthz with that build's, side by side, to measure a runtime change. Needs wrk,
+taskset and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when
+missing.
 """
 
 import argparse
@@ -155,11 +158,39 @@ def wrk(server, path, seconds, connections):
     return rps, p99_ms, int(non_2xx.group(1)) if non_2xx else 0, per_cpu_second
 
 
+def compare_builds(binary, other, args):
+    """This build's framework /healthz against another build's, side by side: the way to measure
+    a change to the runtime. /healthz never touches the database, so none is started."""
+    env = dict(os.environ, DATABASE_URL="mysql://bench@127.0.0.1:1/bench")
+    ratios = []
+    for round_ in range(args.rounds):
+        # Fresh servers each round, started in alternating order, as are the loads.
+        b_first = round_ % 2 == 1
+        servers = []
+        try:
+            for path in [other, binary] if b_first else [binary, other]:
+                servers.append(start_server(path, "framework", env))
+            if b_first:
+                servers.reverse()
+            pair = [(server, "/healthz") for server in servers]
+            wrk_side_by_side(*pair, 2, args.connections)  # warm-up
+            ratios.append(wrk_side_by_side(*pair, args.seconds, args.connections, b_first))
+        finally:
+            for _, process in servers:
+                process.kill()
+                process.wait()
+    print(f"- this build's framework /healthz vs {other}: side by side "
+          f"{statistics.median(ratios):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in ratios)})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--against", metavar="BINARY",
+                        help="only compare this build's framework /healthz with that of another "
+                             "bench_server build, side by side")
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -167,6 +198,9 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--example", "bench_server"], cwd=ROOT,
                    check=True)
     binary = os.path.join(ROOT, "target", "release", "examples", "bench_server")
+    if args.against:
+        compare_builds(binary, args.against, args)
+        return
 
     with tempfile.TemporaryDirectory() as workdir:
         db = MariaDb(workdir)

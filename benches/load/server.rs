@@ -37,7 +37,8 @@ async fn handwritten_healthz() -> HttpResponse {
 async fn timed_healthz() -> HttpResponse {
     let started = Instant::now();
     alive().await;
-    // Milliseconds to the microsecond, as the framework reports them.
+    // Milliseconds to the microsecond, as the framework reports them (as an f64: `0` for no time
+    // at all, where the framework writes `0.0`).
     let duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
     HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
