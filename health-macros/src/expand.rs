@@ -110,9 +110,15 @@ fn registration(
                 cache: #cache,
                 interval: #interval,
                 needs_request: #needs_request,
+                has_data: __health_has_data,
                 run: __health_run,
                 state: #private::CheckState::new(),
             };
+
+            #[allow(unused_variables)] // a check without `web::Data` parameters needs none
+            fn __health_has_data(data: &#private::AppData) -> bool {
+                true #(&& data.has::<#data_types>())*
+            }
 
             fn __health_run(
                 request: ::core::option::Option<&#private::HttpRequest>,

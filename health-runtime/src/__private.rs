@@ -9,15 +9,20 @@ use actix_web::web;
 pub use actix_web::HttpRequest;
 pub use linkme::{self, distributed_slice};
 
+pub use crate::data::AppData;
 pub use crate::outcome::{IntoOutcome, Outcome};
 pub use crate::registry::{CheckFuture, Declared, Probe, CHECKS};
 pub use crate::state::CheckState;
 
 /// A check's `web::Data<T>` parameter, or a failed outcome that says how to register it. Checks
-/// with such parameters are always given a request.
+/// with such parameters are given a request, unless a background loop started them with the data
+/// of [`Health::app_data`](crate::Health::app_data).
 pub fn app_data<T: 'static>(request: Option<&HttpRequest>) -> Result<web::Data<T>, Outcome> {
-    let data = request.and_then(HttpRequest::app_data::<web::Data<T>>);
-    data.cloned().ok_or_else(|| {
+    let data = match request {
+        Some(request) => request.app_data::<web::Data<T>>().cloned(),
+        None => crate::data::in_loop::<T>(),
+    };
+    data.ok_or_else(|| {
         let name = type_name::<T>();
         Outcome::unhealthy(format!(
             "app data `web::Data<{name}>` is not registered; \

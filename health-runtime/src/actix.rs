@@ -38,16 +38,17 @@ impl HttpServiceFactory for Health {
                 cache: self.default_cache,
             },
         });
-        // Background checks that need no request start with the server; the others start with
-        // the first probe that reaches them, which brings their app data. A probe served on no
-        // path runs none of its checks.
+        // Background checks that need no request, or whose app data `Health` was given, start
+        // with the server; the others start with the first probe that reaches them, which brings
+        // their app data. A probe served on no path runs none of its checks.
         let served = Probe::ALL
             .into_iter()
             .filter(|probe| !self.paths[probe.index()].is_empty());
         for check in served.flat_map(|probe| &probes.checks[probe.index()]) {
-            if let (Some(period), false) = (check.interval, check.needs_request) {
+            let ready = !check.needs_request || (check.has_data)(&self.data);
+            if let (Some(period), true) = (check.interval, ready) {
                 let timeout = probes.defaults.timeout_of(check);
-                background::start(check, None, timeout, period);
+                background::start(check, None, &self.data, timeout, period);
             }
         }
         // actix tries resources in order, and a `{name}` pattern costs a regex match: the plain

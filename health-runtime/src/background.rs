@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use actix_web::HttpRequest;
 use tokio::time::{interval, MissedTickBehavior};
 
+use crate::data::{self, AppData};
 use crate::outcome::Outcome;
 use crate::registry::Check;
 use crate::run::execute;
@@ -38,6 +39,7 @@ pub(crate) async fn latest(
             start(
                 check,
                 check.needs_request.then_some(request),
+                &AppData::default(),
                 timeout,
                 period,
             );
@@ -63,10 +65,12 @@ pub(crate) async fn latest(
 }
 
 /// Starts the check's loop on this worker's runtime, unless it runs already. The loop keeps
-/// `request`, so the check's app data stay on the thread they belong to.
+/// `request`, so the check's app data stay on the thread they belong to; without one, the check
+/// takes its app data from `data`.
 pub(crate) fn start(
     check: &Check,
     request: Option<&HttpRequest>,
+    data: &AppData,
     timeout: Duration,
     period: Duration,
 ) {
@@ -74,7 +78,7 @@ pub(crate) fn start(
         return;
     }
     let (guard, request) = (LoopGuard(check.clone()), request.cloned());
-    actix_web::rt::spawn(async move {
+    actix_web::rt::spawn(data::scope(data.clone(), async move {
         let LoopGuard(check) = &guard;
         let mut ticks = interval(period.max(Duration::from_millis(1)));
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -83,7 +87,7 @@ pub(crate) fn start(
             let ran = execute(check, request.as_ref(), timeout).await;
             check.state.store(ran);
         }
-    });
+    }));
 }
 
 /// The loop's hold on its check. It goes with the loop when the loop's worker stops (even before

@@ -3,6 +3,9 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use actix_web::web;
+
+use crate::data::AppData;
 use crate::registry::{self, Check, Probe};
 
 /// The per-check timeout used when a check sets none. It keeps a probe's answer inside the
@@ -41,6 +44,7 @@ pub struct Health {
     pub(crate) paths: [Vec<Cow<'static, str>>; 3],
     pub(crate) default_timeout: Duration,
     pub(crate) default_cache: Option<Duration>,
+    pub(crate) data: AppData,
 }
 
 impl Default for Health {
@@ -54,6 +58,7 @@ impl Default for Health {
             ],
             default_timeout: DEFAULT_TIMEOUT,
             default_cache: None,
+            data: AppData::default(),
         }
     }
 }
@@ -92,6 +97,31 @@ impl Health {
     /// find no fresh result share one run. No cache unless set.
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(ttl);
+        self
+    }
+
+    /// Gives the `interval` checks that take `web::Data<T>` their data without a request, so that
+    /// their loops start with the server rather than with the first probe. Give it the same
+    /// `web::Data` as the `App`, which probes keep using:
+    ///
+    /// ```
+    /// use actix_web::{web, App};
+    /// use health_runtime::{readiness, Health};
+    ///
+    /// struct Pool;
+    ///
+    /// #[readiness(interval = "5s")]
+    /// async fn database(pool: web::Data<Pool>) -> bool { true }
+    ///
+    /// let pool = web::Data::new(Pool);
+    /// let app = App::new()
+    ///     .app_data(pool.clone())
+    ///     .service(Health::default().app_data(pool));
+    /// ```
+    ///
+    /// A loop starts with the server when this holds every `web::Data` its check takes.
+    pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
+        self.data.insert(data);
         self
     }
 }

@@ -34,6 +34,7 @@
 mod actix;
 mod background;
 pub mod checks;
+mod data;
 mod health;
 mod lifecycle;
 mod outcome;

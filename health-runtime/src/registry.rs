@@ -13,6 +13,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 use linkme::distributed_slice;
 
+use crate::data::AppData;
 use crate::outcome::{IntoOutcome, Outcome};
 use crate::state::CheckState;
 
@@ -66,8 +67,10 @@ pub struct Declared {
     pub critical: bool,
     pub cache: Option<Duration>,
     pub interval: Option<Duration>,
-    /// Whether the fn takes `web::Data<T>` parameters, which only a request can give it.
+    /// Whether the fn takes `web::Data<T>` parameters, which a request gives it.
     pub needs_request: bool,
+    /// Whether `data` holds all of those parameters, so that its loop can start without a request.
+    pub has_data: fn(&AppData) -> bool,
     /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
     pub run: fn(Option<&HttpRequest>) -> CheckFuture,
     /// Shared by every worker of the process.
@@ -105,6 +108,8 @@ pub struct Check {
     pub(crate) interval: Option<Duration>,
     /// Whether `run` needs a request: a background loop that needs none starts with the server.
     pub(crate) needs_request: bool,
+    /// Whether the data given to `Health` stand in for the request.
+    pub(crate) has_data: fn(&AppData) -> bool,
     pub(crate) run: Arc<Run>,
     pub(crate) state: StateRef,
 }
@@ -180,6 +185,7 @@ impl Check {
             cache: None,
             interval: None,
             needs_request: false,
+            has_data: |_| true,
             run: Arc::new(move |_: Option<&HttpRequest>| {
                 check().map(IntoOutcome::into_outcome).boxed_local()
             }),
@@ -244,6 +250,7 @@ impl From<&'static Declared> for Check {
             cache: declared.cache,
             interval: declared.interval,
             needs_request: declared.needs_request,
+            has_data: declared.has_data,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),
         }
