@@ -1,6 +1,6 @@
 //! An `interval` check that takes `web::Data<T>` starts with the server when `Health` was given
-//! that data, and not before a probe when it was not. (Its own binary: a declared check's loop is
-//! one per process.)
+//! all of its data, and waits for a probe when it was not. (Its own binary: a declared check's
+//! loop is one per process.)
 
 mod support;
 
@@ -9,13 +9,16 @@ use std::time::Duration;
 
 use actix_web::rt::time::sleep;
 use actix_web::web;
-use health_runtime::{readiness, Health};
+use health_runtime::{liveness, readiness, Health};
 use support::{get, serve_stoppable};
 
 struct Counter(AtomicUsize);
 
 /// Another type, to give `Health` data that is not the check's.
 struct Unrelated;
+
+/// The second parameter of `two_params`, which `Health` is never given.
+struct OnlyInApp;
 
 /// A slow check: a probe that waited for a run would take at least `RUN`.
 const RUN: Duration = Duration::from_millis(300);
@@ -26,6 +29,11 @@ async fn counted(counter: web::Data<Counter>) -> Result<usize, String> {
     sleep(RUN).await;
     Ok(run)
 }
+
+/// Given only its first parameter, `Health` must not start it: its run would fail for want of the
+/// second, which the `App` holds.
+#[liveness(interval = "50ms", timeout = "1s")]
+async fn two_params(_counter: web::Data<Counter>, _other: web::Data<OnlyInApp>) {}
 
 #[actix_web::test]
 async fn a_loop_starts_with_the_server_when_health_has_its_data() {
@@ -44,13 +52,18 @@ async fn a_loop_starts_with_the_server_when_health_has_its_data() {
     assert_eq!(first.status, 200, "{}", first.body);
     assert!(first.elapsed >= RUN, "{:?}", first.elapsed);
     server.stop(true).await;
+    // The stopped worker drops its loop a little after the stop returns.
+    sleep(Duration::from_millis(100)).await;
 
     // Given the data, `Health` starts the loop with the server, before any probe.
     let before = counter.0.load(Ordering::SeqCst);
     let app_data = counter.clone();
     let (base, _server) = serve_stoppable(1, move |config: &mut web::ServiceConfig| {
         let health = Health::default().app_data(app_data.clone());
-        config.app_data(app_data.clone()).service(health);
+        config
+            .app_data(app_data.clone())
+            .app_data(web::Data::new(OnlyInApp))
+            .service(health);
     });
     sleep(Duration::from_millis(1000)).await;
     assert!(counter.0.load(Ordering::SeqCst) >= before + 2);
@@ -64,4 +77,8 @@ async fn a_loop_starts_with_the_server_when_health_has_its_data() {
         "{}",
         first.body
     );
+
+    // The check with a parameter that only the App holds waited for its probe, and passes.
+    let live = get(&format!("{base}/livez")).await;
+    assert_eq!(live.status, 200, "{}", live.body);
 }

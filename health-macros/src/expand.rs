@@ -115,8 +115,9 @@ fn registration(
                 state: #private::CheckState::new(),
             };
 
-            #[allow(unused_variables)] // a check without `web::Data` parameters needs none
             fn __health_has_data(data: &#private::AppData) -> bool {
+                // A check without `web::Data` parameters looks at nothing.
+                let _ = data;
                 true #(&& data.has::<#data_types>())*
             }
 

@@ -102,7 +102,8 @@ impl Health {
 
     /// Gives the `interval` checks that take `web::Data<T>` their data without a request, so that
     /// their loops start with the server rather than with the first probe. Give it the same
-    /// `web::Data` as the `App`, which probes keep using:
+    /// `web::Data` as the `App`: the checks that run on probes (those without an `interval`) and
+    /// loops that a probe starts take theirs from the request.
     ///
     /// ```
     /// use actix_web::{web, App};
@@ -111,7 +112,7 @@ impl Health {
     /// struct Pool;
     ///
     /// #[readiness(interval = "5s")]
-    /// async fn database(pool: web::Data<Pool>) -> bool { true }
+    /// async fn database(_pool: web::Data<Pool>) -> bool { true }
     ///
     /// let pool = web::Data::new(Pool);
     /// let app = App::new()
