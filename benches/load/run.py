@@ -225,7 +225,13 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            side_by_side = {"healthz": [], "ready": [], "same": [], "timed": []}
+            pairs = {
+                "healthz": ((framework, "/healthz"), (handwritten, "/healthz")),
+                "ready": ((framework, "/ready"), (framework, "/healthz")),
+                "same": ((handwritten, "/healthz"), (handwritten_copy, "/healthz")),
+                "timed": ((framework, "/healthz"), (timed, "/healthz")),
+            }
+            side_by_side = {key: [] for key in pairs}
             for round_ in range(args.rounds):
                 runs = [("framework /healthz", framework, "/healthz"),
                         ("hand-written /healthz", handwritten, "/healthz")]
@@ -237,19 +243,9 @@ def main():
                 results["framework /ready (cached)"].append(
                     wrk(framework, "/ready", args.seconds, args.connections))
                 storm_round_trips.append(db.round_trips() - before)
-                b_first = round_ % 2 == 1
-                side_by_side["healthz"].append(wrk_side_by_side(
-                    (framework, "/healthz"), (handwritten, "/healthz"), args.seconds,
-                    args.connections, b_first))
-                side_by_side["ready"].append(wrk_side_by_side(
-                    (framework, "/ready"), (framework, "/healthz"), args.seconds,
-                    args.connections, b_first))
-                side_by_side["same"].append(wrk_side_by_side(
-                    (handwritten, "/healthz"), (handwritten_copy, "/healthz"), args.seconds,
-                    args.connections, b_first))
-                side_by_side["timed"].append(wrk_side_by_side(
-                    (framework, "/healthz"), (timed, "/healthz"), args.seconds,
-                    args.connections, b_first))
+                for key, (a, b) in pairs.items():
+                    side_by_side[key].append(wrk_side_by_side(
+                        a, b, args.seconds, args.connections, b_first=round_ % 2 == 1))
         finally:
             framework[1].kill()
             handwritten[1].kill()
