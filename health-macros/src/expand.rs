@@ -86,7 +86,6 @@ fn registration(
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
     let critical = args.critical.unwrap_or(true);
-    let needs_request = !data_types.is_empty();
     let ident = &func.sig.ident;
     let params: Vec<_> = (0..data_types.len())
         .map(|i| format_ident!("__health_data_{}", i))
@@ -109,7 +108,6 @@ fn registration(
                 critical: #critical,
                 cache: #cache,
                 interval: #interval,
-                needs_request: #needs_request,
                 has_data: __health_has_data,
                 run: __health_run,
                 state: #private::CheckState::new(),

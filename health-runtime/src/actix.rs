@@ -45,8 +45,7 @@ impl HttpServiceFactory for Health {
             .into_iter()
             .filter(|probe| !self.paths[probe.index()].is_empty());
         for check in served.flat_map(|probe| &probes.checks[probe.index()]) {
-            let ready = !check.needs_request || (check.has_data)(&self.data);
-            if let (Some(period), true) = (check.interval, ready) {
+            if let (Some(period), true) = (check.interval, (check.has_data)(&self.data)) {
                 let timeout = probes.defaults.timeout_of(check);
                 background::start(check, None, &self.data, timeout, period);
             }

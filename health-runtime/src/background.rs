@@ -38,7 +38,7 @@ pub(crate) async fn latest(
         loop {
             start(
                 check,
-                check.needs_request.then_some(request),
+                check.needs_request().then_some(request),
                 &AppData::default(),
                 timeout,
                 period,

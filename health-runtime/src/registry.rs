@@ -67,9 +67,8 @@ pub struct Declared {
     pub critical: bool,
     pub cache: Option<Duration>,
     pub interval: Option<Duration>,
-    /// Whether the fn takes `web::Data<T>` parameters, which a request gives it.
-    pub needs_request: bool,
-    /// Whether `data` holds all of those parameters, so that its loop can start without a request.
+    /// Whether `data` holds all of the fn's `web::Data<T>` parameters (true when it takes none),
+    /// so that its loop can start without a request.
     pub has_data: fn(&AppData) -> bool,
     /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
     pub run: fn(Option<&HttpRequest>) -> CheckFuture,
@@ -106,9 +105,8 @@ pub struct Check {
     pub(crate) critical: bool,
     pub(crate) cache: Option<Duration>,
     pub(crate) interval: Option<Duration>,
-    /// Whether `run` needs a request: a background loop that needs none starts with the server.
-    pub(crate) needs_request: bool,
-    /// Whether the data given to `Health` stand in for the request.
+    /// Whether `data` holds all the app data `run` takes, so that it can run without a request:
+    /// a background loop that can starts with the server.
     pub(crate) has_data: fn(&AppData) -> bool,
     pub(crate) run: Arc<Run>,
     pub(crate) state: StateRef,
@@ -184,7 +182,6 @@ impl Check {
             critical: true,
             cache: None,
             interval: None,
-            needs_request: false,
             has_data: |_| true,
             run: Arc::new(move |_: Option<&HttpRequest>| {
                 check().map(IntoOutcome::into_outcome).boxed_local()
@@ -227,6 +224,11 @@ impl Check {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// Whether `run` takes app data, which then only a request (or `Health::app_data`) gives it.
+    pub(crate) fn needs_request(&self) -> bool {
+        !(self.has_data)(&AppData::default())
+    }
 }
 
 impl fmt::Debug for Check {
@@ -249,7 +251,6 @@ impl From<&'static Declared> for Check {
             critical: declared.critical,
             cache: declared.cache,
             interval: declared.interval,
-            needs_request: declared.needs_request,
             has_data: declared.has_data,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),
