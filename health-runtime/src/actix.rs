@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::dev::{fn_service, AppService, HttpServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
@@ -91,16 +91,19 @@ enum Target {
 
 fn resource(path: &str, probes: &Rc<Probes>, probe: Probe, target: Target) -> Resource {
     let probes = Rc::clone(probes);
-    let handler = move |request: HttpRequest| Respond::Begin {
-        probes: Rc::clone(&probes),
-        probe,
-        target,
-        request,
-    };
-    // One route without guards, the method checked in `Respond`: actix's method guards record
-    // each request's method in its extensions, an allocation and two hash map operations on every
-    // probe.
-    web::resource(path).route(web::route().to(handler))
+    // A service of our own rather than a handler, as a probe needs no extractor; and one route
+    // without guards, the method checked in `Respond`, as actix's method guards record each
+    // request's method in its extensions: an allocation and two hash map operations per probe.
+    let service = fn_service(move |request: ServiceRequest| {
+        let (request, _payload) = request.into_parts();
+        Respond::Begin {
+            probes: Rc::clone(&probes),
+            probe,
+            target,
+            request,
+        }
+    });
+    web::resource(path).route(web::route().service(service))
 }
 
 fn method_not_allowed() -> HttpResponse {
@@ -119,39 +122,52 @@ enum Respond {
         target: Target,
         request: HttpRequest,
     },
-    Wait(LocalBoxFuture<'static, HttpResponse>),
+    Wait {
+        request: HttpRequest,
+        answer: LocalBoxFuture<'static, HttpResponse>,
+    },
     Answered,
 }
 
 impl Future for Respond {
-    type Output = HttpResponse;
+    type Output = Result<ServiceResponse, actix_web::Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        loop {
-            match std::mem::replace(this, Respond::Answered) {
-                Respond::Begin { request, .. }
-                    if !matches!(*request.method(), Method::GET | Method::HEAD) =>
-                {
-                    return Poll::Ready(method_not_allowed());
-                }
-                Respond::Begin {
-                    probes,
-                    probe,
-                    target,
-                    request,
-                } => match probes.begin(probe, target, request, cx) {
-                    Ok(response) => return Poll::Ready(response),
-                    Err(wait) => *this = Respond::Wait(wait),
-                },
-                Respond::Wait(mut wait) => {
-                    let answer = wait.poll_unpin(cx);
-                    if answer.is_pending() {
-                        *this = Respond::Wait(wait);
-                    }
-                    return answer;
-                }
-                Respond::Answered => panic!("`Respond` polled after it answered"),
+        let (request, response) = match std::mem::replace(this, Respond::Answered) {
+            Respond::Begin { request, .. }
+                if !matches!(*request.method(), Method::GET | Method::HEAD) =>
+            {
+                (request, method_not_allowed())
+            }
+            Respond::Begin {
+                probes,
+                probe,
+                target,
+                request,
+            } => match probes.begin(probe, target, &request, cx) {
+                Ok(response) => (request, response),
+                Err(answer) => return this.wait(request, answer, cx),
+            },
+            Respond::Wait { request, answer } => return this.wait(request, answer, cx),
+            Respond::Answered => panic!("`Respond` polled after it answered"),
+        };
+        Poll::Ready(Ok(ServiceResponse::new(request, response)))
+    }
+}
+
+impl Respond {
+    fn wait(
+        &mut self,
+        request: HttpRequest,
+        mut answer: LocalBoxFuture<'static, HttpResponse>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<ServiceResponse, actix_web::Error>> {
+        match answer.poll_unpin(cx) {
+            Poll::Ready(response) => Poll::Ready(Ok(ServiceResponse::new(request, response))),
+            Poll::Pending => {
+                *self = Respond::Wait { request, answer };
+                Poll::Pending
             }
         }
     }
@@ -169,7 +185,7 @@ impl Probes {
         self: Rc<Self>,
         probe: Probe,
         target: Target,
-        request: HttpRequest,
+        request: &HttpRequest,
         cx: &mut Context<'_>,
     ) -> Result<HttpResponse, LocalBoxFuture<'static, HttpResponse>> {
         let query = Query::parse(request.query_string());
@@ -181,12 +197,13 @@ impl Probes {
                 Probe::Startup => false,
             };
         if !plain {
+            let request = request.clone();
             return Err(Box::pin(async move {
                 self.respond(probe, target, &request, &query).await
             }));
         }
         let checks = self.checks[probe.index()].iter();
-        let mut begun = run::begin(checks, &request, self.defaults, cx);
+        let mut begun = run::begin(checks, request, self.defaults, cx);
         match begun.take_finished() {
             Some(results) => Ok(render(&Report::new(probe, results), query.verbose)),
             None => Err(Box::pin(async move {
