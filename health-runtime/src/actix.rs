@@ -367,8 +367,9 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
 fn answer(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
     let mut response = HttpResponse::with_body(status, body);
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, NO_STORE);
-    headers.insert(header::CONTENT_TYPE, content_type);
+    // Appended, as the headers are new: `insert` moves out the values it replaces.
+    headers.append(header::CACHE_CONTROL, NO_STORE);
+    headers.append(header::CONTENT_TYPE, content_type);
     response.map_into_boxed_body()
 }
 

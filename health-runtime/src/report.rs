@@ -265,24 +265,23 @@ fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
 fn write_ms(out: &mut Vec<u8>, duration: Duration) {
     // In u64, as u128 arithmetic is slow: that is 584,000 years of microseconds.
     let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
-    let mut digits = itoa::Buffer::new();
-    out.extend_from_slice(digits.format(micros / 1000).as_bytes());
+    let whole = micros / 1000;
+    // Byte by byte where the length varies: a copy of unknown length costs a call.
+    if whole < 10 {
+        out.push(b'0' + whole as u8);
+    } else {
+        out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+    }
     out.push(b'.');
-    let fraction = (micros % 1000) as u16;
-    if fraction == 0 {
-        out.push(b'0');
-        return;
+    let fraction = micros % 1000;
+    // `.0` for whole milliseconds, else up to three digits without trailing zeros.
+    out.push(b'0' + (fraction / 100) as u8);
+    if fraction % 100 != 0 {
+        out.push(b'0' + (fraction / 10 % 10) as u8);
+        if fraction % 10 != 0 {
+            out.push(b'0' + (fraction % 10) as u8);
+        }
     }
-    let fraction_digits = [
-        b'0' + (fraction / 100) as u8,
-        b'0' + (fraction / 10 % 10) as u8,
-        b'0' + (fraction % 10) as u8,
-    ];
-    let mut len = 3;
-    while fraction_digits[len - 1] == b'0' {
-        len -= 1;
-    }
-    out.extend_from_slice(&fraction_digits[..len]);
 }
 
 #[cfg(test)]
