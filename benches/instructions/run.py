@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Instructions per /healthz probe, counted by callgrind: `python3 benches/instructions/run.py`.
+
+Unlike requests per second, an instruction count does not move with the machine's other load, so
+it shows the effect of a change to the probe's path exactly, run after run. It counts neither
+cache misses nor the kernel, and valgrind does not time the clock reads (vDSO) as the hardware
+does: the load benchmark (benches/load/run.py) stays the measure of the targets.
+
+Builds benches/instructions/driver.rs in release mode and runs it under callgrind with 2,000 and
+with 12,000 probes, for the framework and for a hand-written handler; the difference over the
+10,000 extra probes, divided by 10,000, leaves out start-up. With --against BINARY (a copy of
+target/release/examples/probe_instructions from another commit) it also counts that build's
+framework. Needs valgrind (apt-get install valgrind).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FEW, MANY = 2_000, 12_000
+
+
+def instructions(binary, mode, probes):
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, mode,
+         str(probes)],
+        capture_output=True, text=True, check=True)
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+
+def per_probe(binary, mode):
+    return (instructions(binary, mode, MANY) - instructions(binary, mode, FEW)) / (MANY - FEW)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--against", help="another build of the probe_instructions example")
+    args = parser.parse_args()
+    if not shutil.which("valgrind"):
+        sys.exit("`valgrind` not found: apt-get install valgrind")
+    subprocess.run(["cargo", "build", "--release", "--example", "probe_instructions"],
+                   cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target/release/examples/probe_instructions")
+    framework = per_probe(binary, "framework")
+    handwritten = per_probe(binary, "handwritten")
+    print(f"- framework /healthz: {framework:.0f} instructions per probe")
+    print(f"- hand-written /healthz: {handwritten:.0f} instructions per probe")
+    print(f"- framework - hand-written: {framework - handwritten:+.0f}")
+    if args.against:
+        other = per_probe(args.against, "framework")
+        print(f"- {args.against} framework /healthz: {other:.0f} instructions per probe "
+              f"(this build {framework - other:+.0f})")
+
+
+if __name__ == "__main__":
+    main()
