@@ -9,8 +9,9 @@ then each pair side by side (two wrk at once, C connections each, the first to s
 from round to round), whose request ratio is the steady measure of relative cost on a shared
 machine. Two more pairs run side by side: the framework's /healthz vs a hand-written handler that
 does what the body reports (runs the check, times it, formats the body), and, to show that the
-harness itself favours neither side, the hand-written server vs a second copy of itself. Servers
-are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and
+harness itself favours neither side, the hand-written server vs a second copy of itself. Each
+round starts fresh servers, in alternating order: a process keeps the speed its placement in
+memory gave it. Servers are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and
 the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
@@ -158,6 +159,40 @@ def wrk(server, path, seconds, connections):
     return rps, p99_ms, int(non_2xx.group(1)) if non_2xx else 0, per_cpu_second
 
 
+def start_servers(binary, modes, env):
+    """One server per mode, started in the order given: {mode: [(port, process), ...]}."""
+    servers = {}
+    try:
+        for mode in modes:
+            servers.setdefault(mode, []).append(start_server(binary, mode, env))
+    except BaseException:
+        stop_servers(servers)
+        raise
+    return servers
+
+
+def stop_servers(servers):
+    for _, process in (server for started in servers.values() for server in started):
+        process.kill()
+        process.wait()
+
+
+def check_run_round_trips(binary, env, db):
+    """Database round trips of one run of the cached check: a cold probe after the cache
+    expired."""
+    servers = start_servers(binary, ["framework"], env)
+    try:
+        url = f"http://127.0.0.1:{servers['framework'][0][0]}/ready"
+        time.sleep(CACHE_TTL_S + 0.1)
+        subprocess.run(["curl", "-sf", "-o", "/dev/null", url], check=True)
+        time.sleep(CACHE_TTL_S + 0.1)
+        before = db.round_trips()
+        subprocess.run(["curl", "-sf", "-o", "/dev/null", url], check=True)
+        return db.round_trips() - before
+    finally:
+        stop_servers(servers)
+
+
 def compare_builds(binary, other, args):
     """This build's framework /healthz against another build's, side by side: the way to measure
     a change to the runtime. /healthz never touches the database, so none is started."""
@@ -205,52 +240,44 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         db = MariaDb(workdir)
         env = dict(os.environ, DATABASE_URL=db.url())
-        framework = start_server(binary, "framework", env)
-        handwritten = start_server(binary, "handwritten", env)
-        handwritten_copy = start_server(binary, "handwritten", env)
-        timed = start_server(binary, "timed", env)
         try:
-            # Round trips of one run of the check: a cold probe after the cache expired.
-            time.sleep(CACHE_TTL_S + 0.1)
-            subprocess.run(["curl", "-sf", "-o", "/dev/null",
-                            f"http://127.0.0.1:{framework[0]}/ready"], check=True)
-            time.sleep(CACHE_TTL_S + 0.1)
-            before = db.round_trips()
-            subprocess.run(["curl", "-sf", "-o", "/dev/null",
-                            f"http://127.0.0.1:{framework[0]}/ready"], check=True)
-            one_run = db.round_trips() - before
-
-            wrk(framework, "/healthz", 2, args.connections)  # warm-up
-            wrk(handwritten, "/healthz", 2, args.connections)
+            one_run = check_run_round_trips(binary, env, db)
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            pairs = {
-                "healthz": ((framework, "/healthz"), (handwritten, "/healthz")),
-                "ready": ((framework, "/ready"), (framework, "/healthz")),
-                "same": ((handwritten, "/healthz"), (handwritten_copy, "/healthz")),
-                "timed": ((framework, "/healthz"), (timed, "/healthz")),
-            }
-            side_by_side = {key: [] for key in pairs}
+            side_by_side = {key: [] for key in ("healthz", "ready", "same", "timed")}
             for round_ in range(args.rounds):
-                runs = [("framework /healthz", framework, "/healthz"),
-                        ("hand-written /healthz", handwritten, "/healthz")]
-                if round_ % 2:
-                    runs.reverse()
-                for name, server, path in runs:
-                    results[name].append(wrk(server, path, args.seconds, args.connections))
-                before = db.round_trips()
-                results["framework /ready (cached)"].append(
-                    wrk(framework, "/ready", args.seconds, args.connections))
-                storm_round_trips.append(db.round_trips() - before)
-                for key, (a, b) in pairs.items():
-                    side_by_side[key].append(wrk_side_by_side(
-                        a, b, args.seconds, args.connections, b_first=round_ % 2 == 1))
+                # Fresh servers each round, started in alternating order: a process keeps what
+                # placement in memory gave it, which moves its speed by a percent or two.
+                modes = ["framework", "handwritten", "handwritten", "timed"]
+                servers = start_servers(binary, modes[::-1] if round_ % 2 else modes, env)
+                try:
+                    framework, handwritten = servers["framework"][0], servers["handwritten"][0]
+                    for server in (framework, handwritten):
+                        wrk(server, "/healthz", 2, args.connections)  # warm-up
+                    runs = [("framework /healthz", framework, "/healthz"),
+                            ("hand-written /healthz", handwritten, "/healthz")]
+                    if round_ % 2:
+                        runs.reverse()
+                    for name, server, path in runs:
+                        results[name].append(wrk(server, path, args.seconds, args.connections))
+                    before = db.round_trips()
+                    results["framework /ready (cached)"].append(
+                        wrk(framework, "/ready", args.seconds, args.connections))
+                    storm_round_trips.append(db.round_trips() - before)
+                    pairs = {
+                        "healthz": ((framework, "/healthz"), (handwritten, "/healthz")),
+                        "ready": ((framework, "/ready"), (framework, "/healthz")),
+                        "same": ((handwritten, "/healthz"),
+                                 (servers["handwritten"][1], "/healthz")),
+                        "timed": ((framework, "/healthz"), (servers["timed"][0], "/healthz")),
+                    }
+                    for key, (a, b) in pairs.items():
+                        side_by_side[key].append(wrk_side_by_side(
+                            a, b, args.seconds, args.connections, b_first=round_ % 2 == 1))
+                finally:
+                    stop_servers(servers)
         finally:
-            framework[1].kill()
-            handwritten[1].kill()
-            handwritten_copy[1].kill()
-            timed[1].kill()
             db.stop()
 
     print(f"\n{args.rounds} rounds of {args.seconds} s, {args.connections} connections per target, "
