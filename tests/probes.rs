@@ -290,6 +290,28 @@ async fn builder_adds_checks_and_moves_paths() {
 }
 
 #[actix_web::test]
+async fn mounted_in_a_scope_with_a_path_written_without_its_slash() {
+    let base = serve(|config| {
+        let health = Health::default().paths(Probe::Liveness, ["health/live"]);
+        config.app_data(web::Data::new(AppState {
+            flag_up: AtomicBool::new(true),
+        }));
+        config.service(web::scope("/ops").service(health));
+    });
+    let answer = get(&format!("{base}/ops/health/live")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.check("alive")["status"], "OK");
+    assert_eq!(
+        get(&format!("{base}/ops/health/live/alive")).await.status,
+        200
+    );
+    let answer = get(&format!("{base}/ops/ready/flag")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(get(&format!("{base}/health/live")).await.status, 404);
+    assert_eq!(get(&format!("{base}/ready")).await.status, 404);
+}
+
+#[actix_web::test]
 async fn the_annotated_fns_stay_callable() {
     let state = web::Data::new(AppState {
         flag_up: AtomicBool::new(false),

@@ -8,11 +8,13 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::dev::{fn_service, AppService, HttpServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{
+    fn_service, AppService, HttpServiceFactory, ResourceDef, ServiceRequest, ServiceResponse,
+};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse, Resource};
+use actix_web::{HttpRequest, HttpResponse};
 use futures_util::future::{join, LocalBoxFuture};
 use futures_util::FutureExt;
 
@@ -59,11 +61,11 @@ impl HttpServiceFactory for Health {
             })
         };
         for (probe, path) in paths() {
-            resource(path, &probes, probe, Target::Probe).register(config);
+            mount(config, path.to_owned(), &probes, probe, Target::Probe);
         }
         for (probe, path) in paths() {
             let pattern = format!("{path}/{{name}}");
-            resource(&pattern, &probes, probe, Target::OneCheck).register(config);
+            mount(config, pattern, &probes, probe, Target::OneCheck);
         }
     }
 }
@@ -89,11 +91,22 @@ enum Target {
     OneCheck,
 }
 
-fn resource(path: &str, probes: &Rc<Probes>, probe: Probe, target: Target) -> Resource {
+/// Serves `path` with a service of our own rather than an actix `Resource`: a probe needs none of
+/// its routes, guards, extractors or data, and each of those layers costs every probe. Its route
+/// would allocate the answer's future once more, and its method guard records the method in the
+/// request's extensions (an allocation and two hash map operations): `Respond` checks the method.
+fn mount(
+    config: &mut AppService,
+    mut path: String,
+    probes: &Rc<Probes>,
+    probe: Probe,
+    target: Target,
+) {
+    // As actix does for resources: `health/live` means `/health/live`.
+    if !path.is_empty() && !path.starts_with('/') {
+        path.insert(0, '/');
+    }
     let probes = Rc::clone(probes);
-    // A service of our own rather than a handler, as a probe needs no extractor; and one route
-    // without guards, the method checked in `Respond`, as actix's method guards record each
-    // request's method in its extensions: an allocation and two hash map operations per probe.
     let service = fn_service(move |request: ServiceRequest| {
         let (request, _payload) = request.into_parts();
         Respond::Begin {
@@ -103,7 +116,7 @@ fn resource(path: &str, probes: &Rc<Probes>, probe: Probe, target: Target) -> Re
             request,
         }
     });
-    web::resource(path).route(web::route().service(service))
+    config.register_service(ResourceDef::new(path), None, service, None);
 }
 
 fn method_not_allowed() -> HttpResponse {
