@@ -1,4 +1,4 @@
-//! Serves a [`Health`] on actix-web: the routes, the query options, and the probe flow
+//! Serves a [`Health`] on actix-web: the paths, the query options, and the probe flow
 //! (startup gates readiness; liveness is never held back).
 
 use std::cell::RefCell;
@@ -125,9 +125,10 @@ fn method_not_allowed() -> HttpResponse {
         .finish()
 }
 
-/// The answer to one probe request. Its first poll begins the checks, and when they all finish
-/// right there (nothing to wait for, or a fresh result), answers at once: the common probe runs
-/// no async machinery of its own.
+/// The answer to one request on a probe path: 405 for a method other than GET and HEAD, else the
+/// probe's. Its first poll begins the checks, and when they all finish right there (nothing to
+/// wait for, or a fresh result), answers at once: the common probe runs no async machinery of its
+/// own.
 enum Respond {
     Begin {
         probes: Rc<Probes>,
@@ -186,7 +187,7 @@ impl Respond {
     }
 }
 
-/// The checks of one worker, shared by its routes.
+/// The checks of one worker, shared by its paths.
 struct Probes {
     checks: [Vec<Check>; 3],
     defaults: Defaults,

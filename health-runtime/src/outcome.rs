@@ -26,8 +26,8 @@ use crate::redact;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome(
-    /// One word, and nothing to allocate or free, for the common passing result without data:
-    /// every probe moves and drops its outcomes.
+    /// `None` exactly when there is neither an error nor data: one word, and nothing to allocate
+    /// or free, for the common passing result, as every probe moves and drops its outcomes.
     Option<Box<Details>>,
 );
 

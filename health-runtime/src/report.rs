@@ -348,15 +348,26 @@ mod tests {
 
         for (micros, text) in [
             (0, "0.0"),
+            (1, "0.001"),
             (42, "0.042"),
-            (1500, "1.5"),
-            (300_000, "300.0"),
+            (999, "0.999"),
+            (1_000, "1.0"),
+            (1_005, "1.005"),
+            (1_050, "1.05"),
             (1_230, "1.23"),
+            (1_500, "1.5"),
+            (9_999, "9.999"),
+            (10_000, "10.0"),
+            (300_000, "300.0"),
         ] {
             let mut out = Vec::new();
             write_ms(&mut out, Duration::from_micros(micros));
             assert_eq!(String::from_utf8(out).unwrap(), text);
         }
+        // Beyond u64 microseconds, saturated rather than wrapped.
+        let mut out = Vec::new();
+        write_ms(&mut out, Duration::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), "18446744073709551.615");
     }
 
     #[test]
