@@ -5,23 +5,14 @@
 //!
 //! Usage: `probe_instructions framework|handwritten N`.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{test, web, App, HttpResponse};
+use actix_web::{test, web, App};
 use health_runtime::{liveness, Health};
+
+#[path = "../load/handwritten.rs"]
+mod handwritten;
 
 #[liveness]
 async fn alive() {}
-
-/// What the framework answers on `/healthz`, byte for byte but for the duration.
-const BODY: &str =
-    r#"{"status":"OK","checks":[{"name":"alive","status":"OK","duration_ms":0.001}]}"#;
-
-async fn handwritten() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(BODY)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -36,7 +27,7 @@ fn main() {
         if framework {
             config.service(Health::default());
         } else {
-            config.route("/healthz", web::get().to(handwritten));
+            config.route("/healthz", web::get().to(handwritten::healthz));
         }
     };
     actix_web::rt::System::new().block_on(async move {

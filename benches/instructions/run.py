@@ -28,7 +28,9 @@ def instructions(binary, mode, probes):
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, mode,
          str(probes)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{binary} {mode} {probes} failed:\n{run.stderr}")
     return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 

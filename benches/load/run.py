@@ -10,9 +10,9 @@ from round to round), whose request ratio is the steady measure of relative cost
 machine. Two more pairs run side by side: the framework's /healthz vs a hand-written handler that
 does what the body reports (runs the check, times it, formats the body), and, to show that the
 harness itself favours neither side, the hand-written server vs a second copy of itself. Each
-round starts fresh servers, in alternating order: a process keeps the speed its placement in
-memory gave it. Servers are pinned to core 0 and wrk to core 1. Prints the medians over the rounds, the p99 latencies and
-the target ratios in Markdown.
+round starts fresh servers, in alternating order, so that no process's luck of placement in memory
+holds for a whole run. Servers are pinned to core 0 and wrk to core 1. Prints the medians over the
+rounds, the p99 latencies and the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
 BINARY (a copy of target/release/examples/bench_server from another commit), it only compares this
@@ -214,8 +214,9 @@ def compare_builds(binary, other, args):
             for _, process in servers:
                 process.kill()
                 process.wait()
+    rounds = ", ".join(f"{r:.3f}" for r in ratios)
     print(f"- this build's framework /healthz vs {other}: side by side "
-          f"{statistics.median(ratios):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in ratios)})")
+          f"{statistics.median(ratios):.3f} (median; rounds {rounds})")
 
 
 def main():
@@ -247,8 +248,8 @@ def main():
             storm_round_trips = []
             side_by_side = {key: [] for key in ("healthz", "ready", "same", "timed")}
             for round_ in range(args.rounds):
-                # Fresh servers each round, started in alternating order: a process keeps what
-                # placement in memory gave it, which moves its speed by a percent or two.
+                # Fresh servers each round, started in alternating order, so that no process's
+                # luck of placement in memory holds for a whole run.
                 modes = ["framework", "handwritten", "handwritten", "timed"]
                 servers = start_servers(binary, modes[::-1] if round_ % 2 else modes, env)
                 try:
@@ -257,7 +258,7 @@ def main():
                     if round_ % 2:
                         # Which of the two started first alternates too.
                         handwritten, copy = copy, handwritten
-                    for server in (framework, handwritten):
+                    for server in (framework, handwritten, copy, servers["timed"][0]):
                         wrk(server, "/healthz", 2, args.connections)  # warm-up
                     runs = [("framework /healthz", framework, "/healthz"),
                             ("hand-written /healthz", handwritten, "/healthz")]
