@@ -15,6 +15,12 @@ struct AppState {
 }
 
 impl AppState {
+    fn shared(flag_up: bool) -> web::Data<AppState> {
+        web::Data::new(AppState {
+            flag_up: AtomicBool::new(flag_up),
+        })
+    }
+
     fn check(&self) -> Result<(), String> {
         if self.flag_up.load(Ordering::SeqCst) {
             Ok(())
@@ -50,9 +56,7 @@ async fn outcome_check() -> Outcome {
 }
 
 fn app(flag_up: bool) -> impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static {
-    let state = web::Data::new(AppState {
-        flag_up: AtomicBool::new(flag_up),
-    });
+    let state = AppState::shared(flag_up);
     move |config| {
         config.app_data(state.clone()).service(Health::default());
     }
@@ -269,9 +273,7 @@ async fn builder_adds_checks_and_moves_paths() {
                 Probe::Liveness,
                 Check::new("soft", || async { false }).critical(false),
             );
-        config.app_data(web::Data::new(AppState {
-            flag_up: AtomicBool::new(true),
-        }));
+        config.app_data(AppState::shared(true));
         config.service(health);
     });
     let answer = get(&format!("{base}/health/ready")).await;
@@ -293,9 +295,7 @@ async fn builder_adds_checks_and_moves_paths() {
 async fn mounted_in_a_scope_with_a_path_written_without_its_slash() {
     let base = serve(|config| {
         let health = Health::default().paths(Probe::Liveness, ["health/live"]);
-        config.app_data(web::Data::new(AppState {
-            flag_up: AtomicBool::new(true),
-        }));
+        config.app_data(AppState::shared(true));
         config.service(web::scope("/ops").service(health));
     });
     let answer = get(&format!("{base}/ops/health/live")).await;
@@ -313,9 +313,7 @@ async fn mounted_in_a_scope_with_a_path_written_without_its_slash() {
 
 #[actix_web::test]
 async fn the_annotated_fns_stay_callable() {
-    let state = web::Data::new(AppState {
-        flag_up: AtomicBool::new(false),
-    });
+    let state = AppState::shared(false);
     assert_eq!(flag(state).await, Err("flag is down".to_owned()));
     assert!(!optional_cache().await);
     alive().await;
@@ -323,9 +321,7 @@ async fn the_annotated_fns_stay_callable() {
 
 #[actix_web::test]
 async fn each_answer_shows_the_checks_as_they_are_now() {
-    let state = web::Data::new(AppState {
-        flag_up: AtomicBool::new(true),
-    });
+    let state = AppState::shared(true);
     let base = serve({
         let state = state.clone();
         move |config| {

@@ -172,7 +172,10 @@ def start_servers(binary, modes, env):
 
 
 def stop_servers(servers):
-    for _, process in (server for started in servers.values() for server in started):
+    """Stops the servers of `start_servers`, or a list of `start_server`'s."""
+    if isinstance(servers, dict):
+        servers = [server for started in servers.values() for server in started]
+    for _, process in servers:
         process.kill()
         process.wait()
 
@@ -211,9 +214,7 @@ def compare_builds(binary, other, args):
             wrk_side_by_side(*pair, 2, args.connections)  # warm-up
             ratios.append(wrk_side_by_side(*pair, args.seconds, args.connections, b_first))
         finally:
-            for _, process in servers:
-                process.kill()
-                process.wait()
+            stop_servers(servers)
     rounds = ", ".join(f"{r:.3f}" for r in ratios)
     print(f"- this build's framework /healthz vs {other}: side by side "
           f"{statistics.median(ratios):.3f} (median; rounds {rounds})")
