@@ -9,7 +9,7 @@ does: the load benchmark (benches/load/run.py) stays the measure of the targets.
 Builds benches/instructions/driver.rs in release mode and runs it under callgrind with 2,000 and
 with 12,000 probes, for the framework and for a hand-written handler; the difference over the
 10,000 extra probes, divided by 10,000, leaves out start-up. With --against BINARY (a copy of
-target/release/examples/probe_instructions from another commit) it also counts that build's
+target/release/probe_instructions from another commit) it also counts that build's
 framework. Needs valgrind (apt-get install valgrind).
 """
 
@@ -44,9 +44,10 @@ def main():
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("`valgrind` not found: apt-get install valgrind")
-    subprocess.run(["cargo", "build", "--release", "--example", "probe_instructions"],
+    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin",
+                    "probe_instructions"],
                    cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target/release/examples/probe_instructions")
+    binary = os.path.join(ROOT, "target/release/probe_instructions")
     framework = per_probe(binary, "framework")
     handwritten = per_probe(binary, "handwritten")
     print(f"- framework /healthz: {framework:.0f} instructions per probe")

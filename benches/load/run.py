@@ -15,7 +15,7 @@ holds for a whole run. Servers are pinned to core 0 and wrk to core 1. Prints th
 rounds, the p99 latencies and the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
-BINARY (a copy of target/release/examples/bench_server from another commit), it only compares this
+BINARY (a copy of target/release/bench_server from another commit), it only compares this
 build's framework /healthz with that build's, side by side, to measure a runtime change. Needs wrk,
 taskset and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when
 missing.
@@ -232,9 +232,9 @@ def main():
 
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
-    subprocess.run(["cargo", "build", "--release", "--example", "bench_server"], cwd=ROOT,
-                   check=True)
-    binary = os.path.join(ROOT, "target", "release", "examples", "bench_server")
+    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin", "bench_server"],
+                   cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target", "release", "bench_server")
     if args.against:
         compare_builds(binary, args.against, args)
         return

@@ -1,25 +1,33 @@
 //! Code generation: the user's fn is kept exactly as written, and next to it a hidden registration
-//! static is placed in the runtime's link-time collection of checks.
+//! static is placed in the runtime's link-time collection of checks. The registration names only
+//! the runtime's `__private` contract, and goes through its `registration!`, which checks that
+//! this macro crate is the version the runtime expects.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Item, ItemFn, ReturnType, Type};
+use syn::spanned::Spanned;
+use syn::ReturnType;
 
 use crate::args::{self, Args};
 use crate::errors::Errors;
 use crate::probe::Probe;
-use crate::signature;
+use crate::signature::{self, CheckFn, DataParam};
+use crate::written::written;
 
 /// Expands one `#[liveness]`, `#[readiness]` or `#[startup]` attribute. On error the item is still
 /// emitted unchanged, so that IDEs keep working and no knock-on "cannot find" errors appear.
 pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
-    let func = match syn::parse2::<Item>(item.clone()) {
-        Ok(Item::Fn(func)) => func,
-        Ok(other) => {
+    let func = match syn::parse2::<CheckFn>(item.clone()) {
+        Ok(func) => func,
+        Err(error) if signature::is_a_fn(item.clone()) => {
+            errors.push(error);
+            return with_errors(item, errors);
+        }
+        Err(_) => {
             errors.push(syn::Error::new_spanned(
-                other,
+                &item,
                 format!(
                     "`#[{}]` can only be applied to an `async fn`",
                     probe.attribute()
@@ -27,42 +35,37 @@ pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream 
             ));
             return with_errors(item, errors);
         }
-        Err(error) => {
-            errors.push(error);
-            return with_errors(item, errors);
-        }
     };
-    let data_types = signature::data_types(&func, probe, &mut errors);
+    let params = func.data_params(probe, &mut errors);
     let name = match &args.name {
         Some(name) => name.value(),
         None => default_name(&func, &mut errors),
     };
-    if let Err(error) = errors.finish() {
-        let error = error.to_compile_error();
-        return quote!(#func #error);
-    }
-    let data_types = data_types.unwrap_or_default();
-    let registration = registration(probe, &args, &name, &func, &data_types);
-    quote!(#func #registration)
-}
-
-fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
-    match errors.finish() {
-        Ok(()) => item,
-        Err(error) => {
-            let error = error.to_compile_error();
-            quote!(#item #error)
+    match (errors.finish(), params) {
+        (Ok(()), Some(params)) => {
+            let registration = registration(probe, &args, &name, &func, &params);
+            quote!(#func #registration)
+        }
+        (result, _) => {
+            let error = result.err().map(|error| error.to_compile_error());
+            quote!(#func #error)
         }
     }
 }
 
+fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
+    let error = errors.finish().err().map(|error| error.to_compile_error());
+    quote!(#item #error)
+}
+
 /// The fn's own name, unless it cannot appear in a URL.
-fn default_name(func: &ItemFn, errors: &mut Errors) -> String {
-    let name = func.sig.ident.to_string();
+fn default_name(func: &CheckFn, errors: &mut Errors) -> String {
+    let ident = &func.sig.ident;
+    let name = ident.to_string();
     let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
     if let Some(problem) = args::name_problem(&name) {
         errors.push(syn::Error::new(
-            func.sig.ident.span(),
+            ident.span(),
             format!("{problem}; give the check a name with `name = \"...\"`"),
         ));
     }
@@ -73,23 +76,33 @@ fn registration(
     probe: Probe,
     args: &Args,
     name: &str,
-    func: &ItemFn,
-    data_types: &[Type],
+    func: &CheckFn,
+    params: &[DataParam],
 ) -> TokenStream {
     let krate = match &args.krate {
         Some(path) => quote!(#path),
         None => quote!(::health_runtime),
     };
     let private = quote!(#krate::__private);
-    let probe = probe.variant(&krate);
+    let version = env!("CARGO_PKG_VERSION");
+    let probe = probe.variant(&private);
     let timeout = optional_duration(args.timeout);
+    let critical = args.critical.unwrap_or(true);
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
-    let critical = args.critical.unwrap_or(true);
     let ident = &func.sig.ident;
-    let params: Vec<_> = (0..data_types.len())
+    let inner: Vec<_> = params.iter().map(|param| &param.inner).collect();
+    let inner_written = inner.iter().map(written);
+    // Each resolved parameter carries the span of the parameter's type, so that a `Data<T>` that
+    // is not actix's is reported there, not on the attribute.
+    let resolved: Vec<_> = (0..params.len())
         .map(|i| format_ident!("__health_data_{}", i))
         .collect();
+    let arguments = resolved.iter().zip(params).map(|(resolved, param)| {
+        let mut resolved = resolved.clone();
+        resolved.set_span(param.written.span().resolved_at(Span::call_site()));
+        resolved
+    });
     // Naming the user's return type in the conversion puts an unsupported type's error on it.
     let output = match &func.sig.output {
         ReturnType::Default => quote!(()),
@@ -97,42 +110,42 @@ fn registration(
     };
 
     quote! {
-        #[doc(hidden)]
-        const _: () = {
-            #[#private::distributed_slice(#private::CHECKS)]
-            #[linkme(crate = #private::linkme)]
-            static __HEALTH_CHECK: #private::Declared = #private::Declared {
-                probe: #probe,
-                name: #name,
-                timeout: #timeout,
-                critical: #critical,
-                cache: #cache,
-                interval: #interval,
-                has_data: __health_has_data,
-                run: __health_run,
-                state: #private::CheckState::new(),
+        #private::registration!(#version,
+            #[doc(hidden)]
+            const _: () = {
+                #[#private::distributed_slice(#private::CHECKS)]
+                #[linkme(crate = #private::linkme)]
+                static __HEALTH_CHECK: #private::Declared = #private::Declared::new(
+                    #probe,
+                    #name,
+                    #timeout,
+                    #critical,
+                    #cache,
+                    #interval,
+                    &[#(#private::data_type::<#inner>),*],
+                    __health_run,
+                );
+
+                fn __health_run(
+                    source: &#private::DataSource,
+                ) -> #private::CheckFuture {
+                    #(
+                        let #resolved = match #private::data::<#inner>(
+                            source,
+                            #inner_written,
+                        ) {
+                            ::core::result::Result::Ok(data) => data,
+                            ::core::result::Result::Err(missing) => return #private::ready(missing),
+                        };
+                    )*
+                    #private::boxed(async move {
+                        <#output as #private::IntoOutcome>::into_outcome(
+                            #ident(#(#arguments),*).await,
+                        )
+                    })
+                }
             };
-
-            fn __health_has_data(data: &#private::AppData) -> bool {
-                // A check without `web::Data` parameters looks at nothing.
-                let _ = data;
-                true #(&& data.has::<#data_types>())*
-            }
-
-            fn __health_run(
-                request: ::core::option::Option<&#private::HttpRequest>,
-            ) -> #private::CheckFuture {
-                #(
-                    let #params = match #private::app_data::<#data_types>(request) {
-                        ::core::result::Result::Ok(data) => data,
-                        ::core::result::Result::Err(missing) => return #private::ready(missing),
-                    };
-                )*
-                #private::boxed(async move {
-                    <#output as #private::IntoOutcome>::into_outcome(#ident(#(#params),*).await)
-                })
-            }
-        };
+        );
     }
 }
 

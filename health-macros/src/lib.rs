@@ -8,6 +8,7 @@ mod errors;
 mod expand;
 mod probe;
 mod signature;
+mod written;
 
 use proc_macro::TokenStream;
 

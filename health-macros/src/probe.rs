@@ -20,12 +20,12 @@ impl Probe {
         }
     }
 
-    /// The runtime's `Probe` variant, reached through `krate`.
-    pub fn variant(self, krate: &TokenStream) -> TokenStream {
+    /// The runtime's `Probe` variant, reached through its `__private` module.
+    pub fn variant(self, private: &TokenStream) -> TokenStream {
         match self {
-            Probe::Liveness => quote!(#krate::__private::Probe::Liveness),
-            Probe::Readiness => quote!(#krate::__private::Probe::Readiness),
-            Probe::Startup => quote!(#krate::__private::Probe::Startup),
+            Probe::Liveness => quote!(#private::Probe::Liveness),
+            Probe::Readiness => quote!(#private::Probe::Readiness),
+            Probe::Startup => quote!(#private::Probe::Startup),
         }
     }
 }

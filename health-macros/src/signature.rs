@@ -1,82 +1,150 @@
-//! Validation of the annotated function: an `async fn` without `self` or generics, whose parameters
-//! are all `web::Data<T>`. The return type is checked by the compiler through the runtime's
-//! `IntoOutcome` trait, whose diagnostic lists the accepted types.
+//! The annotated function: parsed up to its body, and validated. The body stays tokens that only
+//! rustc reads (as tokio-macros does), so that a syntax error in it is reported once, by rustc.
+//! A check is an `async fn` without `self` or generics whose parameters are all `web::Data<T>`;
+//! its return type is checked by the compiler, through the runtime's `IntoOutcome` trait, whose
+//! diagnostic lists the accepted types.
 
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, Type};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, TokenStreamExt};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::{
+    Abi, Attribute, FnArg, GenericArgument, PathArguments, Signature, Token, Type, Visibility,
+};
 
 use crate::errors::Errors;
 use crate::probe::Probe;
 
-/// The `T`s of the fn's `web::Data<T>` parameters, in order; `None` when the signature is invalid.
-pub fn data_types(func: &ItemFn, probe: Probe, errors: &mut Errors) -> Option<Vec<Type>> {
-    let sig = &func.sig;
-    let attr = probe.attribute();
-    let mut valid = true;
-    let mut reject = |span: &dyn quote::ToTokens, message: String| {
-        errors.push(syn::Error::new_spanned(span, message));
-        valid = false;
-    };
-
-    if sig.asyncness.is_none() {
-        reject(
-            &sig.fn_token,
-            format!(
-                "functions marked with `#[{attr}]` must be `async`; write `async fn {}`",
-                sig.ident
-            ),
-        );
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        reject(
-            unsafety,
-            format!("functions marked with `#[{attr}]` cannot be `unsafe`"),
-        );
-    }
-    if !sig.generics.params.is_empty() {
-        reject(
-            &sig.generics,
-            format!(
-                "functions marked with `#[{attr}]` cannot be generic; \
-                 take concrete `web::Data<T>` parameters instead"
-            ),
-        );
-    }
-    if let Some(where_clause) = &sig.generics.where_clause {
-        reject(
-            where_clause,
-            format!(
-                "functions marked with `#[{attr}]` cannot have a `where` clause; \
-                 take concrete `web::Data<T>` parameters instead"
-            ),
-        );
-    }
-
-    let mut types = Vec::new();
-    for input in &sig.inputs {
-        match input {
-            FnArg::Receiver(receiver) => reject(
-                receiver,
-                format!(
-                    "functions marked with `#[{attr}]` cannot take `self`; \
-                     make it a free function and take the state as `web::Data<T>`"
-                ),
-            ),
-            FnArg::Typed(typed) => match data_type(&typed.ty) {
-                Some(ty) => types.push(ty.clone()),
-                None => reject(
-                    &typed.ty,
-                    format!(
-                        "parameters of `#[{attr}]` functions must be `web::Data<T>` \
-                         (registered with `App::app_data(web::Data::new(value))`)"
-                    ),
-                ),
-            },
-        }
-    }
-    valid.then_some(types)
+/// An item that the attribute accepts: a fn, up to its body.
+pub struct CheckFn {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    pub sig: Signature,
+    body: TokenStream,
 }
 
-/// `T` of `Data<T>`, `web::Data<T>` or `actix_web::web::Data<T>`.
+/// A `web::Data<T>` parameter.
+pub struct DataParam {
+    /// The parameter's type as written, where errors about it belong.
+    pub written: Type,
+    /// `T`.
+    pub inner: Type,
+}
+
+impl Parse for CheckFn {
+    fn parse(input: ParseStream) -> syn::Result<CheckFn> {
+        Ok(CheckFn {
+            attrs: input.call(Attribute::parse_outer)?,
+            vis: input.parse()?,
+            sig: input.parse()?,
+            body: input.parse()?,
+        })
+    }
+}
+
+impl ToTokens for CheckFn {
+    /// The fn exactly as written.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append_all(&self.attrs);
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        self.body.to_tokens(tokens);
+    }
+}
+
+/// Whether `item` is a fn at all (`fn`, after any attributes, visibility and qualifiers): if its
+/// signature does not parse, the fault is then in the signature, not in the item's kind.
+pub fn is_a_fn(item: TokenStream) -> bool {
+    let starts_a_fn = |input: ParseStream| {
+        input.call(Attribute::parse_outer)?;
+        input.parse::<Visibility>()?;
+        input.parse::<Option<Token![const]>>()?;
+        input.parse::<Option<Token![async]>>()?;
+        input.parse::<Option<Token![unsafe]>>()?;
+        input.parse::<Option<Abi>>()?;
+        let is_a_fn = input.peek(Token![fn]);
+        input.parse::<TokenStream>()?;
+        Ok(is_a_fn)
+    };
+    starts_a_fn.parse2(item).unwrap_or(false)
+}
+
+impl CheckFn {
+    /// The fn's `web::Data<T>` parameters, in order; `None` when the signature is invalid, with
+    /// every reason in `errors`.
+    pub fn data_params(&self, probe: Probe, errors: &mut Errors) -> Option<Vec<DataParam>> {
+        let sig = &self.sig;
+        let attr = probe.attribute();
+        let mut valid = true;
+        let mut reject = |span: &dyn ToTokens, message: String| {
+            errors.push(syn::Error::new_spanned(span, message));
+            valid = false;
+        };
+
+        if sig.asyncness.is_none() {
+            reject(
+                &sig.fn_token,
+                format!(
+                    "functions marked with `#[{attr}]` must be `async`; write `async fn {}`",
+                    sig.ident
+                ),
+            );
+        }
+        if let Some(unsafety) = &sig.unsafety {
+            reject(
+                unsafety,
+                format!("functions marked with `#[{attr}]` cannot be `unsafe`"),
+            );
+        }
+        if !sig.generics.params.is_empty() {
+            reject(
+                &sig.generics,
+                format!(
+                    "functions marked with `#[{attr}]` cannot be generic; \
+                     take concrete `web::Data<T>` parameters instead"
+                ),
+            );
+        }
+        if let Some(where_clause) = &sig.generics.where_clause {
+            reject(
+                where_clause,
+                format!(
+                    "functions marked with `#[{attr}]` cannot have a `where` clause; \
+                     take concrete `web::Data<T>` parameters instead"
+                ),
+            );
+        }
+
+        let mut params = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(receiver) => reject(
+                    receiver,
+                    format!(
+                        "functions marked with `#[{attr}]` cannot take `self`; \
+                         make it a free function and take the state as `web::Data<T>`"
+                    ),
+                ),
+                FnArg::Typed(typed) => match data_type(&typed.ty) {
+                    Some(inner) => params.push(DataParam {
+                        written: (*typed.ty).clone(),
+                        inner: inner.clone(),
+                    }),
+                    None => reject(
+                        &typed.ty,
+                        format!(
+                            "parameters of `#[{attr}]` functions must be `web::Data<T>` \
+                             (registered with `App::app_data(web::Data::new(value))`)"
+                        ),
+                    ),
+                },
+            }
+        }
+        valid.then_some(params)
+    }
+}
+
+/// `T` of a type written `Data<T>` (`web::Data<T>`, `actix_web::web::Data<T>`, ...). Which
+/// `Data` it is, the compiler tells: another one fails on the parameter.
 fn data_type(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else { return None };
     if path.qself.is_some() {

@@ -1,8 +1,8 @@
-//! Serves a [`Health`] on actix-web: the paths, the query options, and the probe flow
-//! (startup gates readiness; liveness is never held back).
+//! Serves a [`Health`] on actix-web: mounts its paths, answers the method, parses the query, and
+//! turns the probe's [`Answer`](crate::probe::Answer) into a response. The probe itself is
+//! decided in `probe.rs`.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -15,44 +15,19 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::future::{join, LocalBoxFuture};
+use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 
-use crate::background;
+use crate::data::DataSource;
 use crate::health::Health;
-use crate::lifecycle;
-use crate::registry::{Check, Probe};
-use crate::report::{Checks, Report};
-use crate::run::{self, run_all, Defaults};
+use crate::probe::{Answer, Query, ServedChecks, Target};
+use crate::registry::Probe;
+use crate::report::Report;
 
 impl HttpServiceFactory for Health {
-    fn register(mut self, config: &mut AppService) {
-        for probe in Probe::ALL {
-            let checks = &mut self.checks[probe.index()];
-            // Declared and added checks alike are listed by name: link order means nothing.
-            checks.sort_by(|a, b| a.name().cmp(b.name()));
-            warn_about_duplicate_names(probe, checks);
-        }
-        let probes = Rc::new(Probes {
-            checks: self.checks,
-            defaults: Defaults {
-                timeout: self.default_timeout,
-                cache: self.default_cache,
-            },
-        });
-        // Background checks that need no request, or whose app data `Health` was given, start
-        // with the server; the others start with the first probe that reaches them, which brings
-        // their app data. A probe served on no path runs none of its checks.
-        let served = Probe::ALL
-            .into_iter()
-            .filter(|probe| !self.paths[probe.index()].is_empty());
-        for check in served.flat_map(|probe| &probes.checks[probe.index()]) {
-            if let (Some(period), true) = (check.interval, (check.has_data)(&self.data)) {
-                let timeout = probes.defaults.timeout_of(check);
-                background::start(check, None, &self.data, timeout, period);
-            }
-        }
-        // actix tries resources in order, and a `{name}` pattern costs a regex match: the plain
+    fn register(self, config: &mut AppService) {
+        let served = Rc::new(ServedChecks::new(&self));
+        // actix tries services in order, and a `{name}` pattern costs a regex match: the plain
         // probe paths, which take nearly all traffic, come first.
         let paths = || {
             Probe::ALL.into_iter().flat_map(|probe| {
@@ -61,33 +36,20 @@ impl HttpServiceFactory for Health {
             })
         };
         for (probe, path) in paths() {
-            mount(config, path.to_owned(), &probes, probe, Target::Probe);
+            mount(config, path.to_owned(), &served, probe, PathKind::Probe);
         }
         for (probe, path) in paths() {
             let pattern = format!("{path}/{{name}}");
-            mount(config, pattern, &probes, probe, Target::OneCheck);
-        }
-    }
-}
-
-/// A name shared by two checks of one probe makes `/<path>/<name>` and `?exclude=` ambiguous.
-fn warn_about_duplicate_names(probe: Probe, checks: &[Check]) {
-    let mut seen = HashSet::new();
-    for check in checks {
-        if !seen.insert(check.name()) {
-            log::warn!(
-                "two {probe} checks are named `{}`; `/<path>/{0}` and `?exclude={0}` reach both",
-                check.name()
-            );
+            mount(config, pattern, &served, probe, PathKind::OneCheck);
         }
     }
 }
 
 #[derive(Clone, Copy)]
-enum Target {
-    /// All checks of the probe.
+enum PathKind {
+    /// `/<path>`: all checks of the probe.
     Probe,
-    /// The one check named by the `{name}` path segment.
+    /// `/<path>/{name}`: the checks named by the last segment.
     OneCheck,
 }
 
@@ -98,47 +60,41 @@ enum Target {
 fn mount(
     config: &mut AppService,
     mut path: String,
-    probes: &Rc<Probes>,
+    served: &Rc<ServedChecks>,
     probe: Probe,
-    target: Target,
+    kind: PathKind,
 ) {
     // As actix does for resources: `health/live` means `/health/live`.
     if !path.is_empty() && !path.starts_with('/') {
         path.insert(0, '/');
     }
-    let probes = Rc::clone(probes);
+    let served = Rc::clone(served);
     let service = fn_service(move |request: ServiceRequest| {
         let (request, _payload) = request.into_parts();
         Respond::Begin {
-            probes: Rc::clone(&probes),
+            served: Rc::clone(&served),
             probe,
-            target,
+            kind,
             request,
         }
     });
     config.register_service(ResourceDef::new(path), None, service, None);
 }
 
-fn method_not_allowed() -> HttpResponse {
-    HttpResponse::MethodNotAllowed()
-        .insert_header((header::ALLOW, "GET, HEAD"))
-        .finish()
-}
-
-/// The answer to one request on a probe path: 405 for a method other than GET and HEAD, else the
-/// probe's. Its first poll begins the checks, and when they all finish right there (nothing to
-/// wait for, or a fresh result), answers at once: the common probe runs no async machinery of its
-/// own.
+/// The answer to one request on a probe path. Its first poll begins the probe, which is answered
+/// right there when every check finishes within that poll: the common probe runs no async
+/// machinery of its own.
 enum Respond {
     Begin {
-        probes: Rc<Probes>,
+        served: Rc<ServedChecks>,
         probe: Probe,
-        target: Target,
+        kind: PathKind,
         request: HttpRequest,
     },
     Wait {
         request: HttpRequest,
-        answer: LocalBoxFuture<'static, HttpResponse>,
+        report: LocalBoxFuture<'static, Report>,
+        verbose: bool,
     },
     Answered,
 }
@@ -148,25 +104,44 @@ impl Future for Respond {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (request, response) = match std::mem::replace(this, Respond::Answered) {
-            Respond::Begin { request, .. }
-                if !matches!(*request.method(), Method::GET | Method::HEAD) =>
-            {
-                (request, method_not_allowed())
-            }
+        let (request, report, verbose) = match std::mem::replace(this, Respond::Answered) {
             Respond::Begin {
-                probes,
+                served,
                 probe,
-                target,
+                kind,
                 request,
-            } => match probes.begin(probe, target, &request, cx) {
-                Ok(response) => (request, response),
-                Err(answer) => return this.wait(request, answer, cx),
-            },
-            Respond::Wait { request, answer } => return this.wait(request, answer, cx),
+            } => {
+                if !matches!(*request.method(), Method::GET | Method::HEAD) {
+                    return answered(request, method_not_allowed());
+                }
+                let query = Query::parse(request.query_string());
+                let target = match kind {
+                    PathKind::Probe => Target::Probe,
+                    PathKind::OneCheck => {
+                        Target::Check(request.match_info().get("name").unwrap_or_default())
+                    }
+                };
+                let data = DataSource::Request(request.clone());
+                match served.answer(probe, target, &query.exclude, &data, cx) {
+                    Answer::Now(report) => {
+                        let response = render(&report, query.verbose);
+                        return answered(request, response);
+                    }
+                    Answer::NoSuchCheck => {
+                        let response = not_found(probe, request.match_info().get("name"));
+                        return answered(request, response);
+                    }
+                    Answer::Later(report) => (request, report, query.verbose),
+                }
+            }
+            Respond::Wait {
+                request,
+                report,
+                verbose,
+            } => (request, report, verbose),
             Respond::Answered => panic!("`Respond` polled after it answered"),
         };
-        Poll::Ready(Ok(ServiceResponse::new(request, response)))
+        this.wait(request, report, verbose, cx)
     }
 }
 
@@ -174,182 +149,35 @@ impl Respond {
     fn wait(
         &mut self,
         request: HttpRequest,
-        mut answer: LocalBoxFuture<'static, HttpResponse>,
+        mut report: LocalBoxFuture<'static, Report>,
+        verbose: bool,
         cx: &mut Context<'_>,
     ) -> Poll<Result<ServiceResponse, actix_web::Error>> {
-        match answer.poll_unpin(cx) {
-            Poll::Ready(response) => Poll::Ready(Ok(ServiceResponse::new(request, response))),
+        match report.poll_unpin(cx) {
+            Poll::Ready(report) => answered(request, render(&report, verbose)),
             Poll::Pending => {
-                *self = Respond::Wait { request, answer };
+                *self = Respond::Wait {
+                    request,
+                    report,
+                    verbose,
+                };
                 Poll::Pending
             }
         }
     }
 }
 
-/// The checks of one worker, shared by its paths.
-struct Probes {
-    checks: [Vec<Check>; 3],
-    defaults: Defaults,
+fn answered(
+    request: HttpRequest,
+    response: HttpResponse,
+) -> Poll<Result<ServiceResponse, actix_web::Error>> {
+    Poll::Ready(Ok(ServiceResponse::new(request, response)))
 }
 
-impl Probes {
-    /// The answer, when every check finishes on this first poll; else the future that waits.
-    fn begin(
-        self: Rc<Self>,
-        probe: Probe,
-        target: Target,
-        request: &HttpRequest,
-        cx: &mut Context<'_>,
-    ) -> Result<HttpResponse, LocalBoxFuture<'static, HttpResponse>> {
-        let query = Query::parse(request.query_string());
-        let plain = matches!(target, Target::Probe)
-            && query.exclude.is_empty()
-            && match probe {
-                Probe::Liveness => true,
-                Probe::Readiness => lifecycle::started().is_some(),
-                Probe::Startup => false,
-            };
-        if !plain {
-            let request = request.clone();
-            return Err(Box::pin(async move {
-                self.respond(probe, target, &request, &query).await
-            }));
-        }
-        let checks = self.checks[probe.index()].iter();
-        let mut begun = run::begin(checks, request, self.defaults, cx);
-        match begun.take_finished() {
-            Some(results) => Ok(render(&Report::new(probe, results), query.verbose)),
-            None => Err(Box::pin(async move {
-                render(&Report::new(probe, begun.finish().await), query.verbose)
-            })),
-        }
-    }
-
-    /// The probes that `begin` does not answer itself: one check, startup, readiness while
-    /// starting, and `?exclude=`.
-    async fn respond(
-        &self,
-        probe: Probe,
-        target: Target,
-        request: &HttpRequest,
-        query: &Query,
-    ) -> HttpResponse {
-        let report = match target {
-            Target::Probe => self.report(probe, request, query).await,
-            Target::OneCheck => {
-                let name = request.match_info().get("name").unwrap_or_default();
-                match self.one_check(probe, name, request).await {
-                    Some(report) => report,
-                    None => return not_found(probe, name),
-                }
-            }
-        };
-        render(&report, query.verbose)
-    }
-
-    async fn report(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
-        match probe {
-            Probe::Readiness if lifecycle::started().is_none() => {
-                self.readiness_while_starting(request, query).await
-            }
-            Probe::Liveness | Probe::Readiness => self.run(probe, request, query).await,
-            Probe::Startup => self.startup(request, query).await,
-        }
-    }
-
-    /// Runs the probe's checks, minus those excluded by the query.
-    async fn run(&self, probe: Probe, request: &HttpRequest, query: &Query) -> Report {
-        let checks = &self.checks[probe.index()];
-        let excluded = |check: &&Check| query.exclude.iter().any(|name| name == check.name());
-        let included = checks.iter().filter(|check| !excluded(check));
-        let results = run_all(included, request, self.defaults).await;
-        let mut report = Report::new(probe, results);
-        if !query.exclude.is_empty() {
-            report.excluded = checks
-                .iter()
-                .filter(excluded)
-                .map(|check| check.name().to_owned())
-                .collect();
-            report.unknown_excludes = query
-                .exclude
-                .iter()
-                .filter(|name| !checks.iter().any(|check| check.name() == name.as_str()))
-                .cloned()
-                .collect();
-        }
-        report
-    }
-
-    /// Runs the startup checks until they have passed once, then answers from the latch.
-    async fn startup(&self, request: &HttpRequest, query: &Query) -> Report {
-        if let Some(results) = lifecycle::started() {
-            return Report::new(Probe::Startup, results);
-        }
-        let mut report = self.run(Probe::Startup, request, query).await;
-        // A run that skipped excluded checks does not prove that the service has started.
-        if report.passed() && report.excluded.is_empty() {
-            let results = std::mem::take(&mut report.checks).into_vec();
-            report.checks = Checks::Started(lifecycle::mark_started(results));
-        }
-        report
-    }
-
-    /// Readiness fails, with the startup checks as the reason, until startup has passed. Until
-    /// then both sets run at once, so the answer still comes within the slowest check.
-    async fn readiness_while_starting(&self, request: &HttpRequest, query: &Query) -> Report {
-        let (startup, readiness) = join(
-            self.startup(request, &Query::default()),
-            self.run(Probe::Readiness, request, query),
-        )
-        .await;
-        if startup.passed() {
-            readiness
-        } else {
-            Report {
-                probe: Probe::Readiness,
-                starting: true,
-                ..startup
-            }
-        }
-    }
-
-    async fn one_check(&self, probe: Probe, name: &str, request: &HttpRequest) -> Option<Report> {
-        let checks = &self.checks[probe.index()];
-        let mut named = checks
-            .iter()
-            .filter(|check| check.name() == name)
-            .peekable();
-        named.peek()?;
-        Some(Report::new(
-            probe,
-            run_all(named, request, self.defaults).await,
-        ))
-    }
-}
-
-/// The query options: `?verbose` and repeated `?exclude=<name>`.
-#[derive(Default)]
-struct Query {
-    verbose: bool,
-    exclude: Vec<String>,
-}
-
-impl Query {
-    fn parse(query: &str) -> Query {
-        let mut parsed = Query::default();
-        if query.is_empty() {
-            return parsed;
-        }
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            match &*key {
-                "verbose" => parsed.verbose = !matches!(&*value, "false" | "0"),
-                "exclude" => parsed.exclude.push(value.into_owned()),
-                _ => {}
-            }
-        }
-        parsed
-    }
+fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, HEAD"))
+        .finish()
 }
 
 /// Probe answers are never to be cached by a proxy: each must reflect the service now.
@@ -357,6 +185,7 @@ const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
+/// 200 when the probe passed, 503 when it failed; JSON, or the kube-apiserver text with `verbose`.
 fn render(report: &Report, verbose: bool) -> HttpResponse {
     let status = if report.passed() {
         StatusCode::OK
@@ -364,7 +193,7 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
         StatusCode::SERVICE_UNAVAILABLE
     };
     if verbose {
-        return answer(status, TEXT, report.verbose_text().into());
+        return respond(status, TEXT, report.verbose_text().into());
     }
     let body = BODY.with_borrow_mut(|buffer| {
         buffer.clear();
@@ -373,12 +202,12 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
         // slices of one buffer.
         Bytes::copy_from_slice(buffer)
     });
-    answer(status, JSON, body)
+    respond(status, JSON, body)
 }
 
 /// A response with its two headers set directly: cheaper than through the builder, which
 /// converts and checks each header on every probe.
-fn answer(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
+fn respond(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
     let mut response = HttpResponse::with_body(status, body);
     let headers = response.headers_mut();
     // Appended, as the headers are new: `insert` moves out the values it replaces.
@@ -392,8 +221,9 @@ thread_local! {
     static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn not_found(probe: Probe, name: &str) -> HttpResponse {
+fn not_found(probe: Probe, name: Option<&str>) -> HttpResponse {
+    let name = name.unwrap_or_default();
     let error = serde_json::Value::from(format!("no {probe} check named {name:?}"));
     let body = format!(r#"{{"status":"FAIL","error":{error}}}"#);
-    answer(StatusCode::NOT_FOUND, JSON, body.into())
+    respond(StatusCode::NOT_FOUND, JSON, body.into())
 }

@@ -1,152 +1,139 @@
-//! Checks with an `interval`: a loop runs them on that period and probes answer from the latest
-//! result without waiting. A result older than [`stale_after`] counts as failed, so a loop that
-//! is stuck (or gone) cannot look healthy.
+//! Checks with an `interval`: a loop runs them on that period, and probes answer from the latest
+//! result without waiting. A result older than [`stale_after`] counts as failed, so that a loop
+//! that is stuck (or gone) cannot look healthy.
 
 use std::time::{Duration, Instant};
 
-use actix_web::HttpRequest;
 use tokio::time::{interval, MissedTickBehavior};
 
-use crate::data::{self, AppData};
+use crate::data::DataSource;
+use crate::execute;
 use crate::outcome::Outcome;
 use crate::registry::Check;
-use crate::run::execute;
-use crate::state::{Latest, Ran};
+use crate::state::FinishedRun;
 
 /// How old a background result may be: two missed periods, plus the time a run may take.
 pub(crate) fn stale_after(period: Duration, timeout: Duration) -> Duration {
     period * 2 + timeout
 }
 
-/// The latest background result, if the loop runs and has one: how most probes are answered.
-pub(crate) fn now(check: &Check, period: Duration, timeout: Duration) -> Option<Latest> {
-    let ran = check.state.latest_in_background()?;
-    Some(judge(ran, period, timeout))
+/// The loop's latest result and its age, if the loop runs and has one: how most probes of the
+/// check are answered.
+pub(crate) fn latest_result(check: &Check, period: Duration) -> Option<(FinishedRun, Duration)> {
+    let run = check.state.loop_result()?;
+    Some(judge(run, period, check.run_timeout()))
 }
 
-/// The latest background result, starting the loop if it does not run yet (a check that takes
-/// `web::Data` gets them from the first probe that reaches it: actix shows the app's data only to
-/// requests), and waiting for its first run if there is none yet: as long as a run may take, so
-/// that a loop on a stuck worker cannot hold the probe.
-pub(crate) async fn latest(
+/// The loop's latest result, starting the loop if it does not run (a check that takes
+/// `web::Data` then gets it from `data`, the first probe that reaches it), and waiting for its
+/// first run if there is none yet: at most the check's timeout, so that a loop on a stuck worker
+/// cannot hold the probe. The age comes with a result the loop made.
+pub(crate) async fn first_result(
     check: &Check,
-    request: &HttpRequest,
-    timeout: Duration,
+    data: &DataSource,
     period: Duration,
-) -> Latest {
+) -> (FinishedRun, Option<Duration>) {
+    let timeout = check.run_timeout();
     let first = async {
         loop {
-            start(
-                check,
-                check.needs_request().then_some(request),
-                &AppData::default(),
-                timeout,
-                period,
-            );
-            if let Some(ran) = check.state.latest().await {
-                return ran;
+            start_loop(check, data, period);
+            if let Some(run) = check.state.first_loop_result().await {
+                return run;
             }
         }
     };
-    let waiting = Instant::now();
+    let waiting_since = Instant::now();
     match tokio::time::timeout(timeout, first).await {
-        Ok(ran) => judge(ran, period, timeout),
-        Err(_) => Latest {
-            ran: Ran {
-                outcome: Outcome::unhealthy(format!(
-                    "no background result yet: the first run has not finished within {timeout:?}"
-                )),
-                duration: waiting.elapsed(),
-                finished: Instant::now(),
-            },
-            age: None,
-        },
+        Ok(run) => {
+            let (run, age) = judge(run, period, timeout);
+            (run, Some(age))
+        }
+        Err(_) => {
+            let outcome = Outcome::unhealthy(format!(
+                "no background result yet: the first run has not finished within {timeout:?}"
+            ));
+            (FinishedRun::since(waiting_since, outcome), None)
+        }
     }
 }
 
-/// Starts the check's loop on this worker's runtime, unless it runs already. The loop keeps
-/// `request`, so the check's app data stay on the thread they belong to; without one, the check
-/// takes its app data from `data`.
-pub(crate) fn start(
-    check: &Check,
-    request: Option<&HttpRequest>,
-    data: &AppData,
-    timeout: Duration,
-    period: Duration,
-) {
-    if !check.state.start_background() {
+/// Starts the check's loop on this thread's runtime (an actix worker's), unless one runs already.
+/// Its runs take their `web::Data` from `data`, which stays on this thread with the loop.
+pub(crate) fn start_loop(check: &Check, data: &DataSource, period: Duration) {
+    if !check.state.claim_loop() {
         return;
     }
-    let (guard, request) = (LoopGuard(check.clone()), request.cloned());
-    actix_web::rt::spawn(data::scope(data.clone(), async move {
-        let LoopGuard(check) = &guard;
+    // The loop holds a request only if the check needs one for its data.
+    let data = if check.takes_data() {
+        data.clone()
+    } else {
+        DataSource::default()
+    };
+    let claim = LoopClaim(check.clone());
+    tokio::task::spawn_local(async move {
+        let LoopClaim(check) = &claim;
         let mut ticks = interval(period.max(Duration::from_millis(1)));
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let ran = execute(check, request.as_ref(), timeout).await;
-            check.state.store(ran);
+            check.state.record(execute::run(check, &data).await);
         }
-    }));
+    });
 }
 
-/// The loop's hold on its check. It goes with the loop when the loop's worker stops (even before
-/// its first poll), and the next registration or probe then starts another.
-struct LoopGuard(Check);
+/// The loop's claim on its check. It goes with the loop when the loop's worker stops (even
+/// before its first poll), and the next server start or probe then starts another.
+struct LoopClaim(Check);
 
-impl Drop for LoopGuard {
+impl Drop for LoopClaim {
     fn drop(&mut self) {
-        self.0.state.stop_background();
+        self.0.state.release_loop();
     }
 }
 
-/// A result too old to vouch for the check fails.
-fn judge(ran: Ran, period: Duration, timeout: Duration) -> Latest {
-    let age = ran.finished.elapsed();
+/// A result too old to vouch for the check fails; returned with its age.
+fn judge(run: FinishedRun, period: Duration, timeout: Duration) -> (FinishedRun, Duration) {
+    let age = run.finished_at.elapsed();
     let bound = stale_after(period, timeout);
     if age <= bound {
-        return Latest {
-            ran,
-            age: Some(age),
-        };
+        return (run, age);
     }
     let stale = Outcome::unhealthy(format!(
         "stale: the latest background run finished {age:.1?} ago, longer than {bound:?} \
          (2 x interval + timeout)"
     ));
-    Latest {
-        ran: Ran {
+    (
+        FinishedRun {
             outcome: stale,
-            ..ran
+            ..run
         },
-        age: Some(age),
-    }
+        age,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[actix_web::test]
-    async fn a_stale_background_result_fails() {
-        let check = Check::new("slow_loop", || async { true });
-        // A loop that last finished 10 s ago, and is still marked as running.
-        assert!(check.state.start_background());
-        let now = Instant::now();
-        check.state.store(Ran {
+    fn run_that_finished(ago: Duration) -> FinishedRun {
+        FinishedRun {
             outcome: Outcome::healthy(),
             duration: Duration::from_millis(5),
-            finished: now - Duration::from_secs(10),
-        });
-        let request = actix_web::test::TestRequest::default().to_http_request();
+            finished_at: Instant::now() - ago,
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_stale_background_result_fails() {
+        let check = Check::new("slow_loop", || async { true }).timeout(Duration::from_millis(500));
         let period = Duration::from_secs(1);
-        let latest = latest(&check, &request, Duration::from_millis(500), period).await;
-        let error = latest
-            .ran
-            .outcome
-            .error()
-            .expect("stale is a failure")
-            .to_owned();
+        // A loop that last finished 10 s ago, and is still marked as running.
+        assert!(check.state.claim_loop());
+        check
+            .state
+            .record(run_that_finished(Duration::from_secs(10)));
+        let (run, age) = latest_result(&check, period).expect("a result");
+        let error = run.outcome.error().expect("stale is a failure").to_owned();
         assert!(
             error.starts_with("stale: the latest background run finished 10."),
             "{error}"
@@ -155,32 +142,30 @@ mod tests {
             error.ends_with("longer than 2.5s (2 x interval + timeout)"),
             "{error}"
         );
-        assert!(latest.age.unwrap() >= Duration::from_secs(10));
+        assert!(age >= Duration::from_secs(10));
 
         // Within the bound, the same result is served as it is.
-        check.state.store(Ran {
-            outcome: Outcome::healthy(),
-            duration: Duration::from_millis(5),
-            finished: Instant::now() - Duration::from_secs(2),
-        });
-        let latest = super::latest(&check, &request, Duration::from_millis(500), period).await;
-        assert!(latest.ran.outcome.is_healthy());
+        check
+            .state
+            .record(run_that_finished(Duration::from_secs(2)));
+        let (run, _) = first_result(&check, &DataSource::default(), period).await;
+        assert!(run.outcome.is_healthy());
     }
 
     #[actix_web::test]
     async fn a_probe_waits_for_a_first_background_run_no_longer_than_the_timeout() {
-        let check = Check::new("never", || async { true });
+        let check = Check::new("never", || async { true }).timeout(Duration::from_millis(100));
         // A loop marked as running that never delivers, as on a stuck worker.
-        assert!(check.state.start_background());
-        let request = actix_web::test::TestRequest::default().to_http_request();
-        let timeout = Duration::from_millis(100);
-        let waiting = latest(&check, &request, timeout, Duration::from_secs(1));
-        let latest = tokio::time::timeout(Duration::from_secs(5), waiting)
+        assert!(check.state.claim_loop());
+        let no_data = DataSource::default();
+        let waiting = first_result(&check, &no_data, Duration::from_secs(1));
+        let (run, age) = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await
             .expect("the wait is bounded");
         assert_eq!(
-            latest.ran.outcome.error(),
+            run.outcome.error(),
             Some("no background result yet: the first run has not finished within 100ms")
         );
+        assert_eq!(age, None);
     }
 }

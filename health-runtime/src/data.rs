@@ -1,14 +1,15 @@
-//! App data given to [`Health::app_data`](crate::Health::app_data), so that a background check
-//! that takes `web::Data<T>` can start with the server: actix shows the `App`'s own data only to
-//! requests. A loop started that way runs with the data in a task-local, where the generated code
-//! looks when it has no request.
+//! Where a check's `web::Data<T>` parameters come from: the request of the probe that runs it
+//! (the `App`'s data), or the values given to [`Health::app_data`](crate::Health::app_data), with
+//! which a background loop starts before any request, as actix shows the `App`'s data only to
+//! requests.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::{web, HttpRequest};
+
+use crate::outcome::Outcome;
 
 /// The `web::Data<T>` values a `Health` was given.
 #[derive(Clone, Default)]
@@ -20,13 +21,15 @@ impl AppData {
         self.0.push(Arc::new(data));
     }
 
-    /// Whether it holds a `web::Data<T>`.
-    pub fn has<T: 'static>(&self) -> bool {
-        self.get::<T>().is_some()
+    fn get<T: 'static>(&self) -> Option<web::Data<T>> {
+        self.0.iter().find_map(|held| held.downcast_ref()).cloned()
     }
 
-    fn get<T: 'static>(&self) -> Option<&web::Data<T>> {
-        self.0.iter().find_map(|held| held.downcast_ref())
+    /// Whether it holds a value of every type in `types` (`TypeId`s of `web::Data<T>`).
+    pub(crate) fn holds_all(&self, types: &[fn() -> TypeId]) -> bool {
+        types
+            .iter()
+            .all(|type_id| self.0.iter().any(|held| (**held).type_id() == type_id()))
     }
 }
 
@@ -36,19 +39,69 @@ impl fmt::Debug for AppData {
     }
 }
 
-tokio::task_local! {
-    static LOOP_DATA: AppData;
+/// Where one run of a check takes its `web::Data<T>` parameters from. Cheap to clone.
+#[derive(Clone)]
+pub enum DataSource {
+    /// The request of the probe that runs the check.
+    Request(HttpRequest),
+    /// Values given to `Health`, for a loop that runs without a request.
+    Given(AppData),
 }
 
-/// Runs a background loop with `data` at hand for its checks.
-pub(crate) fn scope<F: Future>(data: AppData, run: F) -> impl Future<Output = F::Output> {
-    LOOP_DATA.scope(data, run)
+impl Default for DataSource {
+    /// No data at all, for checks that take none.
+    fn default() -> DataSource {
+        DataSource::Given(AppData::default())
+    }
 }
 
-/// The `web::Data<T>` of the loop this runs in, if it was given one.
-pub(crate) fn in_loop<T: 'static>() -> Option<web::Data<T>> {
-    LOOP_DATA
-        .try_with(|data| data.get::<T>().cloned())
-        .ok()
-        .flatten()
+impl DataSource {
+    /// The `web::Data<T>` parameter written `web::Data<{written}>`, or a failed outcome that says
+    /// how to register it.
+    pub(crate) fn get<T: 'static>(&self, written: &str) -> Result<web::Data<T>, Outcome> {
+        let data = match self {
+            DataSource::Request(request) => request.app_data::<web::Data<T>>().cloned(),
+            DataSource::Given(data) => data.get::<T>(),
+        };
+        data.ok_or_else(|| {
+            Outcome::unhealthy(format!(
+                "app data `web::Data<{written}>` is not registered; \
+                 add `.app_data(web::Data::new(value))` with a `{written}` to the App"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Pool;
+    struct Config;
+
+    fn type_of<T: 'static>() -> TypeId {
+        TypeId::of::<web::Data<T>>()
+    }
+
+    #[test]
+    fn given_data_is_found_by_type() {
+        let mut data = AppData::default();
+        data.insert(web::Data::new(Pool));
+        assert!(data.holds_all(&[]));
+        assert!(data.holds_all(&[type_of::<Pool>]));
+        assert!(!data.holds_all(&[type_of::<Pool>, type_of::<Config>]));
+
+        let source = DataSource::Given(data);
+        assert!(source.get::<Pool>("Pool").is_ok());
+        let Err(missing) = source.get::<Config>("my::Config") else {
+            panic!("no Config was given");
+        };
+        assert_eq!(
+            missing.error(),
+            Some(
+                "app data `web::Data<my::Config>` is not registered; \
+                 add `.app_data(web::Data::new(value))` with a `my::Config` to the App"
+            )
+        );
+    }
 }

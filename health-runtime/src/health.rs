@@ -1,4 +1,5 @@
-//! `Health`: the value a service mounts with `App::service`, and its builder options.
+//! `Health`: the value a service mounts with `App::service`, and its builder options. What it
+//! holds is served by `probe.rs` (the flow) through `actix.rs` (the HTTP adapter).
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -6,11 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::data::AppData;
-use crate::registry::{self, Check, Probe};
-
-/// The per-check timeout used when a check sets none. It keeps a probe's answer inside the
-/// kubelet's default `timeoutSeconds: 1`, with room for the network.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
+use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
 
 /// The health endpoints of a service, as an actix-web service factory.
 ///
@@ -65,6 +62,7 @@ impl Default for Health {
 
 impl Health {
     /// Adds a check at runtime, next to the declared ones.
+    #[must_use]
     pub fn check(mut self, probe: Probe, check: Check) -> Health {
         self.checks[probe.index()].push(check);
         self
@@ -79,6 +77,7 @@ impl Health {
     ///     .paths(Probe::Liveness, ["/health/live"])
     ///     .paths(Probe::Readiness, ["/health/ready"]);
     /// ```
+    #[must_use]
     pub fn paths<P>(mut self, probe: Probe, paths: impl IntoIterator<Item = P>) -> Health
     where
         P: Into<Cow<'static, str>>,
@@ -88,6 +87,7 @@ impl Health {
     }
 
     /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] unless changed.
+    #[must_use]
     pub fn default_timeout(mut self, timeout: Duration) -> Health {
         self.default_timeout = timeout;
         self
@@ -95,6 +95,7 @@ impl Health {
 
     /// Reuses results for `ttl` in checks that set neither `cache` nor `interval`; probes that
     /// find no fresh result share one run. No cache unless set.
+    #[must_use]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(ttl);
         self
@@ -121,8 +122,14 @@ impl Health {
     /// ```
     ///
     /// A loop starts with the server when this holds every `web::Data` its check takes.
+    #[must_use]
     pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
         self.data.insert(data);
         self
+    }
+
+    /// Whether `probe` is served on some path.
+    pub(crate) fn serves(&self, probe: Probe) -> bool {
+        !self.paths[probe.index()].is_empty()
     }
 }

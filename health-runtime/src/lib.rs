@@ -31,23 +31,28 @@
 //! probe answers 200 when no critical check failed and 503 otherwise, with a JSON body (or the
 //! kube-apiserver text format with `?verbose`). See the README for the endpoints and the body.
 
+// From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
 mod actix;
-mod background;
-pub mod checks;
-mod data;
 mod health;
+mod probe;
+
+mod background;
+mod execute;
 mod lifecycle;
+mod report;
+
+mod data;
 mod outcome;
 mod redact;
 mod registry;
-mod report;
-mod run;
 mod state;
+
+pub mod checks;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use health::{Health, DEFAULT_TIMEOUT};
+pub use health::Health;
 pub use health_macros::{liveness, readiness, startup};
 pub use outcome::{IntoOutcome, Outcome};
-pub use registry::{Check, Probe};
+pub use registry::{Check, Probe, DEFAULT_TIMEOUT};

@@ -1,19 +1,29 @@
-//! The startup latch: once every critical startup check has passed, the process has started,
-//! and stays started. The latch is process-wide because every actix worker builds its own
+//! The startup latch: once every critical startup check has passed, the process has started, and
+//! stays started. The latch is process-wide because every actix worker may build its own
 //! `Health`, while "started" is a fact about the process.
 
 use std::sync::OnceLock;
 
-use crate::run::CheckResult;
+use crate::report::CheckResult;
 
-static STARTED: OnceLock<Vec<CheckResult>> = OnceLock::new();
+/// Whether startup has passed, and with which results.
+pub(crate) struct StartupLatch(OnceLock<Vec<CheckResult>>);
 
-/// The startup checks' results from the run that passed, once one has.
-pub(crate) fn started() -> Option<&'static [CheckResult]> {
-    STARTED.get().map(Vec::as_slice)
-}
+/// The latch of this process.
+pub(crate) static STARTUP: StartupLatch = StartupLatch::new();
 
-/// Records a passing startup run; the first one recorded is kept.
-pub(crate) fn mark_started(results: Vec<CheckResult>) -> &'static [CheckResult] {
-    STARTED.get_or_init(|| results)
+impl StartupLatch {
+    pub const fn new() -> StartupLatch {
+        StartupLatch(OnceLock::new())
+    }
+
+    /// The startup checks' results from the run that passed, once one has.
+    pub fn passed(&self) -> Option<&[CheckResult]> {
+        self.0.get().map(Vec::as_slice)
+    }
+
+    /// Records the results of a passing startup run; the first one recorded is kept.
+    pub fn record_pass(&self, results: Vec<CheckResult>) -> &[CheckResult] {
+        self.0.get_or_init(|| results)
+    }
 }

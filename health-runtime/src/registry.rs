@@ -1,6 +1,8 @@
-//! The checks a service has: those declared by the attributes, collected at link time into one
-//! static slice, and those added at runtime on the [`Health`](crate::Health) builder.
+//! The checks a service has, and what is known of each before it runs: those declared by the
+//! attributes, collected at link time into one static slice, and those added at runtime with
+//! [`Check::new`]. Nothing here runs a check.
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -8,12 +10,11 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::HttpRequest;
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 use linkme::distributed_slice;
 
-use crate::data::AppData;
+use crate::data::DataSource;
 use crate::outcome::{IntoOutcome, Outcome};
 use crate::state::CheckState;
 
@@ -36,6 +37,10 @@ impl Probe {
     }
 
     /// Lower-case name, as used in messages: `liveness`, `readiness`, `startup`.
+    ///
+    /// ```
+    /// assert_eq!(health_runtime::Probe::Readiness.as_str(), "readiness");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Probe::Liveness => "liveness",
@@ -51,34 +56,90 @@ impl fmt::Display for Probe {
     }
 }
 
+/// The timeout of a check that sets none, unless [`Health::default_timeout`] changes it:
+/// **800 ms**. It keeps a probe's answer inside the kubelet's default `timeoutSeconds: 1`, with
+/// room for the network.
+///
+/// [`Health::default_timeout`]: crate::Health::default_timeout
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
+
 /// A run of a check that has started; resolves to its outcome.
 pub type CheckFuture = LocalBoxFuture<'static, Outcome>;
 
-/// Starts a run of a check, given the probe's request when there is one.
-type Run = dyn Fn(Option<&HttpRequest>) -> CheckFuture + Send + Sync;
+/// Starts a run of a check, taking its `web::Data<T>` parameters from `data`.
+type Run = dyn Fn(&DataSource) -> CheckFuture + Send + Sync;
 
-/// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`. Generated code builds
-/// these as statics; they are not meant to be written by hand.
+/// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`, as generated code builds
+/// it with [`Declared::new`].
 #[doc(hidden)]
 pub struct Declared {
-    pub probe: Probe,
-    pub name: &'static str,
-    pub timeout: Option<Duration>,
-    pub critical: bool,
-    pub cache: Option<Duration>,
-    pub interval: Option<Duration>,
-    /// Whether `data` holds all of the fn's `web::Data<T>` parameters (true when it takes none),
-    /// so that its loop can start without a request.
-    pub has_data: fn(&AppData) -> bool,
-    /// Resolves the fn's `web::Data<T>` parameters from the request and starts the fn.
-    pub run: fn(Option<&HttpRequest>) -> CheckFuture,
+    probe: Probe,
+    name: &'static str,
+    timeout: Option<Duration>,
+    critical: bool,
+    schedule: Schedule,
+    data_types: &'static [fn() -> TypeId],
+    run: fn(&DataSource) -> CheckFuture,
     /// Shared by every worker of the process.
-    pub state: CheckState,
+    state: CheckState,
+}
+
+impl Declared {
+    /// What the attribute declared: `cache` and `interval` exclude each other (the attribute
+    /// rejects both); `data_types` are the `TypeId`s of the fn's `web::Data<T>` parameters; `run`
+    /// resolves those parameters from its `DataSource` and starts the fn.
+    #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
+    pub const fn new(
+        probe: Probe,
+        name: &'static str,
+        timeout: Option<Duration>,
+        critical: bool,
+        cache: Option<Duration>,
+        interval: Option<Duration>,
+        data_types: &'static [fn() -> TypeId],
+        run: fn(&DataSource) -> CheckFuture,
+    ) -> Declared {
+        let schedule = match (interval, cache) {
+            (Some(period), _) => Schedule::Interval(period),
+            (None, Some(ttl)) => Schedule::Cached(ttl),
+            (None, None) => Schedule::EveryProbe,
+        };
+        Declared {
+            probe,
+            name,
+            timeout,
+            critical,
+            schedule,
+            data_types,
+            run,
+            state: CheckState::new(),
+        }
+    }
 }
 
 /// Every declared check of the binary, gathered by the linker.
 #[distributed_slice]
 pub static CHECKS: [Declared];
+
+/// The declared checks of `probe`.
+pub(crate) fn declared(probe: Probe) -> Vec<Check> {
+    CHECKS
+        .iter()
+        .filter(|declared| declared.probe == probe)
+        .map(Check::from)
+        .collect()
+}
+
+/// When a check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schedule {
+    /// On every probe that reaches it.
+    EveryProbe,
+    /// On a probe that finds no result younger than the TTL; probes that find none share a run.
+    Cached(Duration),
+    /// In a background loop, every period; probes answer from its latest result.
+    Interval(Duration),
+}
 
 /// A check as the runtime runs it. Build one with [`Check::new`] to add a check at runtime, for
 /// values that are only known then:
@@ -101,15 +162,161 @@ pub static CHECKS: [Declared];
 #[derive(Clone)]
 pub struct Check {
     pub(crate) name: Name,
-    pub(crate) timeout: Option<Duration>,
+    /// `None` until `Health`'s default applies.
+    timeout: Option<Duration>,
     pub(crate) critical: bool,
-    pub(crate) cache: Option<Duration>,
-    pub(crate) interval: Option<Duration>,
-    /// Whether `data` holds all the app data `run` takes, so that it can run without a request:
-    /// a background loop that can starts with the server.
-    pub(crate) has_data: fn(&AppData) -> bool,
-    pub(crate) run: Arc<Run>,
+    pub(crate) schedule: Schedule,
+    /// The `TypeId`s of the `web::Data<T>` that `run` takes (none for an added check).
+    data_types: &'static [fn() -> TypeId],
+    run: Arc<Run>,
     pub(crate) state: StateRef,
+}
+
+impl Check {
+    /// A critical check named `name` that runs `check` on every probe, under the default
+    /// timeout. Keep names to letters, digits, `_`, `.` and `-` so that `/<path>/<name>` and
+    /// `?exclude=<name>` can reach it. The future that `check` returns need not be `Send`: it
+    /// runs on the actix worker that serves the probe.
+    ///
+    /// ```
+    /// use health_runtime::Check;
+    ///
+    /// let disk = Check::new("disk", || async { std::path::Path::new("/tmp").exists() });
+    /// assert_eq!(disk.name(), "disk");
+    /// ```
+    pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future + 'static,
+        Fut::Output: IntoOutcome,
+    {
+        Check {
+            name: Name::from(name.into()),
+            timeout: None,
+            critical: true,
+            schedule: Schedule::EveryProbe,
+            data_types: &[],
+            run: Arc::new(move |_: &DataSource| {
+                check().map(IntoOutcome::into_outcome).boxed_local()
+            }),
+            state: StateRef::Added(Arc::new(CheckState::new())),
+        }
+    }
+
+    /// Fails the check when it has not finished within `timeout`.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Check;
+    /// let check = Check::new("api", || async { true }).timeout(Duration::from_millis(300));
+    /// ```
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Check {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Reuses a result for `ttl`; probes that find no fresh result share one run. Replaces an
+    /// `interval`. The cache is shared by the clones of this `Check`: build the `Health` once,
+    /// outside the `HttpServer::new` closure, for one cache per process rather than per worker.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Check;
+    /// let check = Check::new("api", || async { true }).cache(Duration::from_secs(1));
+    /// ```
+    #[must_use]
+    pub fn cache(mut self, ttl: Duration) -> Check {
+        self.schedule = Schedule::Cached(ttl);
+        self
+    }
+
+    /// Runs the check in the background every `period` (at least 1 ms), from the server's start
+    /// when its probe is served on some path; probes answer from the latest result. Replaces a
+    /// `cache`.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Check;
+    /// let check = Check::new("search", || async { true }).interval(Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn interval(mut self, period: Duration) -> Check {
+        self.schedule = Schedule::Interval(period);
+        self
+    }
+
+    /// A non-critical check's failure is reported as `WARN` and does not fail the probe.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("optional_cache", || async { false }).critical(false);
+    /// ```
+    #[must_use]
+    pub fn critical(mut self, critical: bool) -> Check {
+        self.critical = critical;
+        self
+    }
+
+    /// The check's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Applies `Health`'s defaults to what the check left unset: its timeout, and a cache for a
+    /// check that runs on every probe.
+    pub(crate) fn with_defaults(mut self, timeout: Duration, cache: Option<Duration>) -> Check {
+        self.timeout.get_or_insert(timeout);
+        if let (Schedule::EveryProbe, Some(ttl)) = (self.schedule, cache) {
+            self.schedule = Schedule::Cached(ttl);
+        }
+        self
+    }
+
+    /// The check's timeout, once `Health`'s default applies.
+    pub(crate) fn run_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+
+    /// Whether the check takes `web::Data<T>` parameters.
+    pub(crate) fn takes_data(&self) -> bool {
+        !self.data_types.is_empty()
+    }
+
+    /// The `TypeId`s of the `web::Data<T>` parameters the check takes.
+    pub(crate) fn data_types(&self) -> &'static [fn() -> TypeId] {
+        self.data_types
+    }
+
+    /// Starts a run: resolves the parameters from `data` and calls the check. Not yet polled.
+    pub(crate) fn start(&self, data: &DataSource) -> CheckFuture {
+        (self.run)(data)
+    }
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Check")
+            .field("name", &self.name)
+            .field("timeout", &self.timeout)
+            .field("critical", &self.critical)
+            .field("schedule", &self.schedule)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&'static Declared> for Check {
+    fn from(declared: &'static Declared) -> Check {
+        Check {
+            name: Name::Static(declared.name),
+            timeout: declared.timeout,
+            critical: declared.critical,
+            schedule: declared.schedule,
+            data_types: declared.data_types,
+            run: Arc::new(declared.run),
+            state: StateRef::Declared(&declared.state),
+        }
+    }
 }
 
 /// A check's name, as every result of the check carries it: borrowed from the registration of a
@@ -163,106 +370,4 @@ impl Deref for StateRef {
             StateRef::Added(state) => state,
         }
     }
-}
-
-impl Check {
-    /// A critical check named `name` that runs `check` under the default timeout. Keep names to
-    /// letters, digits, `_`, `.` and `-` so that `/<path>/<name>` and `?exclude=<name>` can reach it.
-    /// The future that `check` returns need not be `Send`: it runs on the actix worker that serves
-    /// the probe.
-    pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future + 'static,
-        Fut::Output: IntoOutcome,
-    {
-        Check {
-            name: Name::from(name.into()),
-            timeout: None,
-            critical: true,
-            cache: None,
-            interval: None,
-            has_data: |_| true,
-            run: Arc::new(move |_: Option<&HttpRequest>| {
-                check().map(IntoOutcome::into_outcome).boxed_local()
-            }),
-            state: StateRef::Added(Arc::new(CheckState::new())),
-        }
-    }
-
-    /// Fails the check when it has not finished within `timeout`.
-    pub fn timeout(mut self, timeout: Duration) -> Check {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Reuses a result for `ttl`; probes that find no fresh result share one run. Replaces an
-    /// `interval`. The cache is shared by the clones of this `Check`: build the `Health` once,
-    /// outside the `HttpServer::new` closure, for one cache per process rather than per worker.
-    pub fn cache(mut self, ttl: Duration) -> Check {
-        self.cache = Some(ttl);
-        self.interval = None;
-        self
-    }
-
-    /// Runs the check in the background every `period` (at least 1 ms), from the server's start
-    /// when its probe is served on some path; probes answer from the latest result. Replaces a
-    /// `cache`.
-    pub fn interval(mut self, period: Duration) -> Check {
-        self.interval = Some(period);
-        self.cache = None;
-        self
-    }
-
-    /// A non-critical check's failure is reported as `WARN` and does not fail the probe.
-    pub fn critical(mut self, critical: bool) -> Check {
-        self.critical = critical;
-        self
-    }
-
-    /// The check's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Whether `run` takes app data, which then only a request (or `Health::app_data`) gives it.
-    pub(crate) fn needs_request(&self) -> bool {
-        !(self.has_data)(&AppData::default())
-    }
-}
-
-impl fmt::Debug for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check")
-            .field("name", &self.name)
-            .field("timeout", &self.timeout)
-            .field("critical", &self.critical)
-            .field("cache", &self.cache)
-            .field("interval", &self.interval)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<&'static Declared> for Check {
-    fn from(declared: &'static Declared) -> Check {
-        Check {
-            name: Name::Static(declared.name),
-            timeout: declared.timeout,
-            critical: declared.critical,
-            cache: declared.cache,
-            interval: declared.interval,
-            has_data: declared.has_data,
-            run: Arc::new(declared.run),
-            state: StateRef::Declared(&declared.state),
-        }
-    }
-}
-
-/// The declared checks of `probe`.
-pub(crate) fn declared(probe: Probe) -> Vec<Check> {
-    CHECKS
-        .iter()
-        .filter(|declared| declared.probe == probe)
-        .map(Check::from)
-        .collect()
 }

@@ -1,14 +1,43 @@
-//! Aggregates the results of one probe into a report, and renders it as the JSON body or as the
-//! kube-apiserver's `?verbose` text.
+//! The report of one probe: the results of its checks, aggregated into a verdict, and rendered as
+//! the JSON body or as the kube-apiserver's `?verbose` text.
 
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::ops::Deref;
-
 use std::time::Duration;
 
-use crate::registry::Probe;
-use crate::run::{CheckResult, Results};
+use smallvec::SmallVec;
+
+use crate::outcome::Outcome;
+use crate::registry::{Check, Name, Probe};
+use crate::state::FinishedRun;
+
+/// One check's result within a report.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckResult {
+    pub name: Name,
+    pub critical: bool,
+    pub outcome: Outcome,
+    pub duration: Duration,
+    /// How long ago the run finished, when the probe reused it (a cached or background result).
+    pub age: Option<Duration>,
+}
+
+impl CheckResult {
+    /// `check`'s `run`, with its age if the probe did not make it.
+    pub fn new(check: &Check, run: FinishedRun, age: Option<Duration>) -> CheckResult {
+        CheckResult {
+            name: check.name.clone(),
+            critical: check.critical,
+            outcome: run.outcome,
+            duration: run.duration,
+            age,
+        }
+    }
+}
+
+/// The results of a probe's checks, in check order: most probes run one check, kept inline.
+pub(crate) type Results = SmallVec<[CheckResult; 1]>;
 
 /// The report of one probe request.
 pub(crate) struct Report {
@@ -23,25 +52,11 @@ pub(crate) struct Report {
     pub starting: bool,
 }
 
-/// The results a report shows: those of this probe's run, or those of the startup run that passed.
+/// The results a report shows: those of this probe's runs, or those of the startup run that
+/// passed.
 pub(crate) enum Checks {
     Ran(Results),
-    Started(&'static [CheckResult]),
-}
-
-impl Checks {
-    pub fn into_vec(self) -> Vec<CheckResult> {
-        match self {
-            Checks::Ran(results) => results.into_vec(),
-            Checks::Started(results) => results.to_vec(),
-        }
-    }
-}
-
-impl Default for Checks {
-    fn default() -> Checks {
-        Checks::Ran(Results::new())
-    }
+    StartupPassed(&'static [CheckResult]),
 }
 
 impl Deref for Checks {
@@ -50,7 +65,7 @@ impl Deref for Checks {
     fn deref(&self) -> &[CheckResult] {
         match self {
             Checks::Ran(results) => results,
-            Checks::Started(results) => results,
+            Checks::StartupPassed(results) => results,
         }
     }
 }
@@ -63,7 +78,7 @@ impl From<Results> for Checks {
 
 impl From<&'static [CheckResult]> for Checks {
     fn from(results: &'static [CheckResult]) -> Checks {
-        Checks::Started(results)
+        Checks::StartupPassed(results)
     }
 }
 
@@ -287,8 +302,6 @@ fn write_ms(out: &mut Vec<u8>, duration: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Outcome;
-    use crate::registry::Name;
 
     fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
         CheckResult {

@@ -1,7 +1,8 @@
-//! The state one check keeps between probes: its latest result, and whether a run is under way.
-//! It is shared by every actix worker (declared checks keep it in their static), so that a cache
-//! and single-flight hold for the whole process.
+//! What one check keeps between probes: its latest finished run, whether a run is under way, and
+//! whether a background loop runs it. Declared checks keep it in their static, so it is shared by
+//! every actix worker and a cache or single-flight holds for the whole process.
 
+use std::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -11,31 +12,37 @@ use crate::outcome::Outcome;
 
 /// One finished run of a check.
 #[derive(Debug, Clone)]
-pub(crate) struct Ran {
+pub(crate) struct FinishedRun {
     pub outcome: Outcome,
     pub duration: Duration,
-    pub finished: Instant,
+    pub finished_at: Instant,
 }
 
-/// What a probe gets: the run, and its age if it was not made for this probe.
-pub(crate) struct Latest {
-    pub ran: Ran,
-    pub age: Option<Duration>,
+impl FinishedRun {
+    /// A run that began at `began_at` and finishes now with `outcome`.
+    pub fn since(began_at: Instant, outcome: Outcome) -> FinishedRun {
+        let finished_at = Instant::now();
+        FinishedRun {
+            outcome,
+            duration: finished_at - began_at,
+            finished_at,
+        }
+    }
 }
 
-/// Shared state of one check. Generated code builds it in a `static`; it is not meant to be
-/// used by hand.
-#[doc(hidden)]
-pub struct CheckState {
+/// The shared state of one check.
+pub(crate) struct CheckState {
     slot: Mutex<Slot>,
-    /// Wakes the probes waiting for a run when it ends (or is abandoned).
-    finished: Notify,
+    /// Wakes the probes that wait for a run when it ends, or when its loop or runner goes away.
+    changed: Notify,
 }
 
 struct Slot {
-    latest: Option<Ran>,
+    latest: Option<FinishedRun>,
+    /// A probe is making a run that other probes may wait for (`cache`).
     running: bool,
-    background: bool,
+    /// A background loop runs the check (`interval`).
+    loop_running: bool,
 }
 
 impl CheckState {
@@ -44,9 +51,9 @@ impl CheckState {
             slot: Mutex::new(Slot {
                 latest: None,
                 running: false,
-                background: false,
+                loop_running: false,
             }),
-            finished: Notify::const_new(),
+            changed: Notify::const_new(),
         }
     }
 
@@ -56,113 +63,103 @@ impl CheckState {
         self.slot.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A result no older than `ttl`, if there is one: how most cached probes are answered.
-    pub(crate) fn fresh(&self, ttl: Duration) -> Option<Latest> {
+    /// The latest run and its age, if it is younger than `ttl`: how most cached probes are
+    /// answered.
+    pub fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
         self.slot().fresh(ttl)
     }
 
-    /// A result no older than `ttl`, or a new run: concurrent callers that find none share one
-    /// run (single-flight), whichever actix worker they are on.
-    pub(crate) async fn cached<F>(&self, ttl: Duration, run: impl FnOnce() -> F) -> Latest
+    /// The latest run with its age if it is younger than `ttl`, else a new run (no age): callers
+    /// that find none share one run (single-flight), whichever actix worker they are on.
+    pub async fn fresh_or_run<F>(
+        &self,
+        ttl: Duration,
+        run: impl FnOnce() -> F,
+    ) -> (FinishedRun, Option<Duration>)
     where
-        F: std::future::Future<Output = Ran>,
+        F: Future<Output = FinishedRun>,
     {
         loop {
-            let finished = {
+            let changed = {
                 let mut slot = self.slot();
                 // Checked under the same lock as `running`: a run that ends in between must not
                 // be followed by a second one.
-                if let Some(latest) = slot.fresh(ttl) {
-                    return latest;
+                if let Some((run, age)) = slot.fresh(ttl) {
+                    return (run, Some(age));
                 }
                 if !slot.running {
                     slot.running = true;
                     break;
                 }
                 // Created under the lock, so the end of the run under way cannot be missed.
-                self.finished.notified()
+                self.changed.notified()
             };
-            finished.await;
+            changed.await;
         }
         let running = Running(self);
-        let ran = run().await;
-        running.store(ran.clone());
-        Latest { ran, age: None }
+        let finished = run().await;
+        self.slot().latest = Some(finished.clone());
+        drop(running);
+        (finished, None)
     }
 
-    /// Marks the background loop as started; `false` if it already was.
-    pub(crate) fn start_background(&self) -> bool {
-        !std::mem::replace(&mut self.slot().background, true)
+    /// Marks the check as run by a background loop; `false` if a loop runs it already.
+    pub fn claim_loop(&self) -> bool {
+        !std::mem::replace(&mut self.slot().loop_running, true)
     }
 
-    /// The latest run, once the background loop has been started and has made one.
-    pub(crate) fn latest_in_background(&self) -> Option<Ran> {
+    /// Marks the loop as gone, and wakes the probes waiting for its first run.
+    pub fn release_loop(&self) {
+        self.slot().loop_running = false;
+        self.changed.notify_waiters();
+    }
+
+    /// The latest run, if a loop runs the check and has made one.
+    pub fn loop_result(&self) -> Option<FinishedRun> {
         let slot = self.slot();
-        slot.background.then(|| slot.latest.clone()).flatten()
+        slot.loop_running.then(|| slot.latest.clone()).flatten()
     }
 
-    /// Records a background run.
-    pub(crate) fn store(&self, ran: Ran) {
-        self.slot().latest = Some(ran);
-        self.finished.notify_waiters();
-    }
-
-    /// Marks the background loop as gone, and wakes the probes waiting for its first run.
-    pub(crate) fn stop_background(&self) {
-        self.slot().background = false;
-        self.finished.notify_waiters();
-    }
-
-    /// The latest run, waiting for the first one if there is none yet; `None` if the background
-    /// loop stopped before making one.
-    pub(crate) async fn latest(&self) -> Option<Ran> {
+    /// The latest run, waiting for a first one if there is none yet; `None` if the loop stopped
+    /// before making one.
+    pub async fn first_loop_result(&self) -> Option<FinishedRun> {
         loop {
-            let finished = {
+            let changed = {
                 let slot = self.slot();
-                if let Some(ran) = &slot.latest {
-                    return Some(ran.clone());
+                if let Some(run) = &slot.latest {
+                    return Some(run.clone());
                 }
-                if !slot.background {
+                if !slot.loop_running {
                     return None;
                 }
-                self.finished.notified()
+                self.changed.notified()
             };
-            finished.await;
+            changed.await;
         }
+    }
+
+    /// Records a run of the background loop.
+    pub fn record(&self, run: FinishedRun) {
+        self.slot().latest = Some(run);
+        self.changed.notify_waiters();
     }
 }
 
 impl Slot {
-    fn fresh(&self, ttl: Duration) -> Option<Latest> {
-        let ran = self.latest.as_ref()?;
-        let age = ran.finished.elapsed();
-        (age < ttl).then(|| Latest {
-            ran: ran.clone(),
-            age: Some(age),
-        })
+    fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
+        let run = self.latest.as_ref()?;
+        let age = run.finished_at.elapsed();
+        (age < ttl).then(|| (run.clone(), age))
     }
 }
 
-impl Default for CheckState {
-    fn default() -> CheckState {
-        CheckState::new()
-    }
-}
-
-/// The run under way. If the probe that runs it goes away (its client hung up), the run is
+/// The run under way. If the probe that makes it goes away (its client hung up), the run is
 /// abandoned and a waiting probe takes over instead of waiting forever.
 struct Running<'a>(&'a CheckState);
-
-impl Running<'_> {
-    fn store(self, ran: Ran) {
-        self.0.slot().latest = Some(ran);
-        // Drop clears `running` and wakes the waiters.
-    }
-}
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         self.0.slot().running = false;
-        self.0.finished.notify_waiters();
+        self.0.changed.notify_waiters();
     }
 }

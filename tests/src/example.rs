@@ -1,0 +1,62 @@
+//! Runs one of the repo's example services as its own process, the way a user runs it.
+
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use super::free_port;
+
+/// A running example; killed when dropped.
+pub struct Example {
+    child: Child,
+    pub base: String,
+    log: tempfile::NamedTempFile,
+}
+
+impl Example {
+    /// Starts the example's `binary` (`env!("CARGO_BIN_EXE_<name>")` in the example's own tests)
+    /// on a free port with `env`, and waits until it answers.
+    pub async fn start(binary: &str, env: &[(&str, &str)]) -> Example {
+        let port = free_port();
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let child = Command::new(binary)
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "debug")
+            .envs(env.iter().copied())
+            .stdout(log.reopen().expect("log file"))
+            .stderr(log.reopen().expect("log file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {binary}: {e}"));
+        let example = Example {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = awc::Client::default();
+        while client
+            .get(format!("{}/livez", example.base))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{binary} did not start listening"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        example
+    }
+
+    /// Everything the example wrote to stdout and stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).expect("read the example's log")
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

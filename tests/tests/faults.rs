@@ -1,0 +1,170 @@
+//! A check never takes the probe or the server down: hung checks time out, panics are caught,
+//! and all checks of a probe run at once.
+
+use std::time::Duration;
+
+use actix_web::rt::time::sleep;
+use health_runtime::{liveness, readiness, Check, Health, Probe, DEFAULT_TIMEOUT};
+use health_tests::{get, serve};
+
+#[readiness(timeout = "300ms")]
+async fn hung() {
+    std::future::pending::<()>().await;
+}
+
+#[readiness]
+async fn panics() -> bool {
+    panic!("secret=hunter2 leaked into a panic message");
+}
+
+#[readiness(timeout = "2s")]
+async fn slow_a() {
+    sleep(Duration::from_millis(400)).await;
+}
+
+#[readiness(timeout = "2s")]
+async fn slow_b() {
+    sleep(Duration::from_millis(400)).await;
+}
+
+#[liveness]
+async fn alive() {}
+
+fn app(config: &mut actix_web::web::ServiceConfig) {
+    config.service(Health::default());
+}
+
+/// A builder-added check that never finishes and sets no timeout of its own.
+fn hung_check() -> Check {
+    Check::new("hung_default", std::future::pending::<()>)
+}
+
+#[actix_web::test]
+async fn a_hung_check_fails_within_its_timeout() {
+    let base = serve(app);
+    let answer = get(&format!("{base}/readyz/hung")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.json()["error"], "hung failed: timed out after 300ms");
+    let duration = answer.check("hung")["duration_ms"].as_f64().unwrap();
+    assert!((300.0..1000.0).contains(&duration), "{duration} ms");
+    assert!(
+        answer.elapsed < Duration::from_secs(1),
+        "{:?}",
+        answer.elapsed
+    );
+}
+
+#[actix_web::test]
+async fn a_panicking_check_fails_without_its_payload_and_the_server_keeps_serving() {
+    let base = serve(app);
+    let answer = get(&format!("{base}/readyz/panics")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "panics failed: panicked (the message is in the service's log)"
+    );
+    assert!(!answer.body.contains("hunter2"));
+    // Same worker, next requests: still serving.
+    assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
+    assert_eq!(get(&format!("{base}/readyz/panics")).await.status, 503);
+}
+
+#[actix_web::test]
+async fn checks_run_concurrently() {
+    let base = serve(app);
+    let answer = get(&format!("{base}/ready?exclude=hung&exclude=panics")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.check_names(), ["slow_a", "slow_b"]);
+    // Run one after the other, two 400 ms checks would take 800 ms.
+    assert!(
+        answer.elapsed < Duration::from_millis(800),
+        "{:?}",
+        answer.elapsed
+    );
+}
+
+#[actix_web::test]
+async fn the_whole_probe_answers_within_its_slowest_check() {
+    let base = serve(app);
+    let answer = get(&format!("{base}/ready")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "hung failed: timed out after 300ms; \
+         panics failed: panicked (the message is in the service's log)"
+    );
+    assert_eq!(answer.check("slow_a")["status"], "OK");
+    assert!(
+        answer.elapsed < Duration::from_millis(800),
+        "{:?}",
+        answer.elapsed
+    );
+    assert_eq!(get(&format!("{base}/livez")).await.status, 200);
+}
+
+#[actix_web::test]
+async fn the_default_timeout_keeps_a_probe_inside_the_kubelets_second() {
+    assert_eq!(DEFAULT_TIMEOUT, Duration::from_millis(800));
+    let base = serve(|config| {
+        config.service(Health::default().check(Probe::Liveness, hung_check()));
+    });
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "hung_default failed: timed out after 800ms"
+    );
+    assert!(
+        answer.elapsed < Duration::from_secs(1),
+        "{:?}",
+        answer.elapsed
+    );
+}
+
+#[actix_web::test]
+async fn the_builder_sets_the_default_timeout() {
+    let base = serve(|config| {
+        let health = Health::default()
+            .default_timeout(Duration::from_millis(150))
+            .check(Probe::Liveness, hung_check());
+        config.service(health);
+    });
+    let answer = get(&format!("{base}/livez/hung_default")).await;
+    assert_eq!(
+        answer.json()["error"],
+        "hung_default failed: timed out after 150ms"
+    );
+    // A check's own timeout still wins over the default.
+    let answer = get(&format!("{base}/readyz/hung")).await;
+    assert_eq!(answer.json()["error"], "hung failed: timed out after 300ms");
+}
+
+#[actix_web::test]
+async fn any_timeout_is_valid_even_the_largest() {
+    let base = serve(|config| {
+        let check = Check::new("waits", || sleep(Duration::from_millis(20))).timeout(Duration::MAX);
+        let health = Health::default()
+            .default_timeout(Duration::MAX)
+            .check(Probe::Liveness, check);
+        config.service(health);
+    });
+    let answer = get(&format!("{base}/livez/waits")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[actix_web::test]
+async fn a_builder_check_that_panics_before_its_future_is_caught_too() {
+    let base = serve(|config| {
+        let check = Check::new("panics_at_call", || -> std::future::Ready<bool> {
+            panic!("not even a future")
+        });
+        config.service(Health::default().check(Probe::Liveness, check));
+    });
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        "panics_at_call failed: panicked (the message is in the service's log)"
+    );
+    assert_eq!(get(&format!("{base}/livez/alive")).await.status, 200);
+}

@@ -1,0 +1,27 @@
+//! Services with strict crate lints can declare checks: the generated code adds no unsafe code,
+//! no undocumented public items and no warnings of its own. (Clippy's view of generated code is
+//! checked by `cargo clippy --all-targets -D warnings` over these tests.)
+#![forbid(unsafe_code)]
+#![deny(missing_docs, warnings)]
+
+use health_runtime::{liveness, readiness};
+use health_tests::{get, serve_health};
+
+/// Documented, as this crate demands.
+#[liveness]
+pub async fn alive() {}
+
+#[readiness(timeout = "1s")]
+async fn ready() -> bool {
+    true
+}
+
+#[actix_web::test]
+async fn checks_of_a_strict_crate_are_served() {
+    let base = serve_health();
+    assert_eq!(get(&format!("{base}/livez")).await.check_names(), ["alive"]);
+    assert_eq!(
+        get(&format!("{base}/readyz")).await.check_names(),
+        ["ready"]
+    );
+}
