@@ -62,6 +62,12 @@ impl Default for Health {
 
 impl Health {
     /// Adds a check at runtime, next to the declared ones.
+    ///
+    /// ```
+    /// use health_runtime::{Check, Health, Probe};
+    ///
+    /// let health = Health::default().check(Probe::Liveness, Check::new("worker", || async { true }));
+    /// ```
     #[must_use]
     pub fn check(mut self, probe: Probe, check: Check) -> Health {
         self.checks[probe.index()].push(check);
@@ -86,7 +92,13 @@ impl Health {
         self
     }
 
-    /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] unless changed.
+    /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] (800 ms) unless changed.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Health;
+    /// let health = Health::default().default_timeout(Duration::from_millis(500));
+    /// ```
     #[must_use]
     pub fn default_timeout(mut self, timeout: Duration) -> Health {
         self.default_timeout = timeout;
@@ -95,6 +107,12 @@ impl Health {
 
     /// Reuses results for `ttl` in checks that set neither `cache` nor `interval`; probes that
     /// find no fresh result share one run. No cache unless set.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Health;
+    /// let health = Health::default().default_cache(Duration::from_secs(1));
+    /// ```
     #[must_use]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(ttl);

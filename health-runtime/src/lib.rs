@@ -1,35 +1,5 @@
-//! Kubernetes health endpoints for actix-web, declared with one attribute per check.
-//!
-//! ```no_run
-//! use actix_web::{web, App, HttpServer};
-//! use health_runtime::{liveness, readiness, startup, Health};
-//!
-//! struct AppState { warm: bool }
-//!
-//! #[liveness]
-//! async fn alive() {}
-//!
-//! #[readiness(name = "flag", timeout = "300ms")]
-//! async fn flag(state: web::Data<AppState>) -> Result<(), String> {
-//!     if state.warm { Ok(()) } else { Err("not warm".into()) }
-//! }
-//!
-//! #[startup]
-//! async fn warmed_up(state: web::Data<AppState>) -> bool { state.warm }
-//!
-//! #[actix_web::main]
-//! async fn main() -> std::io::Result<()> {
-//!     let state = web::Data::new(AppState { warm: true });
-//!     HttpServer::new(move || App::new().app_data(state.clone()).service(Health::default()))
-//!         .bind(("0.0.0.0", 8080))?
-//!         .run()
-//!         .await
-//! }
-//! ```
-//!
-//! The checks of a probe run concurrently, each under its timeout and isolated from panics; the
-//! probe answers 200 when no critical check failed and 503 otherwise, with a JSON body (or the
-//! kube-apiserver text format with `?verbose`). See the README for the endpoints and the body.
+#![doc = include_str!("../docs/reference.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
 mod actix;
@@ -53,6 +23,131 @@ pub mod checks;
 pub mod __private;
 
 pub use health::Health;
-pub use health_macros::{liveness, readiness, startup};
 pub use outcome::{IntoOutcome, Outcome};
 pub use registry::{Check, Probe, DEFAULT_TIMEOUT};
+
+// The attributes, documented here where users find them.
+
+/// Declares a liveness check, served on `/healthz` and `/livez`: "is this process able to work?".
+/// A failing liveness probe makes Kubernetes restart the container, so never check a database
+/// here: an outage would restart every pod.
+///
+/// ```
+/// use health_runtime::liveness;
+///
+/// #[liveness]
+/// async fn event_loop() {}
+/// ```
+///
+/// # Arguments
+///
+/// All optional, in any order, each at most once:
+///
+/// | argument | default | meaning |
+/// |---|---|---|
+/// | `name = "db.primary"` | the fn's name | shown in bodies, used in `/<path>/<name>` and `?exclude=`; non-empty, only `A-Z a-z 0-9 _ . -` |
+/// | `timeout = "300ms"` | 800 ms (`Health::default_timeout`) | a human duration (`250ms`, `2s`, `1m 30s`), checked at compile time, not zero; past it the check fails with `timed out after 300ms` |
+/// | `critical = false` | `true` | a failed non-critical check is shown as `WARN` and does not fail the probe |
+/// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long; probes that find no fresh result share one run |
+/// | `interval = "5s"` | | the check runs in the background on that period; probes answer from its latest result |
+/// | `crate = path` | `::health_runtime` | where the runtime is, if you renamed the dependency |
+///
+/// `cache` and `interval` exclude each other.
+///
+/// ```
+/// use health_runtime::{liveness, readiness};
+///
+/// #[readiness(name = "search.api", timeout = "300ms", critical = false, cache = "1s")]
+/// async fn search() -> bool { true }
+///
+/// #[liveness(interval = "5s", timeout = "2s")]
+/// async fn disk() -> Result<u64, std::io::Error> { Ok(42) }
+/// ```
+///
+/// # Parameters
+///
+/// Any number of `web::Data<T>` (also spelled `Data<T>` or `actix_web::web::Data<T>`), resolved
+/// from the app's data at every run. A `T` that was not registered fails the check with a reason
+/// that names the type as written:
+/// ``app data `web::Data<Pool>` is not registered; add `.app_data(web::Data::new(value))` with a `Pool` to the App``.
+///
+/// ```
+/// use actix_web::web;
+/// use health_runtime::readiness;
+///
+/// struct Pool { size: u32 }
+/// struct Limits { max: u32 }
+///
+/// #[readiness]
+/// async fn capacity(pool: web::Data<Pool>, limits: web::Data<Limits>) -> Result<(), String> {
+///     if pool.size <= limits.max { Ok(()) } else { Err("pool over its limit".into()) }
+/// }
+/// ```
+///
+/// # Return types
+///
+/// | return | healthy when | shown |
+/// |---|---|---|
+/// | `()` | always | |
+/// | `bool` | `true` | `false` gives the error `returned false` |
+/// | `Result<T, E>`, `T: Serialize`, `E: Display` | `Ok` | `T` as the check's `data` (omitted for `()`), `E` as its `error` |
+/// | [`Outcome`] | `Outcome::healthy()` | `Outcome::unhealthy(reason)`, `.with_data(value)` |
+///
+/// # Compile errors
+///
+/// Each points at the offending token and says what to write instead: a fn that is not `async`,
+/// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is not
+/// `web::Data<T>` (or a `Data<T>` that is not actix's), an unsupported return type, an unknown
+/// or duplicate argument, a malformed or zero duration, an invalid name, both `cache` and
+/// `interval`, and the attribute on something that is not a fn. All mistakes of one attribute are
+/// reported in one build, and the fn is kept, so nothing else fails with it.
+///
+/// ```compile_fail
+/// use health_runtime::liveness;
+///
+/// #[liveness(timeout = "soon")] // invalid duration: expected number at 0; ...
+/// fn not_async() {}             // functions marked with `#[liveness]` must be `async`; ...
+/// ```
+///
+/// The attributes go on a module-level `async fn` (not inside an `impl` block), in a binary or a
+/// library crate; stack several on one fn to put it in several probes. The fn is kept exactly as
+/// written and stays callable.
+pub use health_macros::liveness;
+
+/// Declares a readiness check, served on `/ready` and `/readyz`: "should this pod get traffic?".
+/// A failing readiness probe takes the pod out of its Service's endpoints, without a restart.
+///
+/// ```
+/// use actix_web::web;
+/// use health_runtime::readiness;
+///
+/// struct AppState { flag: bool }
+///
+/// #[readiness(name = "flag", timeout = "300ms")]
+/// async fn flag(state: web::Data<AppState>) -> Result<(), String> {
+///     if state.flag { Ok(()) } else { Err("flag is down".into()) }
+/// }
+/// ```
+///
+/// Takes the same arguments, parameters and return types as [`macro@liveness`].
+pub use health_macros::readiness;
+
+/// Declares a startup check, served on `/startupz`: "has this process finished starting?". Until
+/// every critical startup check has passed once, `/startupz` and the readiness endpoints answer
+/// 503; from then on the startup checks are not run again.
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use actix_web::web;
+/// use health_runtime::startup;
+///
+/// struct AppState { warm: AtomicBool }
+///
+/// #[startup(timeout = "5s")]
+/// async fn warmed_up(state: web::Data<AppState>) -> bool {
+///     state.warm.load(Ordering::Relaxed)
+/// }
+/// ```
+///
+/// Takes the same arguments, parameters and return types as [`macro@liveness`].
+pub use health_macros::startup;

@@ -39,6 +39,11 @@ struct Details {
 
 impl Outcome {
     /// A passing result.
+    ///
+    /// ```
+    /// assert!(health_runtime::Outcome::healthy().is_healthy());
+    /// ```
+    #[must_use]
     pub fn healthy() -> Outcome {
         Outcome(None)
     }
@@ -46,6 +51,14 @@ impl Outcome {
     /// A failing result; `reason` is shown to operators in the response body. The credentials
     /// of any URL in it (`mysql://user:password@host`) are replaced by `***`; keep other secrets
     /// out of it.
+    ///
+    /// ```
+    /// use health_runtime::Outcome;
+    ///
+    /// let outcome = Outcome::unhealthy("cannot reach mysql://app:hunter2@db:3306/app");
+    /// assert_eq!(outcome.error(), Some("cannot reach mysql://***@db:3306/app"));
+    /// ```
+    #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
         let reason = reason.to_string();
         Outcome(Some(Box::new(Details {
@@ -56,6 +69,14 @@ impl Outcome {
 
     /// Attaches `data`, shown as the check's `data` in the JSON body. Data that cannot be
     /// serialized to JSON turns the outcome into a failure that says so.
+    ///
+    /// ```
+    /// use health_runtime::Outcome;
+    ///
+    /// let outcome = Outcome::healthy().with_data(serde_json::json!({ "connections": 4 }));
+    /// assert_eq!(outcome.data(), Some(&serde_json::json!({ "connections": 4 })));
+    /// ```
+    #[must_use]
     pub fn with_data(self, data: impl Serialize) -> Outcome {
         let mut details = self.0.map(|details| *details).unwrap_or_default();
         details.data = match serde_json::to_value(data) {
@@ -88,6 +109,14 @@ impl Outcome {
 
 /// What a check fn may return. Implemented for `()` (always healthy), `bool`, `Result<T, E>`
 /// (`T: Serialize` becomes the check's `data`, `E: Display` the error) and [`Outcome`].
+///
+/// ```
+/// use health_runtime::IntoOutcome;
+///
+/// let failed = Err::<(), _>("disk full").into_outcome();
+/// assert_eq!(failed.error(), Some("disk full"));
+/// assert_eq!(false.into_outcome().error(), Some("returned false"));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a health check",
     label = "unsupported return type for a health check",

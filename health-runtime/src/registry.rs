@@ -18,7 +18,14 @@ use crate::data::DataSource;
 use crate::outcome::{IntoOutcome, Outcome};
 use crate::state::CheckState;
 
-/// The three Kubernetes probes.
+/// The three Kubernetes probes, as [`Health::paths`](crate::Health::paths) and
+/// [`Health::check`](crate::Health::check) name them.
+///
+/// ```
+/// use health_runtime::{Health, Probe};
+///
+/// let health = Health::default().paths(Probe::Startup, ["/started"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Probe {
     /// "Is the process able to work?" A failure makes Kubernetes restart the container.
@@ -59,6 +66,10 @@ impl fmt::Display for Probe {
 /// The timeout of a check that sets none, unless [`Health::default_timeout`] changes it:
 /// **800 ms**. It keeps a probe's answer inside the kubelet's default `timeoutSeconds: 1`, with
 /// room for the network.
+///
+/// ```
+/// assert_eq!(health_runtime::DEFAULT_TIMEOUT, std::time::Duration::from_millis(800));
+/// ```
 ///
 /// [`Health::default_timeout`]: crate::Health::default_timeout
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);

@@ -3,6 +3,11 @@
 //! the outage scenarios every database goes through (`outage`), and a runner for the example
 //! services (`example`).
 
+/// The README's example service compiles as written.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 pub mod example;
 pub mod mariadb;
 pub mod outage;

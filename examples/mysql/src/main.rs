@@ -4,7 +4,7 @@
 //! even when the server is gone or frozen.
 //!
 //! Run from the repo root:
-//! `DATABASE_URL=mysql://user:password@localhost:3306/dbname cargo run --example mysql`
+//! `DATABASE_URL=mysql://user:password@localhost:3306/dbname cargo run -p mysql-example`
 //! (the Go DSN `user:password@tcp(localhost:3306)/dbname` becomes
 //! `mysql://user:password@localhost:3306/dbname`; percent-encode `@ : / ?` in the password).
 //! `PORT` changes the port (default 8080). The server starts even when the database is down.

@@ -1,7 +1,7 @@
 //! The quickstart service: SQLite (a file, created on first run; no server to install), a
 //! readiness check on the sqlx pool and a liveness check that never touches the database.
 //!
-//! Run from the repo root with `cargo run --example quickstart`, then
+//! Run from the repo root with `cargo run -p quickstart`, then
 //! `curl -i localhost:8080/ready` or `curl 'localhost:8080/readyz?verbose'`.
 //! `PORT` changes the port, `DATABASE_URL` the database (default `sqlite://quickstart.db`).
 

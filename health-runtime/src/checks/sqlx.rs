@@ -1,6 +1,10 @@
-//! Database readiness for sqlx pools (features `mysql`, `postgres`, `sqlite`).
+//! Database readiness for sqlx pools (features `mysql`, `postgres`, `sqlite`):
 //!
-//! ```no_run
+//! ```toml
+//! health-runtime = { path = "../health/health-runtime", features = ["mysql"] }
+//! ```
+//!
+//! ```
 //! # #[cfg(feature = "sqlite")] mod example {
 //! use actix_web::web;
 //! use health_runtime::{checks, readiness};
