@@ -129,10 +129,17 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
     Ok(())
 }
 
-/// Names appear in URLs (`/readyz/<name>`) and in `?exclude=`, so they keep to URL-safe characters.
+/// Names appear in URLs (`/readyz/<name>`) and in `?exclude=`, so they keep to URL-safe characters,
+/// and are not only dots, which clients rewrite (`/readyz/..` is `/`). The runtime applies the same
+/// rule to the names of `Check::new` (`registry.rs`).
 pub fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a check name must not be empty".to_owned());
+    }
+    if name.chars().all(|c| c == '.') {
+        return Some(format!(
+            "a check name must not be only dots: clients rewrite `/readyz/{name}`"
+        ));
     }
     let bad = name
         .chars()

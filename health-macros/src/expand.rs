@@ -41,6 +41,7 @@ pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream 
         Some(name) => name.value(),
         None => default_name(&func, &mut errors),
     };
+    reject_stacked_twins(probe, &func, &name, &mut errors);
     match (errors.finish(), params) {
         (Ok(()), Some(params)) => {
             let registration = registration(probe, &args, &name, &func, &params);
@@ -72,6 +73,29 @@ fn default_name(func: &CheckFn, errors: &mut Errors) -> String {
     name
 }
 
+/// The same fn twice in one probe under one name: `/<path>/<name>` and `?exclude=` would reach
+/// both. (Two fns of one name are found when the `App` is built.)
+fn reject_stacked_twins(probe: Probe, func: &CheckFn, name: &str, errors: &mut Errors) {
+    let attr = probe.attribute();
+    for (other, tokens) in func.stacked(probe) {
+        let other_name = match Args::parse(tokens, &mut Errors::default()).name {
+            Some(other_name) => other_name.value(),
+            None => func.sig.ident.to_string(),
+        };
+        let other_name = other_name.strip_prefix("r#").unwrap_or(&other_name);
+        if other_name == name {
+            errors.push(syn::Error::new_spanned(
+                other,
+                format!(
+                    "`#[{attr}]` twice on `{}` with the name `{name}`: `/<path>/{name}` and \
+                     `?exclude={name}` would reach both; give one of them `name = \"...\"`",
+                    func.sig.ident
+                ),
+            ));
+        }
+    }
+}
+
 fn registration(
     probe: Probe,
     args: &Args,
@@ -91,6 +115,7 @@ fn registration(
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
     let ident = &func.sig.ident;
+    let function = ident.to_string();
     let inner: Vec<_> = params.iter().map(|param| &param.inner).collect();
     let inner_written = inner.iter().map(written);
     // Each resolved parameter carries the span of the parameter's type, so that a `Data<T>` that
@@ -118,6 +143,7 @@ fn registration(
                 static __HEALTH_CHECK: #private::Declared = #private::Declared::new(
                     #probe,
                     #name,
+                    ::core::concat!(::core::module_path!(), "::", #function),
                     #timeout,
                     #critical,
                     #cache,
@@ -139,8 +165,13 @@ fn registration(
                         };
                     )*
                     #private::boxed(async move {
-                        <#output as #private::IntoOutcome>::into_outcome(
-                            #ident(#(#arguments),*).await,
+                        let __health_returned: #output = #ident(#(#arguments),*).await;
+                        #[allow(unused_imports)]
+                        use #private::{ErrorCauses as _, NoCauses as _};
+                        let __health_causes = (&&#private::Returned(&__health_returned)).causes();
+                        #private::with_causes(
+                            <#output as #private::IntoOutcome>::into_outcome(__health_returned),
+                            __health_causes,
                         )
                     })
                 }

@@ -69,6 +69,22 @@ pub fn is_a_fn(item: TokenStream) -> bool {
 }
 
 impl CheckFn {
+    /// The attributes below this one that put the fn into the same probe again
+    /// (`#[readiness] #[readiness(name = "...")]`), with their arguments.
+    pub fn stacked(&self, probe: Probe) -> impl Iterator<Item = (&Attribute, TokenStream)> {
+        self.attrs.iter().filter_map(move |attr| {
+            let last = attr.path().segments.last()?;
+            if last.ident != probe.attribute() {
+                return None;
+            }
+            let args = match &attr.meta {
+                syn::Meta::List(list) => list.tokens.clone(),
+                _ => TokenStream::new(),
+            };
+            Some((attr, args))
+        })
+    }
+
     /// The fn's `web::Data<T>` parameters, in order; `None` when the signature is invalid, with
     /// every reason in `errors`.
     pub fn data_params(&self, probe: Probe, errors: &mut Errors) -> Option<Vec<DataParam>> {

@@ -9,11 +9,16 @@
 //! ::health_runtime::__private::registration!("<version of health-macros>",
 //!     const _: () = {
 //!         #[distributed_slice(CHECKS)]
-//!         static CHECK: Declared = Declared::new(probe, name, timeout, critical, cache,
-//!                                                interval, &[data_type::<T>, ...], run);
+//!         static CHECK: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
+//!                                                critical, cache, interval,
+//!                                                &[data_type::<T>, ...], run);
 //!         fn run(source: &DataSource) -> CheckFuture {
 //!             // each `web::Data<T>` parameter: `data::<T>(source, "T")?`, else `ready(missing)`
-//!             boxed(async move { IntoOutcome::into_outcome(the_fn(params...).await) })
+//!             boxed(async move {
+//!                 let returned = the_fn(params...).await;
+//!                 let causes = (&&Returned(&returned)).causes();   // `ErrorCauses`, `NoCauses`
+//!                 with_causes(IntoOutcome::into_outcome(returned), causes)
+//!             })
 //!         }
 //!     };
 //! );
@@ -59,6 +64,44 @@ pub fn data<T: 'static>(source: &DataSource, written: &str) -> Result<web::Data<
 /// The `TypeId` of a `web::Data<T>` parameter, for the registration's list of parameters.
 pub fn data_type<T: 'static>() -> TypeId {
     TypeId::of::<web::Data<T>>()
+}
+
+/// A check fn's returned value, looked at before it is converted, so that an `Err` whose type is
+/// a `std::error::Error` shows its causes (`source()`), which its `Display` often leaves out. The
+/// generated code calls `(&&Returned(&value)).causes()`: method lookup takes [`ErrorCauses`] when
+/// it applies and [`NoCauses`] otherwise ("autoref specialization"), for any return type.
+pub struct Returned<'a, T>(pub &'a T);
+
+/// The causes of an `Err` whose type is a `std::error::Error`.
+pub trait ErrorCauses {
+    fn causes(&self) -> Option<String>;
+}
+
+impl<T, E: std::error::Error> ErrorCauses for &Returned<'_, Result<T, E>> {
+    fn causes(&self) -> Option<String> {
+        self.0
+            .as_ref()
+            .err()
+            .map(|error| crate::outcome::with_sources(error))
+    }
+}
+
+/// Any other returned value: its conversion says all there is.
+pub trait NoCauses {
+    fn causes(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<T> NoCauses for Returned<'_, T> {}
+
+/// The converted outcome, with its reason replaced by the error and its causes when there are
+/// any.
+pub fn with_causes(outcome: Outcome, causes: Option<String>) -> Outcome {
+    match causes {
+        Some(reason) => Outcome::unhealthy(reason),
+        None => outcome,
+    }
 }
 
 /// A run that is over before it starts: a parameter is missing.

@@ -20,61 +20,71 @@ use futures_util::FutureExt;
 
 use crate::data::DataSource;
 use crate::health::Health;
-use crate::probe::{Answer, Query, ServedChecks, Target};
-use crate::registry::Probe;
+use crate::probe::{NoSuchCheck, Query, ServedChecks, Target};
+use crate::registry::{Name, Probe};
 use crate::report::Report;
+use crate::runs::Answer;
 
 impl HttpServiceFactory for Health {
     fn register(self, config: &mut AppService) {
         let served = Rc::new(ServedChecks::new(&self));
-        // actix tries services in order, and a `{name}` pattern costs a regex match: the plain
-        // probe paths, which take nearly all traffic, come first.
         let paths = || {
             Probe::ALL.into_iter().flat_map(|probe| {
                 let paths = self.paths[probe.index()].iter();
-                paths.map(move |path| (probe, path.trim_end_matches('/')))
+                paths.map(move |path| (probe, normalized(path)))
             })
         };
+        // actix tries services in order: the probe paths, which take nearly all traffic, first.
         for (probe, path) in paths() {
-            mount(config, path.to_owned(), &served, probe, PathKind::Probe);
+            mount(config, path, &served, probe, None);
         }
+        // `/<path>/<name>` for the names of the probe's checks only: every other path under a
+        // probe path stays the app's. None under a probe served at `/`: they would be the app's
+        // top-level paths.
         for (probe, path) in paths() {
-            let pattern = format!("{path}/{{name}}");
-            mount(config, pattern, &served, probe, PathKind::OneCheck);
+            if path == "/" {
+                continue;
+            }
+            for name in served.names(probe) {
+                let check_path = format!("{path}/{name}");
+                mount(config, check_path, &served, probe, Some(name.clone()));
+            }
         }
     }
 }
 
-#[derive(Clone, Copy)]
-enum PathKind {
-    /// `/<path>`: all checks of the probe.
-    Probe,
-    /// `/<path>/{name}`: the checks named by the last segment.
-    OneCheck,
+/// As actix writes resource paths: with a leading slash (`health/live` means `/health/live`),
+/// without a trailing one; `/` is the root, and an empty path the root of a scope.
+fn normalized(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        path.get(..1).unwrap_or_default().to_owned()
+    } else if trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
 }
 
 /// Serves `path` with a service of our own rather than an actix `Resource`: a probe needs none of
 /// its routes, guards, extractors or data, and each of those layers costs every probe. Its route
 /// would allocate the answer's future once more, and its method guard records the method in the
 /// request's extensions (an allocation and two hash map operations): `Respond` checks the method.
+/// `name` is the check a one-check path serves.
 fn mount(
     config: &mut AppService,
-    mut path: String,
+    path: String,
     served: &Rc<ServedChecks>,
     probe: Probe,
-    kind: PathKind,
+    name: Option<Name>,
 ) {
-    // As actix does for resources: `health/live` means `/health/live`.
-    if !path.is_empty() && !path.starts_with('/') {
-        path.insert(0, '/');
-    }
     let served = Rc::clone(served);
     let service = fn_service(move |request: ServiceRequest| {
         let (request, _payload) = request.into_parts();
         Respond::Begin {
             served: Rc::clone(&served),
             probe,
-            kind,
+            name: name.clone(),
             request,
         }
     });
@@ -88,7 +98,8 @@ enum Respond {
     Begin {
         served: Rc<ServedChecks>,
         probe: Probe,
-        kind: PathKind,
+        /// The check of a one-check path.
+        name: Option<Name>,
         request: HttpRequest,
     },
     Wait {
@@ -108,30 +119,28 @@ impl Future for Respond {
             Respond::Begin {
                 served,
                 probe,
-                kind,
+                name,
                 request,
             } => {
                 if !matches!(*request.method(), Method::GET | Method::HEAD) {
                     return answered(request, method_not_allowed());
                 }
                 let query = Query::parse(request.query_string());
-                let target = match kind {
-                    PathKind::Probe => Target::Probe,
-                    PathKind::OneCheck => {
-                        Target::Check(request.match_info().get("name").unwrap_or_default())
-                    }
+                let target = match &name {
+                    None => Target::Probe,
+                    Some(name) => Target::Check(name),
                 };
                 let data = DataSource::Request(request.clone());
                 match served.answer(probe, target, &query.exclude, &data, cx) {
-                    Answer::Now(report) => {
+                    Ok(Answer::Now(report)) => {
                         let response = render(&report, query.verbose);
                         return answered(request, response);
                     }
-                    Answer::NoSuchCheck => {
-                        let response = not_found(probe, request.match_info().get("name"));
+                    Err(NoSuchCheck) => {
+                        let response = not_found(probe, name.as_deref().unwrap_or_default());
                         return answered(request, response);
                     }
-                    Answer::Later(report) => (request, report, query.verbose),
+                    Ok(Answer::Later(report)) => (request, report, query.verbose),
                 }
             }
             Respond::Wait {
@@ -200,7 +209,12 @@ fn render(report: &Report, verbose: bool) -> HttpResponse {
         report.write_json(buffer);
         // A copy, as actix takes the body by value: measured, cheaper than handing out shared
         // slices of one buffer.
-        Bytes::copy_from_slice(buffer)
+        let body = Bytes::copy_from_slice(buffer);
+        // One large body must not keep its size in every worker for good.
+        if buffer.capacity() > KEPT_BODY_BUFFER {
+            *buffer = Vec::new();
+        }
+        body
     });
     respond(status, JSON, body)
 }
@@ -216,14 +230,49 @@ fn respond(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpRe
     response.map_into_boxed_body()
 }
 
+/// The largest body buffer a worker keeps between probes: many probes' bodies, never a huge one.
+const KEPT_BODY_BUFFER: usize = 64 * 1024;
+
 thread_local! {
     /// Where this worker writes bodies: reused, so that a probe allocates only the body it sends.
     static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn not_found(probe: Probe, name: Option<&str>) -> HttpResponse {
-    let name = name.unwrap_or_default();
+fn not_found(probe: Probe, name: &str) -> HttpResponse {
     let error = serde_json::Value::from(format!("no {probe} check named {name:?}"));
     let body = format!(r#"{{"status":"FAIL","error":{error}}}"#);
     respond(StatusCode::NOT_FOUND, JSON, body.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outcome::Outcome;
+    use crate::registry::Name;
+    use crate::report::{CheckResult, Results};
+
+    fn report(error: &str) -> Report {
+        let result = CheckResult {
+            name: Name::Static("big"),
+            critical: true,
+            outcome: Outcome::unhealthy(error),
+            duration: Duration::ZERO,
+            age: None,
+        };
+        Report::new(Probe::Liveness, Results::from_vec(vec![result]))
+    }
+
+    #[test]
+    fn a_large_body_leaves_no_large_buffer_behind() {
+        let response = render(&report(&"x".repeat(1 << 20)), false);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let kept = BODY.with_borrow(Vec::capacity);
+        assert!(kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
+        // Small bodies keep their buffer: they need no new one.
+        render(&report("small"), false);
+        let kept = BODY.with_borrow(Vec::capacity);
+        assert!(kept > 0 && kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
+    }
 }

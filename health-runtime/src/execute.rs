@@ -1,11 +1,14 @@
 //! One run of one check: started and polled once within the caller's poll (most checks finish
 //! right there and need no timer), then, if it waits, bounded by its timeout. A panic in the
 //! check, whether in the call or in the future, becomes a failed outcome, so that one bad check
-//! can neither hang a probe nor take the server down.
+//! can neither hang a probe nor take the server down; its message goes to the log, redacted, and
+//! not to stderr (`panics.rs`). Every finished run is cut to the check's limits and told to the
+//! check's log (`transitions.rs`).
 
 use std::any::Any;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -14,9 +17,11 @@ use futures_util::FutureExt;
 
 use crate::data::DataSource;
 use crate::outcome::Outcome;
+use crate::panics;
 use crate::redact;
 use crate::registry::{Check, CheckFuture};
 use crate::state::FinishedRun;
+use crate::transitions::Failure;
 
 /// A run after its first poll.
 pub(crate) enum FirstPoll {
@@ -26,39 +31,48 @@ pub(crate) enum FirstPoll {
 
 /// A run that did not finish on its first poll.
 pub(crate) struct PendingRun {
-    future: CatchUnwind<AssertUnwindSafe<CheckFuture>>,
+    future: CatchUnwind<AssertUnwindSafe<InCheck>>,
     began_at: Instant,
+}
+
+/// How a run ended.
+enum Ended {
+    Returned(Outcome),
+    Panicked(Box<dyn Any + Send>),
+    TimedOut(Duration),
 }
 
 /// Starts a run of `check` and polls it once, within the poll whose context is `cx`.
 pub(crate) fn start(check: &Check, data: &DataSource, cx: &mut Context<'_>) -> FirstPoll {
     let began_at = Instant::now();
     // A check added on the builder runs user code when it is called, not only when it is polled.
-    let outcome = match catch_unwind(AssertUnwindSafe(|| check.start(data))) {
-        Err(payload) => panicked(&check.name, payload),
+    let started = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| check.start(data))));
+    let ended = match started {
+        Err(payload) => Ended::Panicked(payload),
         Ok(future) => {
-            let mut future = AssertUnwindSafe(future).catch_unwind();
+            let mut future = AssertUnwindSafe(InCheck(future)).catch_unwind();
             match future.poll_unpin(cx) {
-                Poll::Ready(Ok(outcome)) => outcome,
-                Poll::Ready(Err(payload)) => panicked(&check.name, payload),
+                Poll::Ready(Ok(outcome)) => Ended::Returned(outcome),
+                Poll::Ready(Err(payload)) => Ended::Panicked(payload),
                 Poll::Pending => return FirstPoll::Pending(PendingRun { future, began_at }),
             }
         }
     };
-    FirstPoll::Finished(FinishedRun::since(began_at, outcome))
+    FirstPoll::Finished(finished(check, began_at, ended))
 }
 
 impl PendingRun {
-    /// Waits for the run, at most what is left of `timeout` since it began.
-    pub async fn finish(self, name: &str, timeout: Duration) -> FinishedRun {
+    /// Waits for the run, at most what is left of the check's timeout since it began.
+    pub async fn finish(self, check: &Check) -> FinishedRun {
+        let timeout = check.run_timeout();
         // Saturating: any timeout is valid, `Duration::MAX` included.
         let left = timeout.saturating_sub(self.began_at.elapsed());
-        let outcome = match tokio::time::timeout(left, self.future).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(payload)) => panicked(name, payload),
-            Err(_) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+        let ended = match tokio::time::timeout(left, self.future).await {
+            Ok(Ok(outcome)) => Ended::Returned(outcome),
+            Ok(Err(payload)) => Ended::Panicked(payload),
+            Err(_) => Ended::TimedOut(timeout),
         };
-        FinishedRun::since(self.began_at, outcome)
+        finished(check, self.began_at, ended)
     }
 }
 
@@ -67,18 +81,57 @@ pub(crate) async fn run(check: &Check, data: &DataSource) -> FinishedRun {
     let first_poll = poll_fn(|cx| Poll::Ready(start(check, data, cx))).await;
     match first_poll {
         FirstPoll::Finished(run) => run,
-        FirstPoll::Pending(pending) => pending.finish(&check.name, check.run_timeout()).await,
+        FirstPoll::Pending(pending) => pending.finish(check).await,
     }
 }
 
-/// The payload may hold anything the code had at hand, so it goes to the log, not to the body.
-fn panicked(name: &str, payload: Box<dyn Any + Send>) -> Outcome {
+/// The run as probes show it, within the check's limits, and as the log tells it.
+fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
+    let name = check.name();
+    let outcome = match ended {
+        Ended::Returned(outcome) => outcome.within(check.limits),
+        Ended::TimedOut(timeout) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+        Ended::Panicked(payload) => {
+            // The payload may hold anything the code had at hand: the log gets it redacted, and
+            // the body only says where to look.
+            let message = panic_message(payload.as_ref());
+            let at = panics::take_location();
+            let at = at.as_deref();
+            let panicked = Failure::Panicked {
+                at,
+                message: &message,
+            };
+            check.state.log.failed(name, panicked);
+            return FinishedRun::since(began_at, Outcome::unhealthy(PANICKED));
+        }
+    };
+    match outcome.error() {
+        None => check.state.log.passed(name),
+        Some(reason) => check.state.log.failed(name, Failure::Failed(reason)),
+    }
+    FinishedRun::since(began_at, outcome)
+}
+
+/// What the body says of a check that panicked.
+const PANICKED: &str = "panicked (the message is in the service's log)";
+
+/// The panic's message, redacted.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
     let message = payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(non-string payload)");
-    let message = redact::userinfo(message);
-    log::error!("health check `{name}` panicked: {message}");
-    Outcome::unhealthy("panicked (the message is in the service's log)")
+        .unwrap_or("(a payload that is not a string)");
+    redact::secrets(message).into_owned()
+}
+
+/// A check's future, polled with the panic hook told that a check runs.
+struct InCheck(CheckFuture);
+
+impl Future for InCheck {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        panics::in_check(|| self.0.poll_unpin(cx))
+    }
 }

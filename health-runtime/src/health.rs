@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::data::AppData;
+use crate::outcome::Limits;
 use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
 
 /// The health endpoints of a service, as an actix-web service factory.
@@ -35,12 +36,20 @@ use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
 ///         .await
 /// }
 /// ```
+///
+/// # Panics
+///
+/// When the `App` is built, if two checks of one probe have the same name (two fns in two
+/// modules or crates), or a [`Check::new`] name breaks the attributes' rule: `/<path>/<name>`
+/// and `?exclude=` could not tell them apart. The message names the checks; actix then stops
+/// the server with an error.
 #[derive(Debug, Clone)]
 pub struct Health {
     pub(crate) checks: [Vec<Check>; 3],
     pub(crate) paths: [Vec<Cow<'static, str>>; 3],
     pub(crate) default_timeout: Duration,
     pub(crate) default_cache: Option<Duration>,
+    pub(crate) limits: Limits,
     pub(crate) data: AppData,
 }
 
@@ -55,6 +64,7 @@ impl Default for Health {
             ],
             default_timeout: DEFAULT_TIMEOUT,
             default_cache: None,
+            limits: Limits::DEFAULT,
             data: AppData::default(),
         }
     }
@@ -116,6 +126,34 @@ impl Health {
     #[must_use]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(ttl);
+        self
+    }
+
+    /// The most bytes of a check's `error` that a body shows (512 unless changed): a longer one
+    /// is cut on a character boundary and ends with `… (cut: N bytes in all)`.
+    ///
+    /// ```
+    /// # use health_runtime::Health;
+    /// let health = Health::default().error_limit(2048);
+    /// ```
+    #[must_use]
+    pub fn error_limit(mut self, bytes: usize) -> Health {
+        self.limits.error = bytes;
+        self
+    }
+
+    /// The most bytes of a check's `data`, as JSON, that a body shows (1024 unless changed):
+    /// larger data is replaced by the start of its JSON, as a string that ends with
+    /// `… (cut: N bytes of JSON in all)`. With both limits, five checks make a body under the
+    /// kubelet's 10 KiB.
+    ///
+    /// ```
+    /// # use health_runtime::Health;
+    /// let health = Health::default().data_limit(4096);
+    /// ```
+    #[must_use]
+    pub fn data_limit(mut self, bytes: usize) -> Health {
+        self.limits.data = bytes;
         self
     }
 

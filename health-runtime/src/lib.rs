@@ -10,9 +10,12 @@ mod background;
 mod execute;
 mod lifecycle;
 mod report;
+mod runs;
+mod transitions;
 
 mod data;
 mod outcome;
+mod panics;
 mod redact;
 mod registry;
 mod state;

@@ -48,8 +48,9 @@ impl Outcome {
         Outcome(None)
     }
 
-    /// A failing result; `reason` is shown to operators in the response body. The credentials
-    /// of any URL in it (`mysql://user:password@host`) are replaced by `***`; keep other secrets
+    /// A failing result; `reason` is shown to operators in the response body. Credentials in it
+    /// are replaced by `***`: those of URLs (`mysql://user:password@host`) and Go DSNs, values of
+    /// keys such as `password=`, `token=` or `api_key:`, and `Bearer` tokens. Keep other secrets
     /// out of it.
     ///
     /// ```
@@ -62,13 +63,14 @@ impl Outcome {
     pub fn unhealthy(reason: impl Display) -> Outcome {
         let reason = reason.to_string();
         Outcome(Some(Box::new(Details {
-            error: Some(redact::userinfo(&reason).into_owned()),
+            error: Some(redact::secrets(&reason).into_owned()),
             data: None,
         })))
     }
 
     /// Attaches `data`, shown as the check's `data` in the JSON body. Data that cannot be
-    /// serialized to JSON turns the outcome into a failure that says so.
+    /// serialized to JSON turns the outcome into a failure that says so. Its strings are
+    /// redacted as reasons are, and the values of keys such as `password` or `token` hidden.
     ///
     /// ```
     /// use health_runtime::Outcome;
@@ -81,7 +83,10 @@ impl Outcome {
         let mut details = self.0.map(|details| *details).unwrap_or_default();
         details.data = match serde_json::to_value(data) {
             Ok(serde_json::Value::Null) => None,
-            Ok(value) => Some(value),
+            Ok(mut value) => {
+                redact::json(&mut value);
+                Some(value)
+            }
             Err(error) => {
                 details.error = Some(format!("check data cannot be shown as JSON: {error}"));
                 None
@@ -105,6 +110,75 @@ impl Outcome {
     pub fn data(&self) -> Option<&serde_json::Value> {
         self.0.as_ref()?.data.as_ref()
     }
+}
+
+/// How much of a check's outcome a body shows: a check that returns a long reason or a large
+/// `data` does not make every probe a large body (the kubelet reads 10 KiB of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Bytes of `error`.
+    pub error: usize,
+    /// Bytes of `data`, as JSON.
+    pub data: usize,
+}
+
+impl Limits {
+    /// Five checks that hit both limits still make a body under 10 KiB.
+    pub const DEFAULT: Limits = Limits {
+        error: 512,
+        data: 1024,
+    };
+}
+
+impl Outcome {
+    /// The outcome, with an `error` or `data` over `limits` cut on a character boundary and
+    /// marked as cut; `data` that is cut becomes the start of its JSON, as a string.
+    pub(crate) fn within(self, limits: Limits) -> Outcome {
+        let Some(mut details) = self.0 else {
+            return self;
+        };
+        if let Some(error) = &details.error {
+            if let Some(cut) = cut(error, limits.error, "") {
+                details.error = Some(cut);
+            }
+        }
+        if let Some(data) = &details.data {
+            let json = data.to_string();
+            if let Some(cut) = cut(&json, limits.data, " of JSON") {
+                details.data = Some(serde_json::Value::String(cut));
+            }
+        }
+        Outcome(Some(details))
+    }
+}
+
+/// `error` and its causes on one line, as `anyhow` shows them with `{:#}`: `reading the config:
+/// No such file or directory`. A cause already in the text of the error it caused is not repeated.
+pub(crate) fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let text = error.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = error.source();
+    }
+    line
+}
+
+/// `text` cut to at most `max` bytes, marked as cut, if it is longer.
+pub(crate) fn cut(text: &str, max: usize, what: &str) -> Option<String> {
+    if text.len() <= max {
+        return None;
+    }
+    let mark = format!("… (cut: {} bytes{what} in all)", text.len());
+    let mut end = max.saturating_sub(mark.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}{mark}", &text[..end]))
 }
 
 /// What a check fn may return. Implemented for `()` (always healthy), `bool`, `Result<T, E>`
@@ -153,7 +227,8 @@ impl<T: Serialize, E: Display> IntoOutcome for Result<T, E> {
     fn into_outcome(self) -> Outcome {
         match self {
             Ok(data) => Outcome::healthy().with_data(data),
-            Err(error) => Outcome::unhealthy(error),
+            // `{:#}`: the whole chain of an `anyhow::Error` ("reading the config: No such file").
+            Err(error) => Outcome::unhealthy(format_args!("{error:#}")),
         }
     }
 }
@@ -172,6 +247,55 @@ mod tests {
         assert_eq!(failed.error(), Some("disk full"));
         let with_data = Ok::<_, String>(serde_json::json!({"workers": 4})).into_outcome();
         assert_eq!(with_data.data(), Some(&serde_json::json!({"workers": 4})));
+    }
+
+    #[test]
+    fn long_errors_and_large_data_are_cut_on_a_character_boundary() {
+        let limits = Limits {
+            error: 40,
+            data: 60,
+        };
+        let outcome = Outcome::unhealthy("é".repeat(100)).within(limits);
+        let error = outcome.error().unwrap();
+        assert!(error.len() <= 40, "{error}");
+        assert!(error.ends_with("… (cut: 200 bytes in all)"), "{error}");
+        assert!(error.starts_with("éé"));
+
+        let outcome = Outcome::healthy()
+            .with_data(serde_json::json!({ "items": vec![1; 1000] }))
+            .within(limits);
+        let data = outcome.data().unwrap().as_str().unwrap();
+        assert!(data.len() <= 60, "{data}");
+        assert!(data.starts_with("{\"items\":[1,1,"), "{data}");
+        assert!(
+            data.ends_with("… (cut: 2011 bytes of JSON in all)"),
+            "{data}"
+        );
+        assert!(outcome.is_healthy());
+
+        let small = Outcome::unhealthy("short").with_data(1);
+        assert_eq!(small.clone().within(limits), small);
+    }
+
+    #[test]
+    fn an_error_shows_its_causes_once() {
+        #[derive(Debug)]
+        struct Saving(std::io::Error);
+        impl std::fmt::Display for Saving {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("saving the cache")
+            }
+        }
+        impl std::error::Error for Saving {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let error = Saving(std::io::Error::other("disk full"));
+        assert_eq!(with_sources(&error), "saving the cache: disk full");
+        // A cause that the error's text already holds is not repeated.
+        let io = std::io::Error::other("disk full");
+        assert_eq!(with_sources(&io), "disk full");
     }
 
     #[test]

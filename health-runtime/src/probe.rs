@@ -1,22 +1,21 @@
 //! The flow of one probe, free of HTTP: which checks run (the startup gate, `?exclude=`, one check
-//! by name), how each is begun within the probe's first poll (run now, taken from its cache, or
-//! from its background loop), and the report they make. A probe whose checks all finish within
-//! that poll is answered there; otherwise one future waits for the rest. A server adapter
-//! (`actix.rs`) turns requests into calls of [`ServedChecks::answer`] and reports into responses.
+//! by name) and the report they make. `runs.rs` begins them within the probe's first poll; a probe
+//! whose checks all finish there is answered there, otherwise one future waits for the rest. A
+//! server adapter (`actix.rs`) turns requests into calls of [`ServedChecks::answer`] and reports
+//! into responses.
 
 use std::collections::HashSet;
 use std::task::Context;
-use std::time::Duration;
-
-use futures_util::future::{join_all, LocalBoxFuture};
 
 use crate::background;
 use crate::data::DataSource;
-use crate::execute::{self, FirstPoll, PendingRun};
 use crate::health::Health;
 use crate::lifecycle::{StartupLatch, STARTUP};
-use crate::registry::{Check, Probe, Schedule};
-use crate::report::{CheckResult, Checks, Report, Results};
+use crate::outcome::cut;
+use crate::panics;
+use crate::registry::{self, Check, Name, Probe, Schedule};
+use crate::report::{Checks, Report, Results};
+use crate::runs::{Answer, Runs};
 
 /// The checks a `Health` serves, by probe: its defaults applied, listed by name.
 pub(crate) struct ServedChecks {
@@ -33,15 +32,8 @@ pub(crate) enum Target<'a> {
     Check(&'a str),
 }
 
-/// The answer to a probe.
-pub(crate) enum Answer {
-    /// Every check finished within the probe's first poll.
-    Now(Report),
-    /// Some checks wait: the report comes when they are done.
-    Later(LocalBoxFuture<'static, Report>),
-    /// The target names no check of the probe.
-    NoSuchCheck,
-}
+/// A probe named a check its probe does not have (`/readyz/<name>`).
+pub(crate) struct NoSuchCheck;
 
 /// The query options of a probe: `?verbose` and repeated `?exclude=<name>`.
 #[derive(Default)]
@@ -76,22 +68,37 @@ impl ServedChecks {
             let mut checks: Vec<Check> = health.checks[probe.index()]
                 .iter()
                 .map(|check| {
-                    check
-                        .clone()
-                        .with_defaults(health.default_timeout, health.default_cache)
+                    let check = check.clone();
+                    check.served_with(health.default_timeout, health.default_cache, health.limits)
                 })
                 .collect();
             // Declared and added checks alike are listed by name: link order means nothing.
-            checks.sort_by(|a, b| a.name().cmp(b.name()));
-            warn_about_duplicate_names(probe, &checks);
+            checks.sort_by(|a, b| (a.name(), a.origin).cmp(&(b.name(), b.origin)));
             checks
         });
+        let problems: Vec<String> = Probe::ALL
+            .into_iter()
+            .flat_map(|probe| name_problems(probe, &checks[probe.index()]))
+            .collect();
+        // A mistake of the program, as a duplicate route is: the `App` is not built.
+        assert!(
+            problems.is_empty(),
+            "health checks cannot be served: {}",
+            problems.join("; ")
+        );
+        // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
+        panics::install_hook();
         let served = ServedChecks {
             checks,
             startup: &STARTUP,
         };
         served.start_loops(health);
         served
+    }
+
+    /// The names of `probe`'s checks, each once, in order.
+    pub fn names(&self, probe: Probe) -> impl Iterator<Item = &Name> {
+        self.checks[probe.index()].iter().map(|check| &check.name)
     }
 
     /// Starts the loops of the `interval` checks that can run without a request: those that take
@@ -119,18 +126,18 @@ impl ServedChecks {
         exclude: &[String],
         data: &DataSource,
         cx: &mut Context<'_>,
-    ) -> Answer {
+    ) -> Result<Answer, NoSuchCheck> {
         let checks = &self.checks[probe.index()];
         let name = match target {
-            Target::Probe => return self.answer_probe(probe, exclude, data, cx),
+            Target::Probe => return Ok(self.answer_probe(probe, exclude, data, cx)),
             Target::Check(name) => name,
         };
         // One check is run as it is, whatever startup and `?exclude=` say.
         if !checks.iter().any(|check| check.name() == name) {
-            return Answer::NoSuchCheck;
+            return Err(NoSuchCheck);
         }
         let named = checks.iter().filter(|check| check.name() == name);
-        Runs::begin(named, data, cx).answer(move |results| Report::new(probe, results))
+        Ok(Runs::begin(named, data, cx).answer(move |results| Report::new(probe, results)))
     }
 
     fn answer_probe(
@@ -206,17 +213,32 @@ fn record_if_started(startup: &'static StartupLatch, mut report: Report) -> Repo
     report
 }
 
-/// A name shared by two checks of one probe makes `/<path>/<name>` and `?exclude=` ambiguous.
-fn warn_about_duplicate_names(probe: Probe, checks: &[Check]) {
-    let mut seen = HashSet::new();
-    for check in checks {
-        if !seen.insert(check.name()) {
-            log::warn!(
-                "two {probe} checks are named `{}`; `/<path>/{0}` and `?exclude={0}` reach both",
-                check.name()
-            );
+/// Names that `/<path>/<name>`, `?exclude=` and the bodies cannot carry as they are: invalid ones
+/// (only `Check::new` can make them), and names shared by two checks of one probe, which would
+/// reach both. `checks` are sorted by name.
+fn name_problems(probe: Probe, checks: &[Check]) -> Vec<String> {
+    let mut problems: Vec<String> = checks
+        .iter()
+        .filter_map(|check| {
+            let problem = registry::name_problem(check.name())?;
+            Some(format!(
+                "{probe} check {:?} ({}): {problem}",
+                check.name(),
+                check.origin
+            ))
+        })
+        .collect();
+    for pair in checks.windows(2) {
+        if pair[0].name() == pair[1].name() {
+            problems.push(format!(
+                "two {probe} checks are named `{}`: {} and {}; give one of them another name",
+                pair[0].name(),
+                pair[0].origin,
+                pair[1].origin
+            ));
         }
     }
+    problems
 }
 
 fn is_excluded(check: &Check, exclude: &[String]) -> bool {
@@ -224,151 +246,57 @@ fn is_excluded(check: &Check, exclude: &[String]) -> bool {
 }
 
 /// What `?exclude=` did to one probe, for its report: the names of the checks it skipped, and
-/// the names that matched no check.
+/// the names that matched no check, each once and only the first few.
 #[derive(Default)]
 struct Exclusions {
     excluded: Vec<String>,
+    /// The first of the names that match no check, each once.
     unknown: Vec<String>,
+    /// How many more there are.
+    unknown_left: usize,
 }
+
+/// At most this many `?exclude=` names that match no check are named in a report, each cut to
+/// [`UNKNOWN_NAME_BYTES`]: a long query of unknown names makes no long body.
+const UNKNOWN_NAMES: usize = 10;
+const UNKNOWN_NAME_BYTES: usize = 64;
 
 impl Exclusions {
     fn of(checks: &[Check], exclude: &[String]) -> Exclusions {
         if exclude.is_empty() {
             return Exclusions::default();
         }
-        let matches = |name: &String| checks.iter().any(|check| check.name() == name.as_str());
+        let matches = |name: &str| checks.iter().any(|check| check.name() == name);
+        let mut unknown = HashSet::new();
+        let mut shown = Vec::new();
+        for name in exclude {
+            if !matches(name) && unknown.insert(name.as_str()) && shown.len() < UNKNOWN_NAMES {
+                shown.push(cut(name, UNKNOWN_NAME_BYTES, "").unwrap_or_else(|| name.clone()));
+            }
+        }
         Exclusions {
             excluded: checks
                 .iter()
                 .filter(|check| is_excluded(check, exclude))
                 .map(|check| check.name().to_owned())
                 .collect(),
-            unknown: exclude
-                .iter()
-                .filter(|name| !matches(name))
-                .cloned()
-                .collect(),
+            unknown_left: unknown.len() - shown.len(),
+            unknown: shown,
         }
     }
 
     fn apply_to(self, report: &mut Report) {
         report.excluded = self.excluded;
         report.unknown_excludes = self.unknown;
+        report.unknown_excludes_left = self.unknown_left;
     }
-}
-
-/// The runs of a probe's checks after the probe's first poll.
-struct Runs {
-    /// In check order, less those still waiting.
-    finished: Results,
-    /// The checks still waiting, by their place in check order (ascending).
-    waiting: Vec<(usize, WaitingRun)>,
-}
-
-/// A check that did not finish within the probe's first poll: the future of its result.
-type WaitingRun = LocalBoxFuture<'static, CheckResult>;
-
-impl Runs {
-    /// Begins `checks` within the poll whose context is `cx`.
-    fn begin<'a>(
-        checks: impl Iterator<Item = &'a Check>,
-        data: &DataSource,
-        cx: &mut Context<'_>,
-    ) -> Runs {
-        let mut runs = Runs {
-            finished: Results::with_capacity(checks.size_hint().0),
-            waiting: Vec::new(),
-        };
-        for (place, check) in checks.enumerate() {
-            match begin_one(check, data, cx) {
-                Ok(result) => runs.finished.push(result),
-                Err(waiting) => runs.waiting.push((place, waiting)),
-            }
-        }
-        runs
-    }
-
-    /// The one place that decides whether a probe is answered within its first poll: when no
-    /// check waits, `report` makes the answer now; otherwise a future waits for the checks that do.
-    fn answer(self, report: impl FnOnce(Results) -> Report + 'static) -> Answer {
-        if self.waiting.is_empty() {
-            return Answer::Now(report(self.finished));
-        }
-        Answer::Later(Box::pin(async move { report(self.wait().await) }))
-    }
-
-    /// The results, in check order, once the waiting checks are done: as long as the slowest,
-    /// each bounded by its timeout.
-    async fn wait(self) -> Results {
-        let Runs {
-            mut finished,
-            waiting,
-        } = self;
-        let (places, waiting): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
-        // In ascending order of place, each insertion lands where it belongs.
-        for (place, result) in places.into_iter().zip(join_all(waiting).await) {
-            finished.insert(place, result);
-        }
-        finished
-    }
-}
-
-/// A check's result if it is there within this poll, or else the future that produces it.
-fn begin_one(
-    check: &Check,
-    data: &DataSource,
-    cx: &mut Context<'_>,
-) -> Result<CheckResult, WaitingRun> {
-    match check.schedule {
-        Schedule::EveryProbe => match execute::start(check, data, cx) {
-            FirstPoll::Finished(run) => Ok(CheckResult::new(check, run, None)),
-            FirstPoll::Pending(pending) => Err(wait_for_run(check, pending)),
-        },
-        Schedule::Cached(ttl) => match check.state.fresh(ttl) {
-            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
-            None => Err(wait_for_cache(check, data, ttl)),
-        },
-        Schedule::Interval(period) => match background::latest_result(check, period) {
-            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
-            None => Err(wait_for_loop(check, data, period)),
-        },
-    }
-}
-
-// The waiting futures own a clone of the check (and of the data source): they outlive the poll.
-// The last two are rare, and kept out of the way of the common path.
-
-fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
-    let check = check.clone();
-    Box::pin(async move {
-        let run = pending.finish(&check.name, check.run_timeout()).await;
-        CheckResult::new(&check, run, None)
-    })
-}
-
-#[cold]
-fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.clone());
-    Box::pin(async move {
-        let make_run = || execute::run(&check, &data);
-        let (run, age) = check.state.fresh_or_run(ttl, make_run).await;
-        CheckResult::new(&check, run, age)
-    })
-}
-
-#[cold]
-fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.clone());
-    Box::pin(async move {
-        let (run, age) = background::first_result(&check, &data, period).await;
-        CheckResult::new(&check, run, age)
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::time::Duration;
 
     use super::*;
 
@@ -389,17 +317,22 @@ mod tests {
     }
 
     /// Answers within one poll, as a server adapter does.
-    fn answer(served: &ServedChecks, probe: Probe, target: Target<'_>, exclude: &[&str]) -> Answer {
+    fn answer(
+        served: &ServedChecks,
+        probe: Probe,
+        target: Target<'_>,
+        exclude: &[&str],
+    ) -> Result<Answer, NoSuchCheck> {
         let exclude: Vec<String> = exclude.iter().map(|name| name.to_string()).collect();
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
         served.answer(probe, target, &exclude, &DataSource::default(), &mut cx)
     }
 
-    fn now(answer: Answer) -> Report {
+    fn now(answer: Result<Answer, NoSuchCheck>) -> Report {
         match answer {
-            Answer::Now(report) => report,
-            Answer::Later(_) => panic!("answered later, expected now"),
-            Answer::NoSuchCheck => panic!("no such check"),
+            Ok(Answer::Now(report)) => report,
+            Ok(Answer::Later(_)) => panic!("answered later, expected now"),
+            Err(NoSuchCheck) => panic!("no such check"),
         }
     }
 
@@ -426,7 +359,8 @@ mod tests {
             .check(Probe::Readiness, passing("b_fast"));
         let served = served(health);
         // No startup checks: readiness is not held back.
-        let Answer::Later(report) = answer(&served, Probe::Readiness, Target::Probe, &[]) else {
+        let Ok(Answer::Later(report)) = answer(&served, Probe::Readiness, Target::Probe, &[])
+        else {
             panic!("a check that sleeps cannot finish within the first poll");
         };
         let report = report.await;
@@ -469,7 +403,7 @@ mod tests {
         assert!(!report.starting, "one check is not held back by startup");
         assert!(matches!(
             answer(&served, Probe::Liveness, Target::Check("db"), &[]),
-            Answer::NoSuchCheck
+            Err(NoSuchCheck)
         ));
     }
 

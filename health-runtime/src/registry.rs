@@ -15,7 +15,7 @@ use futures_util::FutureExt;
 use linkme::distributed_slice;
 
 use crate::data::DataSource;
-use crate::outcome::{IntoOutcome, Outcome};
+use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::state::CheckState;
 
 /// The three Kubernetes probes, as [`Health::paths`](crate::Health::paths) and
@@ -86,6 +86,7 @@ type Run = dyn Fn(&DataSource) -> CheckFuture + Send + Sync;
 pub struct Declared {
     probe: Probe,
     name: &'static str,
+    function: &'static str,
     timeout: Option<Duration>,
     critical: bool,
     schedule: Schedule,
@@ -96,13 +97,15 @@ pub struct Declared {
 }
 
 impl Declared {
-    /// What the attribute declared: `cache` and `interval` exclude each other (the attribute
-    /// rejects both); `data_types` are the `TypeId`s of the fn's `web::Data<T>` parameters; `run`
-    /// resolves those parameters from its `DataSource` and starts the fn.
+    /// What the attribute declared: `function` is the fn's path, for messages; `cache` and
+    /// `interval` exclude each other (the attribute rejects both); `data_types` are the `TypeId`s
+    /// of the fn's `web::Data<T>` parameters; `run` resolves those parameters from its
+    /// `DataSource` and starts the fn.
     #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
     pub const fn new(
         probe: Probe,
         name: &'static str,
+        function: &'static str,
         timeout: Option<Duration>,
         critical: bool,
         cache: Option<Duration>,
@@ -118,6 +121,7 @@ impl Declared {
         Declared {
             probe,
             name,
+            function,
             timeout,
             critical,
             schedule,
@@ -173,8 +177,12 @@ pub(crate) enum Schedule {
 #[derive(Clone)]
 pub struct Check {
     pub(crate) name: Name,
+    /// Where it was declared, for messages: the fn's path, or `Check::new`.
+    pub(crate) origin: &'static str,
     /// `None` until `Health`'s default applies.
     timeout: Option<Duration>,
+    /// How much of its outcome a body shows; `Health`'s, once served.
+    pub(crate) limits: Limits,
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
     /// The `TypeId`s of the `web::Data<T>` that `run` takes (none for an added check).
@@ -185,9 +193,15 @@ pub struct Check {
 
 impl Check {
     /// A critical check named `name` that runs `check` on every probe, under the default
-    /// timeout. Keep names to letters, digits, `_`, `.` and `-` so that `/<path>/<name>` and
-    /// `?exclude=<name>` can reach it. The future that `check` returns need not be `Send`: it
-    /// runs on the actix worker that serves the probe.
+    /// timeout. The future that `check` returns need not be `Send`: it runs on the actix worker
+    /// that serves the probe.
+    ///
+    /// The name follows the attributes' rule, so that `/<path>/<name>` and `?exclude=<name>` reach
+    /// it: not empty, not only dots, and only ASCII letters, digits, `_`, `.` and `-`. A `Health`
+    /// with a check of another name, or with two checks of one probe under the same name, stops
+    /// the `App` from being built, with a message that names them (see [`Health`]).
+    ///
+    /// [`Health`]: crate::Health
     ///
     /// ```
     /// use health_runtime::Check;
@@ -203,7 +217,9 @@ impl Check {
     {
         Check {
             name: Name::from(name.into()),
+            origin: "Check::new",
             timeout: None,
+            limits: Limits::DEFAULT,
             critical: true,
             schedule: Schedule::EveryProbe,
             data_types: &[],
@@ -274,10 +290,16 @@ impl Check {
         &self.name
     }
 
-    /// Applies `Health`'s defaults to what the check left unset: its timeout, and a cache for a
-    /// check that runs on every probe.
-    pub(crate) fn with_defaults(mut self, timeout: Duration, cache: Option<Duration>) -> Check {
+    /// Applies `Health`'s settings: its limits, and its defaults for what the check left unset
+    /// (its timeout, and a cache for a check that runs on every probe).
+    pub(crate) fn served_with(
+        mut self,
+        timeout: Duration,
+        cache: Option<Duration>,
+        limits: Limits,
+    ) -> Check {
         self.timeout.get_or_insert(timeout);
+        self.limits = limits;
         if let (Schedule::EveryProbe, Some(ttl)) = (self.schedule, cache) {
             self.schedule = Schedule::Cached(ttl);
         }
@@ -320,7 +342,9 @@ impl From<&'static Declared> for Check {
     fn from(declared: &'static Declared) -> Check {
         Check {
             name: Name::Static(declared.name),
+            origin: declared.function,
             timeout: declared.timeout,
+            limits: Limits::DEFAULT,
             critical: declared.critical,
             schedule: declared.schedule,
             data_types: declared.data_types,
@@ -328,6 +352,23 @@ impl From<&'static Declared> for Check {
             state: StateRef::Declared(&declared.state),
         }
     }
+}
+
+/// Why `name` cannot name a check, if it cannot: the rule of the attributes (`health-macros`'
+/// `args.rs`), which keeps names to what URLs, `?exclude=` and the `?verbose` lines carry as is.
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a check name must not be empty".to_owned());
+    }
+    if name.chars().all(|c| c == '.') {
+        return Some("a check name must not be only dots".to_owned());
+    }
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))?;
+    Some(format!(
+        "invalid character {bad:?} in check name; use only ASCII letters, digits, `_`, `.` and `-`"
+    ))
 }
 
 /// A check's name, as every result of the check carries it: borrowed from the registration of a

@@ -47,6 +47,8 @@ pub(crate) struct Report {
     pub excluded: Vec<String>,
     /// `?exclude=` names that matched no check.
     pub unknown_excludes: Vec<String>,
+    /// How many more `?exclude=` names matched no check than `unknown_excludes` shows.
+    pub unknown_excludes_left: usize,
     /// Set when readiness was held back because startup has not passed; `checks` are then the
     /// startup checks.
     pub starting: bool,
@@ -107,6 +109,7 @@ impl Report {
             checks: checks.into(),
             excluded: Vec::new(),
             unknown_excludes: Vec::new(),
+            unknown_excludes_left: 0,
             starting: false,
         }
     }
@@ -138,9 +141,16 @@ impl Report {
     }
 
     fn warnings(&self) -> impl Iterator<Item = String> + '_ {
-        self.unknown_excludes
-            .iter()
-            .map(|name| format!("some health checks cannot be excluded: no matches for {name:?}"))
+        let unknown = self.unknown_excludes.iter();
+        let names = unknown
+            .map(|name| format!("some health checks cannot be excluded: no matches for {name:?}"));
+        let left = (self.unknown_excludes_left > 0).then(|| {
+            format!(
+                "and {} more names in `?exclude=` that match no check",
+                self.unknown_excludes_left
+            )
+        });
+        names.chain(left)
     }
 
     /// The kube-apiserver `?verbose` format: a line per check, then the verdict.

@@ -1,14 +1,17 @@
-//! What one check keeps between probes: its latest finished run, whether a run is under way, and
-//! whether a background loop runs it. Declared checks keep it in their static, so it is shared by
-//! every actix worker and a cache or single-flight holds for the whole process.
+//! What one check keeps between probes: its latest finished run, whether a run is under way,
+//! whether a background loop runs it, and what the log said of its failures. Declared checks keep
+//! it in their static, so it is shared by every actix worker and a cache or single-flight holds for
+//! the whole process.
 
-use std::future::Future;
+use std::ops::Deref;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::sync::futures::Notified;
 use tokio::sync::Notify;
 
 use crate::outcome::Outcome;
+use crate::transitions::CheckLog;
 
 /// One finished run of a check.
 #[derive(Debug, Clone)]
@@ -35,6 +38,8 @@ pub(crate) struct CheckState {
     slot: Mutex<Slot>,
     /// Wakes the probes that wait for a run when it ends, or when its loop or runner goes away.
     changed: Notify,
+    /// What the log has said of the check's failures.
+    pub log: CheckLog,
 }
 
 struct Slot {
@@ -54,6 +59,7 @@ impl CheckState {
                 loop_running: false,
             }),
             changed: Notify::const_new(),
+            log: CheckLog::new(),
         }
     }
 
@@ -69,38 +75,25 @@ impl CheckState {
         self.slot().fresh(ttl)
     }
 
-    /// The latest run with its age if it is younger than `ttl`, else a new run (no age): callers
-    /// that find none share one run (single-flight), whichever actix worker they are on.
-    pub async fn fresh_or_run<F>(
-        &self,
+    /// What a probe that wants a run younger than `ttl` is to do: take the latest run, wait for
+    /// the run another probe started, or start one (single-flight, whichever actix worker the
+    /// probes are on). `state` is the check's state, held by the run it starts.
+    pub fn refill<S: Deref<Target = CheckState> + Clone>(
+        state: &S,
         ttl: Duration,
-        run: impl FnOnce() -> F,
-    ) -> (FinishedRun, Option<Duration>)
-    where
-        F: Future<Output = FinishedRun>,
-    {
-        loop {
-            let changed = {
-                let mut slot = self.slot();
-                // Checked under the same lock as `running`: a run that ends in between must not
-                // be followed by a second one.
-                if let Some((run, age)) = slot.fresh(ttl) {
-                    return (run, Some(age));
-                }
-                if !slot.running {
-                    slot.running = true;
-                    break;
-                }
-                // Created under the lock, so the end of the run under way cannot be missed.
-                self.changed.notified()
-            };
-            changed.await;
+    ) -> Refill<'_, S> {
+        let mut slot = state.slot();
+        // Checked under the same lock as `running`: a run that ends in between must not be
+        // followed by a second one.
+        if let Some((run, age)) = slot.fresh(ttl) {
+            return Refill::Fresh(run, age);
         }
-        let running = Running(self);
-        let finished = run().await;
-        self.slot().latest = Some(finished.clone());
-        drop(running);
-        (finished, None)
+        if slot.running {
+            // Created under the lock, so the end of the run under way cannot be missed.
+            return Refill::Wait(state.changed.notified());
+        }
+        slot.running = true;
+        Refill::Start(Refilling(state.clone()))
     }
 
     /// Marks the check as run by a background loop; `false` if a loop runs it already.
@@ -153,11 +146,28 @@ impl Slot {
     }
 }
 
-/// The run under way. If the probe that makes it goes away (its client hung up), the run is
-/// abandoned and a waiting probe takes over instead of waiting forever.
-struct Running<'a>(&'a CheckState);
+/// What a probe that wants a fresh run is to do; see [`CheckState::refill`].
+pub(crate) enum Refill<'a, S: Deref<Target = CheckState>> {
+    /// The latest run, and its age.
+    Fresh(FinishedRun, Duration),
+    /// Wait for the run under way to end, then look again.
+    Wait(Notified<'a>),
+    /// Start a run, and hand it to `Refilling::finish`.
+    Start(Refilling<S>),
+}
 
-impl Drop for Running<'_> {
+/// The run under way. It is recorded by `finish`; if it goes away unfinished (its task was
+/// dropped with its worker), a waiting probe starts another instead of waiting forever.
+pub(crate) struct Refilling<S: Deref<Target = CheckState>>(S);
+
+impl<S: Deref<Target = CheckState>> Refilling<S> {
+    pub fn finish(self, run: FinishedRun) {
+        self.0.slot().latest = Some(run);
+        // Drop clears `running` and wakes the waiters.
+    }
+}
+
+impl<S: Deref<Target = CheckState>> Drop for Refilling<S> {
     fn drop(&mut self) {
         self.0.slot().running = false;
         self.0.changed.notify_waiters();

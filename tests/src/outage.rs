@@ -12,6 +12,9 @@ use super::{get, Answer};
 /// The kubelet's default probe timeout: a probe answered later counts as failed.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The timeout of the readiness check of the services under test.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// sqlx's default `max_connections`, which the services under test keep.
 const POOL_MAX: usize = 10;
 
@@ -45,20 +48,37 @@ async fn assert_unready(base: &str, check: &str) -> Answer {
     answer
 }
 
-/// Up: 200; killed: 503 within the timeout; restarted: 200 on the next probe. Returns the time
-/// the first probe after the kill took to answer 503.
+/// Up: 200; killed: 503 at once, with the driver's reason rather than the check's timeout;
+/// restarted: 200 on the next probe. Returns the times the first two probes after the kill took
+/// to answer 503: the first finds the pool's connection broken, the second is refused a new one.
 pub async fn killed_then_restarted(
     server: &mut impl TestServer,
     base: &str,
     check: &str,
-) -> Duration {
+) -> (Duration, Duration) {
     let answer = ready(base).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["status"], "READY");
 
     server.process().kill();
+    // The pool's idle connection finds the server gone: the driver's reason, at once.
     let first = assert_unready(base, check).await;
-    assert_unready(base, check).await;
+    let error = first.json()["error"].as_str().unwrap().to_owned();
+    assert!(!error.contains("timed out"), "the driver's reason: {error}");
+    assert!(
+        first.elapsed < CHECK_TIMEOUT / 2,
+        "after {:?}",
+        first.elapsed
+    );
+    // A new connection is refused: at once too, where the pool would retry until its timeout.
+    let second = assert_unready(base, check).await;
+    let error = second.json()["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("Connection refused"), "{error}");
+    assert!(
+        second.elapsed < CHECK_TIMEOUT / 2,
+        "after {:?}",
+        second.elapsed
+    );
     assert_live(base).await;
 
     server.restart();
@@ -69,7 +89,7 @@ pub async fn killed_then_restarted(
         answer.body
     );
     assert_live(base).await;
-    first.elapsed
+    (first.elapsed, second.elapsed)
 }
 
 /// Up: 200; frozen (SIGSTOP): 503 within the timeout; thawed: 200 on the next probe. Returns the
@@ -83,6 +103,7 @@ pub async fn frozen_then_thawed(server: &mut impl TestServer, base: &str, check:
         .as_str()
         .unwrap()
         .ends_with("timed out after 500ms"));
+    assert!(first.elapsed >= CHECK_TIMEOUT, "{:?}", first.elapsed);
     assert_unready(base, check).await;
     assert_live(base).await;
 

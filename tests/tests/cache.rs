@@ -14,12 +14,20 @@ use health_tests::{get, serve, serve_on_workers};
 struct Runs {
     cached: AtomicUsize,
     background: AtomicUsize,
+    abandoned: AtomicUsize,
 }
 
 #[readiness(cache = "1s")]
 async fn cached(runs: web::Data<Runs>) -> bool {
     runs.cached.fetch_add(1, Ordering::SeqCst);
     sleep(Duration::from_millis(100)).await;
+    true
+}
+
+#[readiness(cache = "5s", timeout = "1s")]
+async fn abandoned(runs: web::Data<Runs>) -> bool {
+    runs.abandoned.fetch_add(1, Ordering::SeqCst);
+    sleep(Duration::from_millis(300)).await;
     true
 }
 
@@ -77,6 +85,31 @@ async fn concurrent_probes_share_one_run_across_workers_and_reuse_it_for_the_ttl
         answer.body
     );
     assert_eq!(runs.cached.load(Ordering::SeqCst), 2);
+}
+
+#[actix_web::test]
+async fn a_run_goes_on_when_the_probes_waiting_for_it_hang_up() {
+    let runs = web::Data::new(Runs::default());
+    let base = serve(app(&runs));
+    let url = format!("{base}/readyz/abandoned");
+
+    // 40 probes that hang up after 50 ms, the one that started the run among them.
+    let impatient = awc::Client::builder()
+        .timeout(Duration::from_millis(50))
+        .finish();
+    let answers = join_all((0..40).map(|_| impatient.get(&url).send())).await;
+    assert!(answers.iter().all(Result::is_err), "every probe hung up");
+    sleep(Duration::from_millis(500)).await;
+
+    // The run finished all the same: the next probe takes its result.
+    let answer = get(&url).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.check("abandoned")["age_ms"].is_number(),
+        "{}",
+        answer.body
+    );
+    assert_eq!(runs.abandoned.load(Ordering::SeqCst), 1);
 }
 
 #[actix_web::test]

@@ -1,10 +1,12 @@
-//! Two checks of one probe with the same name: both run and are listed, and the service's log
-//! says that `/<path>/<name>` and `?exclude=` reach both. (Its own binary: the logger is global.)
+//! Names that `/<path>/<name>` and `?exclude=` cannot reach one check by: two checks of one probe
+//! with the same name (here two fns), and a builder check whose name breaks the attributes' rule.
+//! The `App` is not built, with a message that names them; a server does not start.
 
-use std::sync::Mutex;
+use std::time::Duration;
 
-use health_runtime::liveness;
-use health_tests::{get, serve_health};
+use actix_web::{test, App, HttpServer};
+use futures_util::FutureExt;
+use health_runtime::{liveness, Check, Health, Probe};
 
 #[liveness(name = "twin")]
 async fn first() {}
@@ -14,41 +16,47 @@ async fn second() -> bool {
     false
 }
 
-/// Keeps every warning logged, for the test to read.
-struct Warnings(Mutex<Vec<String>>);
-
-static WARNINGS: Warnings = Warnings(Mutex::new(Vec::new()));
-
-impl log::Log for Warnings {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.level() <= log::Level::Warn
-    }
-
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) {
-            self.0.lock().unwrap().push(record.args().to_string());
-        }
-    }
-
-    fn flush(&self) {}
+/// A `Health` with a builder check named so that it could forge a `?verbose` line.
+fn health() -> Health {
+    let forged = Check::new("ok\n[+]db ok", || async { false });
+    Health::default().check(Probe::Readiness, forged)
 }
 
 #[actix_web::test]
-async fn duplicate_names_are_warned_about_and_both_checks_run() {
-    log::set_logger(&WARNINGS).expect("the only logger of this binary");
-    log::set_max_level(log::LevelFilter::Warn);
-
-    let base = serve_health();
-    let answer = get(&format!("{base}/livez/twin")).await;
-    assert_eq!(answer.status, 503, "{}", answer.body);
-    assert_eq!(answer.check_names(), ["twin", "twin"]);
-
-    let warnings = WARNINGS.0.lock().unwrap();
+async fn the_app_is_not_built_and_the_message_names_both_checks() {
+    let building = test::init_service(App::new().service(health()));
+    let panic = std::panic::AssertUnwindSafe(building)
+        .catch_unwind()
+        .await
+        .err()
+        .expect("the App is not built");
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
     assert!(
-        warnings.iter().any(|warning| {
-            warning
-            == "two liveness checks are named `twin`; `/<path>/twin` and `?exclude=twin` reach both"
-        }),
-        "{warnings:?}"
+        message.contains(
+            "two liveness checks are named `twin`: duplicate_names::first and \
+             duplicate_names::second; give one of them another name"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "readiness check \"ok\\n[+]db ok\" (Check::new): invalid character '\\n' in check name"
+        ),
+        "{message}"
+    );
+}
+
+#[actix_web::test]
+async fn a_server_with_them_stops_at_once_with_an_error() {
+    let server = HttpServer::new(|| App::new().service(health()))
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind a free loopback port")
+        .run();
+    let ended = actix_web::rt::time::timeout(Duration::from_secs(10), server).await;
+    let result = ended.expect("the server stops rather than hangs");
+    assert!(
+        result.is_err(),
+        "the server reports that it could not start"
     );
 }

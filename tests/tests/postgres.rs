@@ -36,7 +36,10 @@ async fn postgres_killed_then_restarted() {
     let mut server = Postgres::start();
     let base = service(&server.url());
     let took = outage::killed_then_restarted(&mut server, &base, "postgres").await;
-    eprintln!("PostgreSQL killed: 503 after {took:?}");
+    eprintln!(
+        "PostgreSQL killed: 503 after {:?}, then refused: 503 after {:?}",
+        took.0, took.1
+    );
 }
 
 #[actix_web::test]

@@ -18,7 +18,10 @@ async fn mariadb_killed_then_restarted() {
     let mut server = MariaDb::start();
     let service = example(&server).await;
     let took = outage::killed_then_restarted(&mut server, &service.base, "mysql").await;
-    eprintln!("MariaDB killed: 503 after {took:?}");
+    eprintln!(
+        "MariaDB killed: 503 after {:?}, then refused: 503 after {:?}",
+        took.0, took.1
+    );
 }
 
 #[actix_web::test]

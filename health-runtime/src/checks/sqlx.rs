@@ -17,24 +17,61 @@
 //! # }
 //! ```
 
+use std::future::pending;
+use std::pin::pin;
+
+use futures_util::future::{select, Either};
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, Database, Pool};
+use sqlx::{ConnectOptions, Connection, Database, Pool};
 
 /// Takes a connection from `pool` and pings the server with it.
 ///
 /// Run as a check, it answers within the check's timeout whatever the pool's own settings are
-/// (sqlx's `acquire_timeout` is 30 s by default, and a refused connection is retried until then):
-/// the check's timeout cuts it off. A connection cut off in the middle of its ping is closed
-/// rather than returned to the pool, so a probe never leaves a connection checked out, and a
-/// frozen server cannot pile up pool connections stuck in sqlx's own release-time ping.
+/// (sqlx's `acquire_timeout` is 30 s by default): the check's timeout cuts it off when the server
+/// is frozen. A server that refuses connections, rejects the login, or a file that cannot be
+/// opened fails it at once, with the driver's reason (`Connection refused`), where sqlx's pool
+/// would retry a refused connection until its own timeout. A connection cut off in the middle of
+/// its ping is closed rather than returned to the pool, so a probe never leaves a connection
+/// checked out, and a frozen server cannot pile up pool connections stuck in sqlx's own
+/// release-time ping.
 pub async fn ping<DB: Database>(pool: &Pool<DB>) -> Result<(), sqlx::Error> {
+    let connection = match pool.try_acquire() {
+        Some(idle) => idle,
+        None => acquire_unless_refused(pool).await?,
+    };
     let mut guard = CloseUnlessPinged {
-        connection: pool.acquire().await?,
+        connection,
         pinged: false,
     };
     guard.connection.ping().await?;
     guard.pinged = true;
     Ok(())
+}
+
+/// A new connection from `pool`, or at once the I/O error of a connection attempt of its own:
+/// the pool takes a refused connection for a server starting up and retries it until its
+/// `acquire_timeout`; one attempt does not. The pool is left to deal with anything else: an
+/// attempt that succeeds is closed, and an error of the database (a login refused, a server
+/// still starting up) is the pool's to fail at once or to retry.
+async fn acquire_unless_refused<DB: Database>(
+    pool: &Pool<DB>,
+) -> Result<PoolConnection<DB>, sqlx::Error> {
+    let options = pool.connect_options();
+    let refused = async {
+        match options.connect().await {
+            Err(error @ sqlx::Error::Io(_)) => error,
+            Ok(accepted) => {
+                let _ = accepted.close().await;
+                pending().await
+            }
+            Err(_) => pending().await,
+        }
+    };
+    let (acquire, refused) = (pin!(pool.acquire()), pin!(refused));
+    match select(acquire, refused).await {
+        Either::Left((acquired, _)) => acquired,
+        Either::Right((error, _)) => Err(error),
+    }
 }
 
 /// A pooled connection that goes back to the pool only after a completed ping; cut off or

@@ -12,4 +12,7 @@ async fn données() {}
 #[readiness(name = db)]
 async fn not_a_string() {}
 
+#[readiness(name = "..")]
+async fn dots() {}
+
 fn main() {}

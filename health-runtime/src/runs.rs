@@ -1,0 +1,150 @@
+//! The runs of one probe's checks: each begun within the probe's first poll as its schedule says
+//! (run now, taken from its cache, or from its background loop), and, for those that did not
+//! finish there, the future that waits for them. [`Runs::answer`] is the one place that decides
+//! whether a probe is answered within its first poll.
+
+use std::task::Context;
+use std::time::Duration;
+
+use futures_util::future::{join_all, LocalBoxFuture};
+
+use crate::background;
+use crate::data::DataSource;
+use crate::execute::{self, FirstPoll, PendingRun};
+use crate::registry::{Check, Schedule};
+use crate::report::{CheckResult, Report, Results};
+use crate::state::{CheckState, Refill};
+
+/// A probe's report: made within its first poll, or to come when its waiting checks are done.
+pub(crate) enum Answer {
+    Now(Report),
+    Later(LocalBoxFuture<'static, Report>),
+}
+
+/// The runs of a probe's checks after the probe's first poll.
+pub(crate) struct Runs {
+    /// In check order, less those still waiting.
+    finished: Results,
+    /// The checks still waiting, by their place in check order (ascending).
+    waiting: Vec<(usize, WaitingRun)>,
+}
+
+/// A check that did not finish within the probe's first poll: the future of its result.
+type WaitingRun = LocalBoxFuture<'static, CheckResult>;
+
+impl Runs {
+    /// Begins `checks` within the poll whose context is `cx`.
+    pub fn begin<'a>(
+        checks: impl Iterator<Item = &'a Check>,
+        data: &DataSource,
+        cx: &mut Context<'_>,
+    ) -> Runs {
+        let mut runs = Runs {
+            finished: Results::with_capacity(checks.size_hint().0),
+            waiting: Vec::new(),
+        };
+        for (place, check) in checks.enumerate() {
+            match begin_one(check, data, cx) {
+                Ok(result) => runs.finished.push(result),
+                Err(waiting) => runs.waiting.push((place, waiting)),
+            }
+        }
+        runs
+    }
+
+    /// The one place that decides whether a probe is answered within its first poll: when no
+    /// check waits, `report` makes the answer now; otherwise a future waits for the checks that do.
+    pub fn answer(self, report: impl FnOnce(Results) -> Report + 'static) -> Answer {
+        if self.waiting.is_empty() {
+            return Answer::Now(report(self.finished));
+        }
+        Answer::Later(Box::pin(async move { report(self.wait().await) }))
+    }
+
+    /// The results, in check order, once the waiting checks are done: as long as the slowest,
+    /// each bounded by its timeout.
+    async fn wait(self) -> Results {
+        let Runs {
+            mut finished,
+            waiting,
+        } = self;
+        let (places, waiting): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
+        // In ascending order of place, each insertion lands where it belongs.
+        for (place, result) in places.into_iter().zip(join_all(waiting).await) {
+            finished.insert(place, result);
+        }
+        finished
+    }
+}
+
+/// A check's result if it is there within this poll, or else the future that produces it.
+fn begin_one(
+    check: &Check,
+    data: &DataSource,
+    cx: &mut Context<'_>,
+) -> Result<CheckResult, WaitingRun> {
+    match check.schedule {
+        Schedule::EveryProbe => match execute::start(check, data, cx) {
+            FirstPoll::Finished(run) => Ok(CheckResult::new(check, run, None)),
+            FirstPoll::Pending(pending) => Err(wait_for_run(check, pending)),
+        },
+        Schedule::Cached(ttl) => match check.state.fresh(ttl) {
+            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
+            None => Err(wait_for_cache(check, data, ttl)),
+        },
+        Schedule::Interval(period) => match background::latest_result(check, period) {
+            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
+            None => Err(wait_for_loop(check, data, period)),
+        },
+    }
+}
+
+// The waiting futures own a clone of the check (and of the data source): they outlive the poll.
+// The last two are rare, and kept out of the way of the common path.
+
+fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
+    let check = check.clone();
+    Box::pin(async move {
+        let run = pending.finish(&check).await;
+        CheckResult::new(&check, run, None)
+    })
+}
+
+/// Waits for a fresh result: one that another probe's run brings, or that of a run this probe
+/// starts. The run is a task of its own: it finishes and feeds every waiting probe even when the
+/// probe that started it goes away (its client hung up).
+#[cold]
+fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun {
+    let (check, data) = (check.clone(), data.clone());
+    Box::pin(async move {
+        loop {
+            match CheckState::refill(&check.state, ttl) {
+                Refill::Fresh(run, age) => return CheckResult::new(&check, run, Some(age)),
+                Refill::Wait(changed) => changed.await,
+                Refill::Start(refilling) => {
+                    let (sender, run) = tokio::sync::oneshot::channel();
+                    let refill = (check.clone(), data.clone());
+                    tokio::task::spawn_local(async move {
+                        let (check, data) = refill;
+                        let run = execute::run(&check, &data).await;
+                        refilling.finish(run.clone());
+                        let _ = sender.send(run);
+                    });
+                    // `None` if the task went away unfinished (its worker stopped): look again.
+                    if let Ok(run) = run.await {
+                        return CheckResult::new(&check, run, None);
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cold]
+fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingRun {
+    let (check, data) = (check.clone(), data.clone());
+    Box::pin(async move {
+        let (run, age) = background::first_result(&check, &data, period).await;
+        CheckResult::new(&check, run, age)
+    })
+}

@@ -1,0 +1,58 @@
+//! A service whose readiness check panics with a secret in its message, for `tests/panics.rs`. As
+//! an application would, it installs a panic hook of its own before serving, and logs to stderr.
+//! `GET /panic-outside` panics on a thread of its own, outside any check, and answers 200.
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use health_runtime::{readiness, Health};
+
+#[readiness]
+async fn leaky() -> bool {
+    panic!("cannot reach postgres://app:hunter2@db:5432/app")
+}
+
+/// Writes every log record to stderr, one line each.
+struct Stderr;
+
+impl log::Log for Stderr {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record) {
+        eprintln!("{} {}", record.level(), record.args());
+    }
+
+    fn flush(&self) {}
+}
+
+async fn panic_outside() -> HttpResponse {
+    let panicked = std::thread::spawn(|| panic!("outside a check")).join();
+    HttpResponse::Ok().body(format!("panicked: {}", panicked.is_err()))
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    log::set_logger(&Stderr).expect("the only logger");
+    log::set_max_level(log::LevelFilter::Info);
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("?");
+        eprintln!("app hook: {message}");
+    }));
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(8080);
+    HttpServer::new(|| {
+        App::new()
+            .service(Health::default())
+            .route("/panic-outside", web::get().to(panic_outside))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
+}

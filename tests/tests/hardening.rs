@@ -1,0 +1,172 @@
+//! Hostile sizes and routes, and reasons that keep their causes: a check with a huge `data` or
+//! reason makes a small body, a query of thousands of unknown names a short list of warnings; the
+//! app's routes under a probe path stay the app's; an error shows the errors that caused it.
+
+use std::fmt;
+
+use actix_web::{web, HttpResponse};
+use anyhow::Context;
+use health_runtime::{liveness, readiness, Health, Probe};
+use health_tests::{get, serve};
+
+/// What the kubelet reads of a body.
+const KUBELET_READS: usize = 10 * 1024;
+
+#[readiness]
+async fn huge() -> Result<serde_json::Value, String> {
+    Ok(serde_json::json!({ "rows": vec!["row"; 200_000] }))
+}
+
+#[readiness]
+async fn long_reason() -> Result<(), String> {
+    Err(format!("refused: {}", "é".repeat(50_000)))
+}
+
+#[liveness]
+async fn configured() -> anyhow::Result<()> {
+    std::fs::read_to_string("/nonexistent/health.toml").context("reading the config")?;
+    Ok(())
+}
+
+#[derive(Debug)]
+struct Saving(std::io::Error);
+
+impl fmt::Display for Saving {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("saving the cache")
+    }
+}
+
+impl std::error::Error for Saving {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[liveness]
+async fn saving() -> Result<(), Saving> {
+    Err(Saving(std::io::Error::other("disk full")))
+}
+
+#[actix_web::test]
+async fn a_huge_check_makes_a_small_body() {
+    let base = serve(|config| {
+        config.service(Health::default());
+    });
+    let answer = get(&format!("{base}/readyz")).await;
+    assert_eq!(answer.status, 503);
+    assert!(
+        answer.body.len() < KUBELET_READS,
+        "{} bytes",
+        answer.body.len()
+    );
+    let data = answer.check("huge")["data"].as_str().unwrap().to_owned();
+    assert!(data.starts_with("{\"rows\":[\"row\",\"row\""), "{data}");
+    assert!(
+        data.ends_with("… (cut: 1200010 bytes of JSON in all)"),
+        "{data}"
+    );
+    let error = answer.check("long_reason")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.len() <= 512, "{} bytes", error.len());
+    assert!(error.starts_with("refused: éé"), "{error}");
+    assert!(error.ends_with("… (cut: 100009 bytes in all)"), "{error}");
+
+    // The limits are the builder's to set.
+    let base = serve(|config| {
+        config.service(Health::default().data_limit(100_000).error_limit(64));
+    });
+    let answer = get(&format!("{base}/readyz")).await;
+    let data = answer.check("huge")["data"].as_str().unwrap().len();
+    assert!((99_000..=100_000).contains(&data), "{data} bytes");
+    let error = answer.check("long_reason")["error"].as_str().unwrap().len();
+    assert!(error <= 64, "{error} bytes");
+}
+
+#[actix_web::test]
+async fn unknown_excludes_are_named_once_and_only_the_first_few() {
+    let base = serve(|config| {
+        config.service(Health::default());
+    });
+    // 64 KB of names, each twice.
+    let names: Vec<String> = (0..3000)
+        .map(|i| format!("exclude=unknown-{}", i % 1500))
+        .collect();
+    let answer = get(&format!("{base}/livez?{}", names.join("&"))).await;
+    assert!(
+        answer.body.len() < KUBELET_READS,
+        "{} bytes",
+        answer.body.len()
+    );
+    let warnings = answer.json()["warnings"].as_array().unwrap().clone();
+    assert_eq!(warnings.len(), 11, "{warnings:?}");
+    assert_eq!(
+        warnings[0],
+        "some health checks cannot be excluded: no matches for \"unknown-0\""
+    );
+    assert_eq!(
+        warnings[10],
+        "and 1490 more names in `?exclude=` that match no check"
+    );
+    let answer = get(&format!(
+        "{base}/livez?verbose&exclude={}",
+        "x".repeat(5000)
+    ))
+    .await;
+    let warning = answer
+        .body
+        .lines()
+        .find(|line| line.starts_with("warn: "))
+        .unwrap();
+    assert!(warning.len() < 200, "{warning}");
+}
+
+#[actix_web::test]
+async fn the_apps_routes_under_a_probe_path_stay_the_apps() {
+    let base = serve(|config| {
+        config.service(Health::default()).route(
+            "/healthz/info",
+            web::get().to(|| async { HttpResponse::Ok().body("info") }),
+        );
+    });
+    let answer = get(&format!("{base}/healthz/info")).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "info"));
+    assert_eq!(get(&format!("{base}/healthz/saving")).await.status, 503);
+    assert_eq!(get(&format!("{base}/healthz/nope")).await.status, 404);
+}
+
+#[actix_web::test]
+async fn a_probe_served_at_the_root_serves_the_root_only() {
+    let base = serve(|config| {
+        config
+            .service(Health::default().paths(Probe::Liveness, ["/"]))
+            .route(
+                "/other",
+                web::get().to(|| async { HttpResponse::Ok().body("other") }),
+            );
+    });
+    let answer = get(&format!("{base}/")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.check_names(), ["configured", "saving"]);
+    assert_eq!(get(&format!("{base}/other")).await.body, "other");
+    assert_eq!(get(&format!("{base}/saving")).await.status, 404);
+    assert_eq!(get(&format!("{base}/livez")).await.status, 404);
+}
+
+#[actix_web::test]
+async fn an_error_shows_the_errors_that_caused_it() {
+    let base = serve(|config| {
+        config.service(Health::default());
+    });
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(
+        answer.check("configured")["error"],
+        "reading the config: No such file or directory (os error 2)"
+    );
+    assert_eq!(
+        answer.check("saving")["error"],
+        "saving the cache: disk full"
+    );
+}
