@@ -2,8 +2,8 @@
 //! right there and need no timer), then, if it waits, bounded by its timeout. A panic in the
 //! check, whether in the call or in the future, becomes a failed outcome, so that one bad check
 //! can neither hang a probe nor take the server down; its message goes to the log, redacted, and
-//! not to stderr (`panics.rs`). Every finished run is cut to the check's limits and told to the
-//! check's log (`transitions.rs`).
+//! not to stderr (`panics.rs`). Every finished run is cut to the check's limits, told to the
+//! check's log (`transitions.rs`) and, with the `metrics` feature, counted (`metrics.rs`).
 
 use std::any::Any;
 use std::future::{poll_fn, Future};
@@ -19,9 +19,9 @@ use crate::data::DataSource;
 use crate::outcome::Outcome;
 use crate::panics;
 use crate::redact;
-use crate::registry::{Check, CheckFuture};
+use crate::registry::{Check, CheckFuture, Probe};
 use crate::state::FinishedRun;
-use crate::transitions::Failure;
+use crate::transitions::{Failure, Named};
 
 /// A run after its first poll.
 pub(crate) enum FirstPoll {
@@ -85,31 +85,51 @@ pub(crate) async fn run(check: &Check, data: &DataSource) -> FinishedRun {
     }
 }
 
-/// The run as probes show it, within the check's limits, and as the log tells it.
+/// The run as probes show it, within the check's limits; as the log tells it; as metrics count it.
 fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
-    let name = check.name();
-    let outcome = match ended {
-        Ended::Returned(outcome) => outcome.within(check.limits),
-        Ended::TimedOut(timeout) => Outcome::unhealthy(format!("timed out after {timeout:?}")),
+    let named = Named {
+        check: check.name(),
+        probe: check.probe.map_or("", Probe::as_str),
+    };
+    let log = &check.state.log;
+    let (outcome, how) = match ended {
+        Ended::Returned(outcome) => {
+            let outcome = outcome.within(check.limits);
+            match outcome.error() {
+                None => log.passed(named),
+                Some(reason) => log.failed(named, Failure::Failed(reason)),
+            }
+            let how = if outcome.is_healthy() { "ok" } else { "error" };
+            (outcome, how)
+        }
+        Ended::TimedOut(timeout) => {
+            let outcome = Outcome::unhealthy(format!("timed out after {timeout:?}"));
+            log.failed(named, Failure::Failed(outcome.error().unwrap_or_default()));
+            (outcome, "timeout")
+        }
         Ended::Panicked(payload) => {
             // The payload may hold anything the code had at hand: the log gets it redacted, and
             // the body only says where to look.
             let message = panic_message(payload.as_ref());
             let at = panics::take_location();
             let at = at.as_deref();
-            let panicked = Failure::Panicked {
-                at,
-                message: &message,
-            };
-            check.state.log.failed(name, panicked);
-            return FinishedRun::since(began_at, Outcome::unhealthy(PANICKED));
+            log.failed(
+                named,
+                Failure::Panicked {
+                    at,
+                    message: &message,
+                },
+            );
+            (Outcome::unhealthy(PANICKED), "panic")
         }
     };
-    match outcome.error() {
-        None => check.state.log.passed(name),
-        Some(reason) => check.state.log.failed(name, Failure::Failed(reason)),
-    }
-    FinishedRun::since(began_at, outcome)
+    let run = FinishedRun::since(began_at, outcome);
+    log.took(named, run.duration, check.run_timeout());
+    #[cfg(feature = "metrics")]
+    crate::metrics::record(named, &run, how);
+    #[cfg(not(feature = "metrics"))]
+    let _ = how;
+    run
 }
 
 /// What the body says of a check that panicked.

@@ -2,11 +2,13 @@
 //! holds is served by `probe.rs` (the flow) through `actix.rs` (the HTTP adapter).
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::time::Duration;
 
 use actix_web::web;
 
 use crate::data::AppData;
+use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
 
@@ -51,7 +53,12 @@ pub struct Health {
     pub(crate) default_cache: Option<Duration>,
     pub(crate) limits: Limits,
     pub(crate) data: AppData,
+    pub(crate) drain_delay: Duration,
 }
+
+/// How long the app keeps serving after a shutdown signal, readiness failing, unless
+/// [`Health::drain_delay`] changes it: 5 s, as lightship's (Node) `shutdownDelay`.
+pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
 
 impl Default for Health {
     fn default() -> Health {
@@ -66,6 +73,7 @@ impl Default for Health {
             default_cache: None,
             limits: Limits::DEFAULT,
             data: AppData::default(),
+            drain_delay: DEFAULT_DRAIN_DELAY,
         }
     }
 }
@@ -182,6 +190,65 @@ impl Health {
     pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
         self.data.insert(data);
         self
+    }
+
+    /// How long the app keeps serving after a shutdown signal, readiness failing meanwhile
+    /// ([`DEFAULT_DRAIN_DELAY`], 5 s, unless changed). See [`Health::shutdown_signal`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use health_runtime::Health;
+    /// let health = Health::default().drain_delay(Duration::from_secs(10));
+    /// ```
+    #[must_use]
+    pub fn drain_delay(mut self, delay: Duration) -> Health {
+        self.drain_delay = delay;
+        self
+    }
+
+    /// The future to give actix's `HttpServer::shutdown_signal`, for a rollout that refuses no
+    /// request. On SIGTERM (or SIGINT), readiness fails at once (`503`, `"error":"shutting
+    /// down"`, `[-]availability failed: shutting down`), liveness and startup stay as they are,
+    /// and the app goes on serving every request for the drain delay: Kubernetes takes the pod
+    /// out of its Service's endpoints when it sends SIGTERM, but kube-proxy, ingresses and load
+    /// balancers learn of it seconds later, and keep sending requests meanwhile. Then the future
+    /// resolves and actix stops gracefully, finishing the requests in flight within its
+    /// `shutdown_timeout`. A second SIGTERM or SIGINT during the delay ends it at once.
+    ///
+    /// Give the pod a `terminationGracePeriodSeconds` above the drain delay plus actix's
+    /// `shutdown_timeout`. (actix handles no OS signal of its own once it has this future.)
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use actix_web::{App, HttpServer};
+    /// use health_runtime::Health;
+    ///
+    /// #[actix_web::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let health = Health::default().drain_delay(Duration::from_secs(5));
+    ///     HttpServer::new({
+    ///         let health = health.clone();
+    ///         move || App::new().service(health.clone())
+    ///     })
+    ///     .shutdown_signal(health.shutdown_signal())
+    ///     .shutdown_timeout(30)
+    ///     .bind(("0.0.0.0", 8080))?
+    ///     .run()
+    ///     .await
+    /// }
+    /// ```
+    pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
+        lifecycle::shutdown_signal(self.drain_delay)
+    }
+
+    /// The handle that refuses traffic or breaks liveness by hand: see [`Availability`].
+    ///
+    /// ```
+    /// let availability = health_runtime::Health::default().availability();
+    /// std::thread::spawn(move || availability.refuse_traffic("leader stepping down"));
+    /// ```
+    pub fn availability(&self) -> Availability {
+        Availability::of_this_process()
     }
 
     /// Whether `probe` is served on some path.

@@ -14,6 +14,8 @@ mod runs;
 mod transitions;
 
 mod data;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod outcome;
 mod panics;
 mod redact;
@@ -25,7 +27,8 @@ pub mod checks;
 #[doc(hidden)]
 pub mod __private;
 
-pub use health::Health;
+pub use health::{Health, DEFAULT_DRAIN_DELAY};
+pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
 pub use registry::{Check, Probe, DEFAULT_TIMEOUT};
 

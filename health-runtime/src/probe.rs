@@ -10,17 +10,19 @@ use std::task::Context;
 use crate::background;
 use crate::data::DataSource;
 use crate::health::Health;
-use crate::lifecycle::{StartupLatch, STARTUP};
+use crate::lifecycle::{StartupLatch, Switches, STARTUP, SWITCHES};
 use crate::outcome::cut;
 use crate::panics;
 use crate::registry::{self, Check, Name, Probe, Schedule};
 use crate::report::{Checks, Report, Results};
 use crate::runs::{Answer, Runs};
+use crate::transitions;
 
 /// The checks a `Health` serves, by probe: its defaults applied, listed by name.
 pub(crate) struct ServedChecks {
     checks: [Vec<Check>; 3],
     startup: &'static StartupLatch,
+    switches: &'static Switches,
 }
 
 /// What a probe request asks for.
@@ -69,7 +71,8 @@ impl ServedChecks {
                 .iter()
                 .map(|check| {
                     let check = check.clone();
-                    check.served_with(health.default_timeout, health.default_cache, health.limits)
+                    let (timeout, cache) = (health.default_timeout, health.default_cache);
+                    check.served_with(probe, timeout, cache, health.limits)
                 })
                 .collect();
             // Declared and added checks alike are listed by name: link order means nothing.
@@ -91,6 +94,7 @@ impl ServedChecks {
         let served = ServedChecks {
             checks,
             startup: &STARTUP,
+            switches: &SWITCHES,
         };
         served.start_loops(health);
         served
@@ -150,21 +154,35 @@ impl ServedChecks {
         let checks = &self.checks[probe.index()];
         let included = checks.iter().filter(|check| !is_excluded(check, exclude));
         let exclusions = Exclusions::of(checks, exclude);
+        let (startup, switches, whole) = (self.startup, self.switches, exclude.is_empty());
+        // Every report of the probe ends here, however it was made: the availability switches,
+        // read as it is made, and the log of the probe's changes, which a partial run is not.
+        let finish = move |report: &mut Report| {
+            report.held = switches.holding(probe);
+            if whole {
+                let why = || report.error_line();
+                transitions::PROBES[probe.index()].answered(probe.as_str(), report.passed(), why);
+            }
+        };
         let report = move |results| {
             let mut report = Report::new(probe, results);
             exclusions.apply_to(&mut report);
+            finish(&mut report);
             report
         };
-        let startup = self.startup;
         match probe {
             Probe::Liveness => Runs::begin(included, data, cx).answer(report),
             Probe::Readiness => match startup.passed() {
                 Some(_) => Runs::begin(included, data, cx).answer(report),
-                None => self.readiness_while_starting(included, report, data, cx),
+                None => self.readiness_while_starting(included, report, finish, data, cx),
             },
             Probe::Startup => match startup.passed() {
                 // Started is for good: the startup checks do not run again.
-                Some(results) => Answer::Now(Report::new(probe, results)),
+                Some(results) => {
+                    let mut report = Report::new(probe, results);
+                    finish(&mut report);
+                    Answer::Now(report)
+                }
                 None => Runs::begin(included, data, cx)
                     .answer(move |results| record_if_started(startup, report(results))),
             },
@@ -178,6 +196,7 @@ impl ServedChecks {
         &'a self,
         included: impl Iterator<Item = &'a Check>,
         report: impl FnOnce(Results) -> Report + 'static,
+        finish: impl FnOnce(&mut Report) + 'static,
         data: &DataSource,
         cx: &mut Context<'_>,
     ) -> Answer {
@@ -191,11 +210,13 @@ impl ServedChecks {
             if gate.passed() {
                 report(readiness)
             } else {
-                Report {
+                let mut report = Report {
                     probe: Probe::Readiness,
                     starting: true,
                     ..gate
-                }
+                };
+                finish(&mut report);
+                report
             }
         })
     }
@@ -304,6 +325,7 @@ mod tests {
     fn served(health: Health) -> ServedChecks {
         ServedChecks {
             startup: Box::leak(Box::new(StartupLatch::new())),
+            switches: Box::leak(Box::new(Switches::new())),
             ..ServedChecks::new(&health)
         }
     }
@@ -443,6 +465,46 @@ mod tests {
         let report = now(answer(&served, Probe::Startup, Target::Probe, &[]));
         assert!(report.passed());
         assert!(matches!(report.checks, Checks::StartupPassed(_)));
+    }
+
+    #[actix_web::test]
+    async fn availability_switches_hold_whole_probes_back_from_the_next_answer() {
+        let cached = passing("db").cache(Duration::from_secs(60));
+        let health = Health::default()
+            .check(Probe::Readiness, cached)
+            .check(Probe::Liveness, passing("alive"));
+        let served = served(health);
+        // The first probe waits for the cache's first run.
+        let Ok(Answer::Later(first)) = answer(&served, Probe::Readiness, Target::Probe, &[]) else {
+            panic!("an empty cache is waited for");
+        };
+        assert!(first.await.passed());
+        let ready = || now(answer(&served, Probe::Readiness, Target::Probe, &[]));
+        let live = || now(answer(&served, Probe::Liveness, Target::Probe, &[]));
+        assert!(ready().passed());
+
+        // The cached result does not delay the switch.
+        served.switches.refuse_traffic("maintenance".into());
+        let report = ready();
+        assert!(!report.passed());
+        assert_eq!(report.held.as_deref(), Some("maintenance"));
+        assert!(live().passed(), "liveness is untouched");
+        let one = now(answer(&served, Probe::Readiness, Target::Check("db"), &[]));
+        assert!(one.passed(), "one check is not the probe");
+
+        served.switches.start_draining();
+        assert_eq!(ready().held.as_deref(), Some("shutting down"));
+        served.switches.accept_traffic();
+        assert_eq!(
+            ready().held.as_deref(),
+            Some("shutting down"),
+            "draining is for good"
+        );
+
+        served.switches.break_liveness("wedged".into());
+        assert_eq!(live().held.as_deref(), Some("wedged"));
+        served.switches.restore_liveness();
+        assert!(live().passed());
     }
 
     #[test]

@@ -179,6 +179,8 @@ pub struct Check {
     pub(crate) name: Name,
     /// Where it was declared, for messages: the fn's path, or `Check::new`.
     pub(crate) origin: &'static str,
+    /// The probe that serves it, once served.
+    pub(crate) probe: Option<Probe>,
     /// `None` until `Health`'s default applies.
     timeout: Option<Duration>,
     /// How much of its outcome a body shows; `Health`'s, once served.
@@ -218,6 +220,7 @@ impl Check {
         Check {
             name: Name::from(name.into()),
             origin: "Check::new",
+            probe: None,
             timeout: None,
             limits: Limits::DEFAULT,
             critical: true,
@@ -290,14 +293,16 @@ impl Check {
         &self.name
     }
 
-    /// Applies `Health`'s settings: its limits, and its defaults for what the check left unset
-    /// (its timeout, and a cache for a check that runs on every probe).
+    /// Applies `Health`'s settings: the probe that serves it, its limits, and its defaults for
+    /// what the check left unset (its timeout, and a cache for a check that runs on every probe).
     pub(crate) fn served_with(
         mut self,
+        probe: Probe,
         timeout: Duration,
         cache: Option<Duration>,
         limits: Limits,
     ) -> Check {
+        self.probe = Some(probe);
         self.timeout.get_or_insert(timeout);
         self.limits = limits;
         if let (Schedule::EveryProbe, Some(ttl)) = (self.schedule, cache) {
@@ -343,6 +348,7 @@ impl From<&'static Declared> for Check {
         Check {
             name: Name::Static(declared.name),
             origin: declared.function,
+            probe: Some(declared.probe),
             timeout: declared.timeout,
             limits: Limits::DEFAULT,
             critical: declared.critical,

@@ -52,7 +52,13 @@ pub(crate) struct Report {
     /// Set when readiness was held back because startup has not passed; `checks` are then the
     /// startup checks.
     pub starting: bool,
+    /// Why an availability switch holds the probe back whatever its checks say, if one does:
+    /// shown first, as a check named `availability`.
+    pub held: Option<Cow<'static, str>>,
 }
+
+/// The name under which a held probe shows its availability switch (also in `write_json`).
+const AVAILABILITY: &str = "availability";
 
 /// The results a report shows: those of this probe's runs, or those of the startup run that
 /// passed.
@@ -111,12 +117,14 @@ impl Report {
             unknown_excludes: Vec::new(),
             unknown_excludes_left: 0,
             starting: false,
+            held: None,
         }
     }
 
     /// A probe passes when no critical check failed (and so with no checks at all).
     pub fn passed(&self) -> bool {
         !self.starting
+            && self.held.is_none()
             && self
                 .checks
                 .iter()
@@ -124,14 +132,17 @@ impl Report {
     }
 
     /// One line naming each failed critical check and why.
-    fn error_line(&self) -> String {
+    pub fn error_line(&self) -> String {
         let mut line = String::new();
+        if let Some(held) = &self.held {
+            line.push_str(&one_line(held));
+        }
         if self.starting {
             line.push_str("service is starting: ");
         }
         let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
         for (i, check) in failed.enumerate() {
-            if i > 0 {
+            if i > 0 || self.held.is_some() {
                 line.push_str("; ");
             }
             let reason = one_line(check.outcome.error().unwrap_or_default());
@@ -156,6 +167,9 @@ impl Report {
     /// The kube-apiserver `?verbose` format: a line per check, then the verdict.
     pub fn verbose_text(&self) -> String {
         let mut text = String::new();
+        if let Some(held) = &self.held {
+            let _ = writeln!(text, "[-]{AVAILABILITY} failed: {}", one_line(held));
+        }
         for check in self.checks.iter() {
             let reason = one_line(check.outcome.error().unwrap_or_default());
             let _ = match check.status() {
@@ -212,8 +226,13 @@ impl Report {
             write_str(out, &self.error_line());
             out.extend_from_slice(b",\"checks\":[");
         }
+        if let Some(held) = &self.held {
+            out.extend_from_slice(b"{\"name\":\"availability\",\"status\":\"FAIL\",\"error\":");
+            write_str(out, held);
+            out.push(b'}');
+        }
         for (i, check) in self.checks.iter().enumerate() {
-            if i > 0 {
+            if i > 0 || self.held.is_some() {
                 out.push(b',');
             }
             check.write_json(out);
@@ -391,6 +410,35 @@ mod tests {
         let mut out = Vec::new();
         write_ms(&mut out, Duration::MAX);
         assert_eq!(String::from_utf8(out).unwrap(), "18446744073709551.615");
+    }
+
+    #[test]
+    fn a_held_probe_fails_with_its_reason_first() {
+        let mut report = Report::new(
+            Probe::Readiness,
+            Results::from_vec(vec![
+                result("db", true, Outcome::unhealthy("refused")),
+                result("flag", true, Outcome::healthy()),
+            ]),
+        );
+        report.held = Some("shutting down".into());
+        assert!(!report.passed());
+        let body = json(&report);
+        assert_eq!(body["error"], "shutting down; db failed: refused");
+        assert_eq!(
+            body["checks"][0],
+            serde_json::json!({"name": "availability", "status": "FAIL", "error": "shutting down"})
+        );
+        assert_eq!(body["checks"][1]["name"], "db");
+        assert_eq!(
+            report.verbose_text(),
+            "[-]availability failed: shutting down\n[-]db failed: refused\n[+]flag ok\n\
+             readiness check failed\n"
+        );
+        // Held with no checks at all: the reason alone.
+        let mut report = Report::new(Probe::Readiness, Results::new());
+        report.held = Some("shutting down".into());
+        assert_eq!(json(&report)["error"], "shutting down");
     }
 
     #[test]

@@ -1,20 +1,25 @@
-//! What the service's log says about one check: when it starts failing, once, with the reason;
-//! while it keeps failing, at most once per [`LOG_INTERVAL`], with how many failures that was;
-//! when it passes again, once. A check that keeps passing logs nothing, and costs one atomic load
-//! per run. Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
+//! What the service's log says about its checks and probes: changes, not every probe. A check
+//! that starts failing is logged once, at WARN, with the reason; while it keeps failing, at most
+//! once per [`LOG_INTERVAL`], with how many failures that was; when it passes again, once, at
+//! INFO. A check that takes more than half its timeout is logged once as slow, and once when it
+//! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
+//! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
+//! `probe`, `status` and `duration`; without a `tracing` subscriber, they reach the `log` facade.
+//! Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How often a check that keeps failing is logged again.
 pub(crate) const LOG_INTERVAL: Duration = Duration::from_secs(10);
 
-/// The log's memory of one check: its current failing streak, if it has one.
+/// The log's memory of one check: its failing streak, if it has one, and whether it is slow.
 pub(crate) struct CheckLog {
     /// Whether `streak` holds one: read without the lock by every passing run.
     failing: AtomicBool,
     streak: Mutex<Option<Streak>>,
+    slow: AtomicBool,
 }
 
 struct Streak {
@@ -25,11 +30,19 @@ struct Streak {
     unlogged: u64,
 }
 
+/// A check, as the log names it.
+#[derive(Clone, Copy)]
+pub(crate) struct Named<'a> {
+    pub check: &'a str,
+    pub probe: &'static str,
+}
+
 impl CheckLog {
     pub const fn new() -> CheckLog {
         CheckLog {
             failing: AtomicBool::new(false),
             streak: Mutex::new(None),
+            slow: AtomicBool::new(false),
         }
     }
 
@@ -37,20 +50,71 @@ impl CheckLog {
         self.streak.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A run of the check `name` passed.
-    pub fn passed(&self, name: &str) {
+    /// A run of the check passed. This and [`took`](Self::took) are inlined, as every run tells
+    /// them: the calls cost more than the loads (callgrind).
+    #[inline]
+    pub fn passed(&self, named: Named<'_>) {
         if !self.failing.load(Ordering::Relaxed) {
             return;
         }
-        if let Some(line) = self.passed_at(Instant::now(), name) {
-            log::info!("{line}");
+        if let Some(line) = self.passed_at(Instant::now(), named.check) {
+            tracing::info!(
+                check = named.check,
+                probe = named.probe,
+                status = "OK",
+                "{line}"
+            );
         }
     }
 
-    /// A run of the check `name` failed.
-    pub fn failed(&self, name: &str, failure: Failure<'_>) {
-        if let Some(line) = self.failed_at(Instant::now(), name, failure) {
-            log::warn!("{line}");
+    /// A run of the check failed.
+    pub fn failed(&self, named: Named<'_>, failure: Failure<'_>) {
+        if let Some(line) = self.failed_at(Instant::now(), named.check, failure) {
+            tracing::warn!(
+                check = named.check,
+                probe = named.probe,
+                status = "FAIL",
+                "{line}"
+            );
+        }
+    }
+
+    /// A run of the check took `duration` of its `timeout`: slow past half of it.
+    #[inline]
+    pub fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
+        let slow = duration > timeout / 2;
+        if self.slow.load(Ordering::Relaxed) != slow {
+            self.slowness_changed(named, slow, duration, timeout);
+        }
+    }
+
+    #[cold]
+    fn slowness_changed(
+        &self,
+        named: Named<'_>,
+        slow: bool,
+        duration: Duration,
+        timeout: Duration,
+    ) {
+        if self.slow.swap(slow, Ordering::Relaxed) == slow {
+            return;
+        }
+        let (check, probe) = (named.check, named.probe);
+        if slow {
+            tracing::warn!(
+                check,
+                probe,
+                ?duration,
+                "health check `{check}` is slow: {duration:.1?} of its {timeout:?} timeout"
+            );
+        } else {
+            tracing::info!(
+                check,
+                probe,
+                ?duration,
+                "health check `{check}` is not slow any more: {duration:.1?} of its {timeout:?} \
+                 timeout"
+            );
         }
     }
 
@@ -137,6 +201,43 @@ fn failures(count: u64) -> String {
     }
 }
 
+/// The log's memory of one probe: the status of its latest whole answer.
+pub(crate) struct ProbeLog(AtomicU8);
+
+const UNKNOWN: u8 = 0;
+const PASSED: u8 = 1;
+const FAILED: u8 = 2;
+
+/// The probes of this process, by `Probe::index`.
+pub(crate) static PROBES: [ProbeLog; 3] = [ProbeLog::new(), ProbeLog::new(), ProbeLog::new()];
+
+impl ProbeLog {
+    pub const fn new() -> ProbeLog {
+        ProbeLog(AtomicU8::new(UNKNOWN))
+    }
+
+    /// The probe `probe` answered `passed`; `why` tells why it failed.
+    #[inline]
+    pub fn answered(&self, probe: &'static str, passed: bool, why: impl FnOnce() -> String) {
+        let status = if passed { PASSED } else { FAILED };
+        if self.0.load(Ordering::Relaxed) != status {
+            self.changed(probe, status, why);
+        }
+    }
+
+    #[cold]
+    fn changed(&self, probe: &'static str, status: u8, why: impl FnOnce() -> String) {
+        match (self.0.swap(status, Ordering::Relaxed), status) {
+            (before, FAILED) if before != FAILED => {
+                let why = why();
+                tracing::warn!(probe, status = "FAIL", "{probe} probe fails: {why}");
+            }
+            (FAILED, PASSED) => tracing::info!(probe, status = "OK", "{probe} probe passes again"),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +275,34 @@ mod tests {
         );
         assert_eq!(log.passed_at(at(14.0), "db"), None);
         assert!(!log.failing.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn slowness_and_probe_status_change_once() {
+        let log = CheckLog::new();
+        let named = Named {
+            check: "db",
+            probe: "readiness",
+        };
+        let timeout = Duration::from_millis(500);
+        log.took(named, Duration::from_millis(300), timeout);
+        assert!(log.slow.load(Ordering::Relaxed));
+        log.took(named, Duration::from_millis(100), timeout);
+        assert!(!log.slow.load(Ordering::Relaxed));
+
+        let probe = ProbeLog::new();
+        let mut asked = 0;
+        probe.answered("readiness", false, || {
+            asked += 1;
+            "db failed".into()
+        });
+        probe.answered("readiness", false, || {
+            asked += 1;
+            "db failed".into()
+        });
+        assert_eq!(asked, 1, "a failing probe is told once");
+        assert_eq!(probe.0.load(Ordering::Relaxed), FAILED);
+        probe.answered("readiness", true, String::new);
+        assert_eq!(probe.0.load(Ordering::Relaxed), PASSED);
     }
 }

@@ -1,6 +1,6 @@
 //! Runs one of the repo's example services as its own process, the way a user runs it.
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use super::free_port;
@@ -46,6 +46,33 @@ impl Example {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
         example
+    }
+
+    /// The address it serves, `127.0.0.1:port`.
+    pub fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Sends it `signal` (`TERM`, `INT`) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill(1)");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// Waits up to `limit` for it to exit, and returns how, or `None` if it still runs.
+    pub async fn exit_within(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait for the example") {
+                return Some(status);
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 
     /// Everything the example wrote to stdout and stderr so far.

@@ -1,7 +1,7 @@
 //! What the end-to-end tests share: a real actix-web server on a free loopback port, a real HTTP
 //! client to probe it, throwaway MariaDB and PostgreSQL servers (`mariadb`, `postgres`, `server`),
-//! the outage scenarios every database goes through (`outage`), and a runner for the example
-//! services (`example`).
+//! the outage scenarios every database goes through (`outage`), a runner for the example
+//! services (`example`), and a throwaway HAProxy in front of them (`haproxy`).
 
 /// The README's example service compiles as written.
 #[cfg(doctest)]
@@ -9,6 +9,7 @@
 pub struct ReadmeExamples;
 
 pub mod example;
+pub mod haproxy;
 pub mod mariadb;
 pub mod outage;
 pub mod postgres;

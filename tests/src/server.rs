@@ -191,7 +191,7 @@ pub fn binary(name: &str, package: &str) -> PathBuf {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
         .unwrap_or_else(|| {
-            panic!("`{name}` not found: install it with `sudo apt-get install {package}` (or run .ci/run)")
+            panic!("`{name}` not found: install it with `sudo apt-get install {package}` (or run `cargo xtask test`, which does)")
         })
 }
 

@@ -39,8 +39,12 @@ async fn a_panicking_check_leaves_one_redacted_line_and_other_panics_reach_the_a
         "{}",
         lines[0]
     );
+    // Through `log`, the event's fields follow its message.
     assert!(
-        lines[0].ends_with(": cannot reach postgres://***@db:5432/app"),
+        lines[0].ends_with(
+            ": cannot reach postgres://***@db:5432/app check=\"leaky\" probe=\"readiness\" \
+             status=\"FAIL\""
+        ),
         "{}",
         lines[0]
     );

@@ -1,6 +1,6 @@
 //! `cargo xtask test [ARGS]`: the whole test suite, as CI runs it. The tests start throwaway
-//! servers of their own from the machine's binaries (MariaDB and PostgreSQL); those that are
-//! missing are installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
+//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, HAProxy); those that
+//! are missing are installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
 //! `cargo test --workspace ARGS` runs. Elsewhere it says what to install.
 
 use std::path::Path;
@@ -23,6 +23,11 @@ const NEEDS: &[Need] = &[
         what: "a PostgreSQL server (initdb, postgres)",
         installed: postgres_installed,
         packages: &["postgresql"],
+    },
+    Need {
+        what: "HAProxy, the load balancer of the drain test",
+        installed: || on_path("haproxy"),
+        packages: &["haproxy"],
     },
     Need {
         what: "kill(1), to signal the test servers",

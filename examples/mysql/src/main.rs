@@ -7,7 +7,11 @@
 //! `DATABASE_URL=mysql://user:password@localhost:3306/dbname cargo run -p mysql-example`
 //! (the Go DSN `user:password@tcp(localhost:3306)/dbname` becomes
 //! `mysql://user:password@localhost:3306/dbname`; percent-encode `@ : / ?` in the password).
-//! `PORT` changes the port (default 8080). The server starts even when the database is down.
+//! `PORT` changes the port (default 8080). The server starts even when the database is down. On
+//! SIGTERM it drains: readiness fails at once while it serves on for 5 s. `Dockerfile` builds its
+//! image.
+
+use std::time::Duration;
 
 use actix_web::{web, App, HttpServer};
 use health_runtime::{checks, liveness, readiness, Health};
@@ -40,12 +44,21 @@ async fn main() -> std::io::Result<()> {
     let pool = MySqlPool::connect_lazy(&url)
         .map_err(|_| invalid("DATABASE_URL is not a valid mysql:// URL"))?;
 
+    // On SIGTERM, readiness fails at once and the service serves on for 5 s while the endpoints
+    // update, then stops gracefully within actix's 30 s (kubernetes/deployment.yaml's
+    // terminationGracePeriodSeconds covers both).
+    let health = Health::default().drain_delay(Duration::from_secs(5));
     log::info!("listening on http://0.0.0.0:{port} (/healthz, /ready, /livez, /readyz, /startupz)");
-    HttpServer::new(move || {
-        App::new()
-            .app_data(web::Data::new(pool.clone()))
-            .service(Health::default())
+    HttpServer::new({
+        let health = health.clone();
+        move || {
+            App::new()
+                .app_data(web::Data::new(pool.clone()))
+                .service(health.clone())
+        }
     })
+    .shutdown_signal(health.shutdown_signal())
+    .shutdown_timeout(30)
     .bind(("0.0.0.0", port))?
     .run()
     .await

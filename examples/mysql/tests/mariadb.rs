@@ -61,6 +61,13 @@ async fn the_kubernetes_manifest_probes_what_the_example_serves() {
         .filter_map(|rest| rest.split([',', ' ', '}']).next())
         .collect();
     assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
+    // The grace period covers the example's drain (5 s) and actix's shutdown timeout (30 s).
+    let grace: u64 = manifest
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("terminationGracePeriodSeconds: "))
+        .and_then(|seconds| seconds.parse().ok())
+        .expect("a terminationGracePeriodSeconds");
+    assert!(grace > 5 + 30, "{grace} s");
     for path in paths {
         let answer = health_tests::get(&format!("{}{path}", service.base)).await;
         assert_eq!(answer.status, 200, "{path}: {}", answer.body);

@@ -1,4 +1,9 @@
-//! Ready-made checks, each behind the cargo feature of what it checks.
+//! Ready-made checks: [`Heartbeat`] for background loops, and `sqlx::ping` for databases behind
+//! the cargo features of the databases.
+
+mod heartbeat;
+
+pub use heartbeat::Heartbeat;
 
 #[cfg(any(feature = "mysql", feature = "postgres", feature = "sqlite"))]
 #[cfg_attr(

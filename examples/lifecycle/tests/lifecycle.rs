@@ -1,0 +1,226 @@
+//! The lifecycle example over HTTP and by signals: a worker that stops fails liveness, the
+//! availability switches take effect at the next probe, the checks' metrics are scraped, and a
+//! SIGTERM drains: behind a real HAProxy, no request fails, where actix's own stop loses some.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::rt::time::sleep;
+use health_tests::example::Example;
+use health_tests::get;
+use health_tests::haproxy::HaProxy;
+
+const LIFECYCLE: &str = env!("CARGO_BIN_EXE_lifecycle");
+
+async fn start(env: &[(&str, &str)]) -> Example {
+    Example::start(LIFECYCLE, env).await
+}
+
+async fn post(url: &str, body: &str) -> u16 {
+    let client = awc::Client::default();
+    let response = client.post(url).send_body(body.to_owned()).await;
+    response.expect("the admin route answers").status().as_u16()
+}
+
+#[actix_web::test]
+async fn a_worker_that_stops_fails_liveness_and_readiness_stays() {
+    let service = start(&[("STOP_AFTER", "0.5"), ("MAX_SILENCE", "1")]).await;
+    assert_eq!(get(&format!("{}/livez", service.base)).await.status, 200);
+    sleep(Duration::from_millis(2000)).await;
+    let answer = get(&format!("{}/livez", service.base)).await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    let error = answer.check("worker")["error"].as_str().unwrap().to_owned();
+    assert!(error.starts_with("no heartbeat for 1."), "{error}");
+    assert!(error.ends_with("s (limit 1s)"), "{error}");
+    assert_eq!(get(&format!("{}/readyz", service.base)).await.status, 200);
+}
+
+#[actix_web::test]
+async fn availability_switches_take_effect_at_the_next_probe() {
+    let service = start(&[]).await;
+    let base = &service.base;
+    assert_eq!(
+        post(&format!("{base}/admin/refuse"), "maintenance: reindexing").await,
+        204
+    );
+    let answer = get(&format!("{base}/readyz")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.json()["error"], "maintenance: reindexing");
+    assert_eq!(answer.check("availability")["status"], "FAIL");
+    let verbose = get(&format!("{base}/readyz?verbose")).await.body;
+    assert!(
+        verbose.starts_with("[-]availability failed: maintenance: reindexing\n"),
+        "{verbose}"
+    );
+    assert_eq!(
+        get(&format!("{base}/livez")).await.status,
+        200,
+        "liveness untouched"
+    );
+    // One check on its own is still answered by the check.
+    assert_eq!(get(&format!("{base}/readyz/jobs")).await.status, 200);
+
+    assert_eq!(post(&format!("{base}/admin/accept"), "").await, 204);
+    assert_eq!(get(&format!("{base}/readyz")).await.status, 200);
+
+    assert_eq!(
+        post(&format!("{base}/admin/break"), "wedged: deadlock").await,
+        204
+    );
+    let answer = get(&format!("{base}/livez")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.json()["error"], "wedged: deadlock");
+    assert_eq!(
+        get(&format!("{base}/readyz")).await.status,
+        200,
+        "readiness untouched"
+    );
+    assert_eq!(post(&format!("{base}/admin/restore"), "").await, 204);
+    assert_eq!(get(&format!("{base}/livez")).await.status, 200);
+}
+
+/// The value of the sample of `metric` whose labels hold each of `labels`.
+fn sample(scrape: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    scrape
+        .lines()
+        .filter(|line| line.starts_with(&format!("{metric}{{")))
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+#[actix_web::test]
+async fn the_checks_metrics_are_served_in_the_prometheus_format() {
+    let service = start(&[("STOP_AFTER", "0.2"), ("MAX_SILENCE", "0.5")]).await;
+    let base = &service.base;
+    assert_eq!(get(&format!("{base}/readyz")).await.status, 200);
+    sleep(Duration::from_millis(1000)).await;
+    assert_eq!(get(&format!("{base}/livez")).await.status, 503);
+    let scrape = get(&format!("{base}/metrics")).await.body;
+
+    let jobs = ["check=\"jobs\"", "probe=\"readiness\""];
+    assert_eq!(
+        sample(&scrape, "health_check_status", &jobs),
+        Some(1.0),
+        "{scrape}"
+    );
+    let ok = ["check=\"jobs\"", "outcome=\"ok\""];
+    assert_eq!(
+        sample(&scrape, "health_check_runs_total", &ok),
+        Some(1.0),
+        "{scrape}"
+    );
+    let worker = ["check=\"worker\"", "probe=\"liveness\""];
+    assert_eq!(
+        sample(&scrape, "health_check_status", &worker),
+        Some(0.0),
+        "{scrape}"
+    );
+    let failed = ["check=\"worker\"", "outcome=\"error\""];
+    assert_eq!(
+        sample(&scrape, "health_check_runs_total", &failed),
+        Some(1.0),
+        "{scrape}"
+    );
+    let count = sample(&scrape, "health_check_duration_seconds_count", &jobs);
+    assert_eq!(count, Some(1.0), "{scrape}");
+}
+
+#[actix_web::test]
+async fn sigterm_fails_readiness_serves_on_for_the_delay_then_exits() {
+    let mut service = start(&[("DRAIN_DELAY", "1.5")]).await;
+    let base = service.base.clone();
+    assert_eq!(get(&format!("{base}/ready")).await.status, 200);
+    let signalled = Instant::now();
+    service.signal("TERM");
+    sleep(Duration::from_millis(300)).await;
+    let answer = get(&format!("{base}/ready")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.json()["error"], "shutting down");
+    assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
+    assert_eq!(get(&format!("{base}/startupz")).await.status, 200);
+    let exit = service.exit_within(Duration::from_secs(10)).await;
+    assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
+    let after = signalled.elapsed();
+    assert!(
+        after >= Duration::from_millis(1500),
+        "exited after {after:?}"
+    );
+
+    // A second signal ends the delay at once.
+    let mut service = start(&[("DRAIN_DELAY", "30")]).await;
+    service.signal("TERM");
+    sleep(Duration::from_millis(300)).await;
+    let signalled = Instant::now();
+    service.signal("INT");
+    let exit = service.exit_within(Duration::from_secs(10)).await;
+    assert!(exit.is_some(), "still running after a second signal");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        signalled.elapsed()
+    );
+}
+
+/// Requests through the load balancer while one of two instances gets SIGTERM: how many fail.
+async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
+    let mut leaving = start(env).await;
+    let staying = start(env).await;
+    let balancer = HaProxy::start(&[leaving.address(), staying.address()]);
+    // Both pass two checks before traffic starts.
+    sleep(Duration::from_millis(1500)).await;
+
+    let (sent, failed, running) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicBool::new(true)),
+    );
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (sent, failed, running) = (sent.clone(), failed.clone(), running.clone());
+            let url = format!("{}/healthz", balancer.base);
+            actix_web::rt::spawn(async move {
+                let client = awc::Client::builder()
+                    .timeout(Duration::from_secs(5))
+                    .finish();
+                while running.load(Ordering::Relaxed) {
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    match client.get(&url).send().await {
+                        Ok(response) if response.status().is_success() => {}
+                        _ => {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    sleep(Duration::from_millis(500)).await;
+    leaving.signal("TERM");
+    let exit = leaving.exit_within(Duration::from_secs(15)).await;
+    assert!(exit.is_some(), "the instance stops after its delay");
+    sleep(Duration::from_millis(500)).await;
+    running.store(false, Ordering::Relaxed);
+    for client in clients {
+        client.await.expect("a client task");
+    }
+    drop(staying);
+    (failed.load(Ordering::Relaxed), sent.load(Ordering::Relaxed))
+}
+
+#[actix_web::test]
+async fn behind_haproxy_a_drained_instance_loses_no_request() {
+    let (failed, sent) = failures_in_a_rollout(&[("DRAIN_DELAY", "1.5")]).await;
+    eprintln!("with the drain: {failed} of {sent} requests failed");
+    assert_eq!(failed, 0, "of {sent}");
+    assert!(sent > 100, "{sent} requests");
+
+    // The same app without the drain: the load balancer keeps sending to the instance for up to
+    // a check's interval after it stopped accepting.
+    let (failed, sent) = failures_in_a_rollout(&[("DRAIN", "off")]).await;
+    eprintln!("without it (actix's own stop): {failed} of {sent} requests failed");
+    assert!(
+        failed > 0,
+        "of {sent}: actix's own stop refuses the requests in flight to it"
+    );
+}
