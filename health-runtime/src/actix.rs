@@ -1,6 +1,6 @@
-//! Serves a [`Health`] on actix-web: mounts its paths, answers the method, parses the query, and
-//! turns the probe's [`Answer`](crate::probe::Answer) into a response. The probe itself is
-//! decided in `probe.rs`.
+//! Serves a [`Health`] on actix-web: mounts its paths, answers the method, reads the query and
+//! the `Accept` header, applies the detail policy, and turns the probe's [`Answer`] into a
+//! response in the asked format. The probe itself is decided in `probe.rs`.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -19,15 +19,41 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 
 use crate::data::DataSource;
+use crate::details::Details;
 use crate::health::Health;
 use crate::probe::{NoSuchCheck, Query, ServedChecks, Target};
 use crate::registry::{Name, Probe};
-use crate::report::Report;
+use crate::report::{Body, Detail, Format, Report};
 use crate::runs::Answer;
+
+/// What one worker serves: the checks, and how their reports are shown.
+struct Serving {
+    checks: ServedChecks,
+    format: Format,
+    details: Details,
+}
+
+/// What a mounted path answers.
+#[derive(Clone)]
+enum Mounted {
+    /// `/<path>`: all checks of the probe.
+    Probe(Probe),
+    /// `/<path>/<name>`: the check of that name.
+    Check(Probe, Name),
+    /// Every probe's checks together.
+    AllProbes,
+}
 
 impl HttpServiceFactory for Health {
     fn register(self, config: &mut AppService) {
-        let served = Rc::new(ServedChecks::new(&self));
+        if let (Some(watch), false) = (&self.watch, self.management) {
+            watch.enroll();
+        }
+        let serving = Rc::new(Serving {
+            checks: ServedChecks::new(&self),
+            format: self.format,
+            details: self.details.clone(),
+        });
         let paths = || {
             Probe::ALL.into_iter().flat_map(|probe| {
                 let paths = self.paths[probe.index()].iter();
@@ -36,7 +62,10 @@ impl HttpServiceFactory for Health {
         };
         // actix tries services in order: the probe paths, which take nearly all traffic, first.
         for (probe, path) in paths() {
-            mount(config, path, &served, probe, None);
+            mount(config, path, &serving, Mounted::Probe(probe));
+        }
+        for path in &self.all_probes_paths {
+            mount(config, normalized(path), &serving, Mounted::AllProbes);
         }
         // `/<path>/<name>` for the names of the probe's checks only: every other path under a
         // probe path stays the app's. None under a probe served at `/`: they would be the app's
@@ -45,9 +74,9 @@ impl HttpServiceFactory for Health {
             if path == "/" {
                 continue;
             }
-            for name in served.names(probe) {
-                let check_path = format!("{path}/{name}");
-                mount(config, check_path, &served, probe, Some(name.clone()));
+            for name in serving.checks.names(probe) {
+                let check = Mounted::Check(probe, name.clone());
+                mount(config, format!("{path}/{name}"), &serving, check);
             }
         }
     }
@@ -70,21 +99,13 @@ fn normalized(path: &str) -> String {
 /// its routes, guards, extractors or data, and each of those layers costs every probe. Its route
 /// would allocate the answer's future once more, and its method guard records the method in the
 /// request's extensions (an allocation and two hash map operations): `Respond` checks the method.
-/// `name` is the check a one-check path serves.
-fn mount(
-    config: &mut AppService,
-    path: String,
-    served: &Rc<ServedChecks>,
-    probe: Probe,
-    name: Option<Name>,
-) {
-    let served = Rc::clone(served);
+fn mount(config: &mut AppService, path: String, serving: &Rc<Serving>, mounted: Mounted) {
+    let serving = Rc::clone(serving);
     let service = fn_service(move |request: ServiceRequest| {
         let (request, _payload) = request.into_parts();
         Respond::Begin {
-            served: Rc::clone(&served),
-            probe,
-            name: name.clone(),
+            serving: Rc::clone(&serving),
+            mounted: mounted.clone(),
             request,
         }
     });
@@ -96,16 +117,15 @@ fn mount(
 /// machinery of its own.
 enum Respond {
     Begin {
-        served: Rc<ServedChecks>,
-        probe: Probe,
-        /// The check of a one-check path.
-        name: Option<Name>,
+        serving: Rc<Serving>,
+        mounted: Mounted,
         request: HttpRequest,
     },
     Wait {
         request: HttpRequest,
         report: LocalBoxFuture<'static, Report>,
-        verbose: bool,
+        body: Body,
+        detail: Detail,
     },
     Answered,
 }
@@ -115,42 +135,49 @@ impl Future for Respond {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (request, report, verbose) = match std::mem::replace(this, Respond::Answered) {
+        let (request, report, body, detail) = match std::mem::replace(this, Respond::Answered) {
             Respond::Begin {
-                served,
-                probe,
-                name,
+                serving,
+                mounted,
                 request,
             } => {
                 if !matches!(*request.method(), Method::GET | Method::HEAD) {
                     return answered(request, method_not_allowed());
                 }
                 let query = Query::parse(request.query_string());
-                let target = match &name {
-                    None => Target::Probe,
-                    Some(name) => Target::Check(name),
+                let body = match body_asked(&request, &query, serving.format) {
+                    Ok(body) => body,
+                    Err(unknown) => return answered(request, unknown_format(&unknown)),
                 };
+                let detail = serving.details.for_request(&request);
                 let data = DataSource::Request(request.clone());
-                match served.answer(probe, target, &query.exclude, &data, cx) {
+                let (exclude, checks) = (&query.exclude, &serving.checks);
+                let answer = match &mounted {
+                    Mounted::Probe(probe) => {
+                        checks.answer(*probe, Target::Probe, exclude, &data, cx)
+                    }
+                    Mounted::Check(probe, name) => {
+                        checks.answer(*probe, Target::Check(name), exclude, &data, cx)
+                    }
+                    Mounted::AllProbes => Ok(checks.answer_all(exclude, &data, cx)),
+                };
+                match answer {
                     Ok(Answer::Now(report)) => {
-                        let response = render(&report, query.verbose);
-                        return answered(request, response);
+                        return answered(request, render(&report, body, detail));
                     }
-                    Err(NoSuchCheck) => {
-                        let response = not_found(probe, name.as_deref().unwrap_or_default());
-                        return answered(request, response);
-                    }
-                    Ok(Answer::Later(report)) => (request, report, query.verbose),
+                    Err(NoSuchCheck) => return answered(request, not_found(&mounted)),
+                    Ok(Answer::Later(report)) => (request, report, body, detail),
                 }
             }
             Respond::Wait {
                 request,
                 report,
-                verbose,
-            } => (request, report, verbose),
+                body,
+                detail,
+            } => (request, report, body, detail),
             Respond::Answered => panic!("`Respond` polled after it answered"),
         };
-        this.wait(request, report, verbose, cx)
+        this.wait(request, report, body, detail, cx)
     }
 }
 
@@ -159,21 +186,45 @@ impl Respond {
         &mut self,
         request: HttpRequest,
         mut report: LocalBoxFuture<'static, Report>,
-        verbose: bool,
+        body: Body,
+        detail: Detail,
         cx: &mut Context<'_>,
     ) -> Poll<Result<ServiceResponse, actix_web::Error>> {
         match report.poll_unpin(cx) {
-            Poll::Ready(report) => answered(request, render(&report, verbose)),
+            Poll::Ready(report) => answered(request, render(&report, body, detail)),
             Poll::Pending => {
                 *self = Respond::Wait {
                     request,
                     report,
-                    verbose,
+                    body,
+                    detail,
                 };
                 Poll::Pending
             }
         }
     }
+}
+
+/// The body a request asks for: `?verbose`, else `?format=`, else `Accept:
+/// application/health+json`, else `default`; `Err` with the name of a format there is not.
+fn body_asked(request: &HttpRequest, query: &Query, default: Format) -> Result<Body, String> {
+    if query.verbose {
+        return Ok(Body::Verbose);
+    }
+    if let Some(name) = &query.format {
+        return Format::from_name(name)
+            .map(Body::Format)
+            .ok_or_else(|| name.clone());
+    }
+    let accept = request.headers().get(header::ACCEPT);
+    let health_json = accept
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/health+json"));
+    Ok(Body::Format(if health_json {
+        Format::HealthJson
+    } else {
+        default
+    }))
 }
 
 fn answered(
@@ -192,31 +243,34 @@ fn method_not_allowed() -> HttpResponse {
 /// Probe answers are never to be cached by a proxy: each must reflect the service now.
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const HEALTH_JSON: HeaderValue = HeaderValue::from_static("application/health+json");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
-/// 200 when the probe passed, 503 when it failed; JSON, or the kube-apiserver text with `verbose`.
-fn render(report: &Report, verbose: bool) -> HttpResponse {
+/// 200 when the probe passed, 503 when it failed, whatever the body; the body in `body`'s format.
+fn render(report: &Report, body: Body, detail: Detail) -> HttpResponse {
     let status = if report.passed() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    if verbose {
-        return respond(status, TEXT, report.verbose_text().into());
-    }
-    let body = BODY.with_borrow_mut(|buffer| {
+    let content_type = match body {
+        Body::Format(Format::Seed | Format::MicroProfile) => JSON,
+        Body::Format(Format::HealthJson) => HEALTH_JSON,
+        Body::Verbose => TEXT,
+    };
+    let bytes = BODY.with_borrow_mut(|buffer| {
         buffer.clear();
-        report.write_json(buffer);
+        report.render(body, detail, buffer);
         // A copy, as actix takes the body by value: measured, cheaper than handing out shared
         // slices of one buffer.
-        let body = Bytes::copy_from_slice(buffer);
+        let bytes = Bytes::copy_from_slice(buffer);
         // One large body must not keep its size in every worker for good.
         if buffer.capacity() > KEPT_BODY_BUFFER {
             *buffer = Vec::new();
         }
-        body
+        bytes
     });
-    respond(status, JSON, body)
+    respond(status, content_type, bytes)
 }
 
 /// A response with its two headers set directly: cheaper than through the builder, which
@@ -238,10 +292,23 @@ thread_local! {
     static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn not_found(probe: Probe, name: &str) -> HttpResponse {
-    let error = serde_json::Value::from(format!("no {probe} check named {name:?}"));
+fn not_found(mounted: &Mounted) -> HttpResponse {
+    let message = match mounted {
+        Mounted::Check(probe, name) => format!("no {probe} check named {:?}", &**name),
+        Mounted::Probe(_) | Mounted::AllProbes => "no such check".to_owned(),
+    };
+    error_response(StatusCode::NOT_FOUND, &message)
+}
+
+fn unknown_format(name: &str) -> HttpResponse {
+    let message = format!("unknown format {name:?}: use seed, microprofile or health-json");
+    error_response(StatusCode::BAD_REQUEST, &message)
+}
+
+fn error_response(status: StatusCode, message: &str) -> HttpResponse {
+    let error = serde_json::Value::from(message);
     let body = format!(r#"{{"status":"FAIL","error":{error}}}"#);
-    respond(StatusCode::NOT_FOUND, JSON, body.into())
+    respond(status, JSON, body.into())
 }
 
 #[cfg(test)]
@@ -266,12 +333,13 @@ mod tests {
 
     #[test]
     fn a_large_body_leaves_no_large_buffer_behind() {
-        let response = render(&report(&"x".repeat(1 << 20)), false);
+        let seed = Body::Format(Format::Seed);
+        let response = render(&report(&"x".repeat(1 << 20)), seed, Detail::Full);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
         // Small bodies keep their buffer: they need no new one.
-        render(&report("small"), false);
+        render(&report("small"), seed, Detail::Full);
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept > 0 && kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
     }

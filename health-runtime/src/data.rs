@@ -11,25 +11,50 @@ use actix_web::{web, HttpRequest};
 
 use crate::outcome::Outcome;
 
-/// The `web::Data<T>` values a `Health` was given.
+/// The `web::Data<T>` values a `Health` was given, each with what registers it in an `App` of
+/// the management server's, where the type is known no more.
 #[derive(Clone, Default)]
-pub struct AppData(Vec<Arc<dyn Any + Send + Sync>>);
+pub struct AppData(Vec<Given>);
+
+#[derive(Clone)]
+struct Given {
+    value: Arc<dyn Any + Send + Sync>,
+    register: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
+}
 
 impl AppData {
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, data: web::Data<T>) {
-        self.0.retain(|held| !held.is::<web::Data<T>>());
-        self.0.push(Arc::new(data));
+        self.0.retain(|given| !given.value.is::<web::Data<T>>());
+        let registered = data.clone();
+        self.0.push(Given {
+            value: Arc::new(data),
+            register: Arc::new(move |config| {
+                config.app_data(registered.clone());
+            }),
+        });
     }
 
     fn get<T: 'static>(&self) -> Option<web::Data<T>> {
-        self.0.iter().find_map(|held| held.downcast_ref()).cloned()
+        self.0
+            .iter()
+            .find_map(|given| given.value.downcast_ref())
+            .cloned()
     }
 
     /// Whether it holds a value of every type in `types` (`TypeId`s of `web::Data<T>`).
     pub(crate) fn holds_all(&self, types: &[fn() -> TypeId]) -> bool {
-        types
-            .iter()
-            .all(|type_id| self.0.iter().any(|held| (**held).type_id() == type_id()))
+        types.iter().all(|type_id| {
+            self.0
+                .iter()
+                .any(|given| (*given.value).type_id() == type_id())
+        })
+    }
+
+    /// Registers every value as the `App`'s data.
+    pub(crate) fn register(&self, config: &mut web::ServiceConfig) {
+        for given in &self.0 {
+            (given.register)(config);
+        }
     }
 }
 

@@ -3,14 +3,21 @@
 
 use std::borrow::Cow;
 use std::future::Future;
+use std::io;
+use std::net::ToSocketAddrs;
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
 
 use crate::data::AppData;
+use crate::details::Details;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
+use crate::report::Format;
+use crate::workers::WorkerWatch;
 
 /// The health endpoints of a service, as an actix-web service factory.
 ///
@@ -54,6 +61,14 @@ pub struct Health {
     pub(crate) limits: Limits,
     pub(crate) data: AppData,
     pub(crate) drain_delay: Duration,
+    /// Paths that serve every probe's checks together.
+    pub(crate) all_probes_paths: Vec<Cow<'static, str>>,
+    pub(crate) format: Format,
+    pub(crate) details: Details,
+    /// The app's workers, watched from the management port.
+    pub(crate) watch: Option<Arc<WorkerWatch>>,
+    /// Whether this serves the management port, whose worker is not one of the app's.
+    pub(crate) management: bool,
 }
 
 /// How long the app keeps serving after a shutdown signal, readiness failing, unless
@@ -74,11 +89,145 @@ impl Default for Health {
             limits: Limits::DEFAULT,
             data: AppData::default(),
             drain_delay: DEFAULT_DRAIN_DELAY,
+            all_probes_paths: Vec::new(),
+            format: Format::Seed,
+            details: Details::Full,
+            watch: None,
+            management: false,
         }
     }
 }
 
 impl Health {
+    /// The MicroProfile Health preset, for monitoring built for Quarkus, Open Liberty or Helidon:
+    /// every probe's checks together on `/health`, and `/health/live`, `/health/ready`,
+    /// `/health/started`, in the MicroProfile format (see [`Format::MicroProfile`]). It serves
+    /// nothing else (add paths with [`paths`](Self::paths)).
+    ///
+    /// ```
+    /// let health = health_runtime::Health::microprofile();
+    /// ```
+    #[must_use]
+    pub fn microprofile() -> Health {
+        Health::default()
+            .paths(Probe::Liveness, ["/health/live"])
+            .paths(Probe::Readiness, ["/health/ready"])
+            .paths(Probe::Startup, ["/health/started"])
+            .all_probes_paths(["/health"])
+            .format(Format::MicroProfile)
+    }
+
+    /// Paths that serve every probe's checks together, passing when each probe does (none unless
+    /// set; MicroProfile's `/health`).
+    ///
+    /// ```
+    /// let health = health_runtime::Health::default().all_probes_paths(["/health"]);
+    /// ```
+    #[must_use]
+    pub fn all_probes_paths<P>(mut self, paths: impl IntoIterator<Item = P>) -> Health
+    where
+        P: Into<Cow<'static, str>>,
+    {
+        self.all_probes_paths = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The body's format for requests that ask for none ([`Format::Seed`] unless changed). A
+    /// request asks with `?format=seed|microprofile|health-json`, or with `Accept:
+    /// application/health+json`; the kubelet's `Accept: */*` gets this one.
+    ///
+    /// ```
+    /// use health_runtime::{Format, Health};
+    ///
+    /// let health = Health::default().format(Format::HealthJson);
+    /// ```
+    #[must_use]
+    pub fn format(mut self, format: Format) -> Health {
+        self.format = format;
+        self
+    }
+
+    /// How much the bodies show ([`Details::Full`] unless changed). The status code is the same
+    /// whatever the policy.
+    ///
+    /// ```
+    /// use health_runtime::{Details, Health};
+    ///
+    /// let health = Health::default().details(Details::StatusOnly);
+    /// ```
+    #[must_use]
+    pub fn details(mut self, details: Details) -> Health {
+        self.details = details;
+        self
+    }
+
+    /// The probes, on a listener and a worker of their own: the same checks, and the data given
+    /// with [`app_data`](Self::app_data) (a management port cannot see the `App`'s). A probe
+    /// there answers while every worker of the app is held by requests that block it (CPU-bound
+    /// or synchronous work), where a probe on the app's port waits in line, the kubelet gives up
+    /// after its `timeoutSeconds`, and a pod that was only busy is restarted. Run the server
+    /// beside the app's; it handles no signal (the app's server does), and stops with the process.
+    ///
+    /// With [`watch_workers`](Self::watch_workers), its liveness probe also has the check
+    /// `workers`: a busy app passes it, a wedged one fails it.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use actix_web::{web, App, HttpServer};
+    /// use health_runtime::Health;
+    ///
+    /// struct Pool;
+    ///
+    /// #[actix_web::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let pool = web::Data::new(Pool);
+    ///     let health = Health::default()
+    ///         .app_data(pool.clone())
+    ///         .watch_workers(Duration::from_secs(10));
+    ///     actix_web::rt::spawn(health.management_server(("0.0.0.0", 9090))?);
+    ///     HttpServer::new(move || App::new().app_data(pool.clone()).service(health.clone()))
+    ///         .bind(("0.0.0.0", 8080))?
+    ///         .run()
+    ///         .await
+    /// }
+    /// ```
+    pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
+        let mut health = self.clone();
+        health.management = true;
+        if let Some(watch) = self.watch.clone() {
+            let workers = Check::new("workers", move || std::future::ready(watch.check()));
+            health = health.check(Probe::Liveness, workers);
+        }
+        let server = HttpServer::new(move || {
+            let (health, data) = (health.clone(), health.data.clone());
+            App::new()
+                .configure(move |config| data.register(config))
+                .service(health)
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(address)?
+        .run();
+        Ok(server)
+    }
+
+    /// Watches the app's actix workers, for the management port's liveness probe: each worker
+    /// is asked to run a no-op every 100 ms, and the check `workers` fails when one has not for
+    /// longer than `max_unresponsive` (10 s is a fair limit), naming it: `app worker 2
+    /// (actix-server worker 1) has not answered for 12.3s (limit 10s)`. A worker that is only
+    /// busy, or blocked for less than the limit, passes. See
+    /// [`management_server`](Self::management_server).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let health = health_runtime::Health::default().watch_workers(Duration::from_secs(10));
+    /// ```
+    #[must_use]
+    pub fn watch_workers(mut self, max_unresponsive: Duration) -> Health {
+        self.watch = Some(Arc::new(WorkerWatch::new(max_unresponsive)));
+        self
+    }
+
     /// Adds a check at runtime, next to the declared ones.
     ///
     /// ```

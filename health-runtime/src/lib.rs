@@ -14,6 +14,7 @@ mod runs;
 mod transitions;
 
 mod data;
+mod details;
 #[cfg(feature = "metrics")]
 mod metrics;
 mod outcome;
@@ -21,16 +22,19 @@ mod panics;
 mod redact;
 mod registry;
 mod state;
+mod workers;
 
 pub mod checks;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use details::Details;
 pub use health::{Health, DEFAULT_DRAIN_DELAY};
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
 pub use registry::{Check, Probe, DEFAULT_TIMEOUT};
+pub use report::Format;
 
 // The attributes, documented here where users find them.
 

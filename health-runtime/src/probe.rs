@@ -7,6 +7,8 @@
 use std::collections::HashSet;
 use std::task::Context;
 
+use futures_util::future::join3;
+
 use crate::background;
 use crate::data::DataSource;
 use crate::health::Health;
@@ -14,7 +16,7 @@ use crate::lifecycle::{StartupLatch, Switches, STARTUP, SWITCHES};
 use crate::outcome::cut;
 use crate::panics;
 use crate::registry::{self, Check, Name, Probe, Schedule};
-use crate::report::{Checks, Report, Results};
+use crate::report::{Checks, Report, Results, Scope};
 use crate::runs::{Answer, Runs};
 use crate::transitions;
 
@@ -37,11 +39,12 @@ pub(crate) enum Target<'a> {
 /// A probe named a check its probe does not have (`/readyz/<name>`).
 pub(crate) struct NoSuchCheck;
 
-/// The query options of a probe: `?verbose` and repeated `?exclude=<name>`.
+/// The query options of a probe: `?verbose`, repeated `?exclude=<name>`, `?format=<name>`.
 #[derive(Default)]
 pub(crate) struct Query {
     pub verbose: bool,
     pub exclude: Vec<String>,
+    pub format: Option<String>,
 }
 
 impl Query {
@@ -55,6 +58,7 @@ impl Query {
             match &*key {
                 "verbose" => parsed.verbose = !matches!(&*value, "false" | "0"),
                 "exclude" => parsed.exclude.push(value.into_owned()),
+                "format" => parsed.format = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -144,6 +148,26 @@ impl ServedChecks {
         Ok(Runs::begin(named, data, cx).answer(move |results| Report::new(probe, results)))
     }
 
+    /// Answers every probe at once (MicroProfile's `/health`): each as it is answered alone, their
+    /// reports as one.
+    pub fn answer_all(
+        &self,
+        exclude: &[String],
+        data: &DataSource,
+        cx: &mut Context<'_>,
+    ) -> Answer {
+        let answers = Probe::ALL.map(|probe| self.answer_probe(probe, exclude, data, cx));
+        match answers {
+            [Answer::Now(live), Answer::Now(ready), Answer::Now(started)] => {
+                Answer::Now(Report::all_probes([live, ready, started]))
+            }
+            [live, ready, started] => Answer::Later(Box::pin(async move {
+                let reports = join3(live.report(), ready.report(), started.report()).await;
+                Report::all_probes(reports.into())
+            })),
+        }
+    }
+
     fn answer_probe(
         &self,
         probe: Probe,
@@ -211,7 +235,7 @@ impl ServedChecks {
                 report(readiness)
             } else {
                 let mut report = Report {
-                    probe: Probe::Readiness,
+                    scope: Scope::Probe(Probe::Readiness),
                     starting: true,
                     ..gate
                 };
@@ -446,7 +470,7 @@ mod tests {
 
         let report = now(answer(&served, Probe::Readiness, Target::Probe, &[]));
         assert!(report.starting);
-        assert_eq!(report.probe, Probe::Readiness);
+        assert_eq!(report.scope, Scope::Probe(Probe::Readiness));
         assert_eq!(
             names(&report),
             ["warm"],
@@ -509,9 +533,10 @@ mod tests {
 
     #[test]
     fn the_query_gives_verbose_and_every_exclude() {
-        let query = Query::parse("verbose&exclude=a&exclude=b%20c&other=1");
+        let query = Query::parse("verbose&exclude=a&exclude=b%20c&other=1&format=health-json");
         assert!(query.verbose);
         assert_eq!(query.exclude, ["a", "b c"]);
+        assert_eq!(query.format.as_deref(), Some("health-json"));
         assert!(!Query::parse("verbose=false").verbose);
         assert!(!Query::parse("").verbose);
     }

@@ -21,6 +21,16 @@ pub(crate) enum Answer {
     Later(LocalBoxFuture<'static, Report>),
 }
 
+impl Answer {
+    /// The report, now or when it comes.
+    pub async fn report(self) -> Report {
+        match self {
+            Answer::Now(report) => report,
+            Answer::Later(report) => report.await,
+        }
+    }
+}
+
 /// The runs of a probe's checks after the probe's first poll.
 pub(crate) struct Runs {
     /// In check order, less those still waiting.

@@ -1,0 +1,90 @@
+//! What the JSON bodies share: strings, arrays and durations written by hand, as they are on every
+//! probe's path.
+
+use std::time::Duration;
+
+/// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
+/// attributes allow no such character in them).
+pub(super) fn write_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, text).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+pub(super) fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, item);
+    }
+    out.push(b']');
+}
+
+/// Any JSON value.
+pub(super) fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) {
+    // A `Value` always serializes, and writing to a Vec cannot fail.
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
+/// as the shortest decimal: `0.042`, `1.5`, `300.0`.
+pub(super) fn write_ms(out: &mut Vec<u8>, duration: Duration) {
+    // In u64, as u128 arithmetic is slow: that is 584,000 years of microseconds.
+    let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+    let whole = micros / 1000;
+    // Byte by byte where the length varies: a copy of unknown length costs a call.
+    if whole < 10 {
+        out.push(b'0' + whole as u8);
+    } else {
+        out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+    }
+    out.push(b'.');
+    let fraction = micros % 1000;
+    // `.0` for whole milliseconds, else up to three digits without trailing zeros.
+    out.push(b'0' + (fraction / 100) as u8);
+    if fraction % 100 != 0 {
+        out.push(b'0' + (fraction / 10 % 10) as u8);
+        if fraction % 10 != 0 {
+            out.push(b'0' + (fraction % 10) as u8);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_shortest_decimals() {
+        for (micros, text) in [
+            (0, "0.0"),
+            (1, "0.001"),
+            (42, "0.042"),
+            (999, "0.999"),
+            (1_000, "1.0"),
+            (1_005, "1.005"),
+            (1_050, "1.05"),
+            (1_230, "1.23"),
+            (1_500, "1.5"),
+            (9_999, "9.999"),
+            (10_000, "10.0"),
+            (300_000, "300.0"),
+        ] {
+            let mut out = Vec::new();
+            write_ms(&mut out, Duration::from_micros(micros));
+            assert_eq!(String::from_utf8(out).unwrap(), text);
+        }
+        // Beyond u64 microseconds, saturated rather than wrapped.
+        let mut out = Vec::new();
+        write_ms(&mut out, Duration::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), "18446744073709551.615");
+    }
+}

@@ -1,0 +1,378 @@
+//! The report of one probe: the results of its checks, aggregated into a verdict, and rendered in
+//! the body a request asks for. This file holds the report and its verdict; each format is a file
+//! of its own: `seed.rs` (the default JSON, the Go service's), `verbose.rs` (kube-apiserver's
+//! `?verbose` text), `microprofile.rs` (MicroProfile Health), `health_json.rs`
+//! (`application/health+json`). `json.rs` has what the JSON formats share.
+
+mod health_json;
+mod json;
+mod microprofile;
+mod seed;
+mod verbose;
+
+use std::borrow::Cow;
+use std::fmt::Write;
+use std::ops::Deref;
+use std::time::Duration;
+
+use smallvec::SmallVec;
+
+use crate::outcome::Outcome;
+use crate::registry::{Check, Name, Probe};
+use crate::state::FinishedRun;
+
+/// One check's result within a report.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckResult {
+    pub name: Name,
+    pub critical: bool,
+    pub outcome: Outcome,
+    pub duration: Duration,
+    /// How long ago the run finished, when the probe reused it (a cached or background result).
+    pub age: Option<Duration>,
+}
+
+impl CheckResult {
+    /// `check`'s `run`, with its age if the probe did not make it.
+    pub fn new(check: &Check, run: FinishedRun, age: Option<Duration>) -> CheckResult {
+        CheckResult {
+            name: check.name.clone(),
+            critical: check.critical,
+            outcome: run.outcome,
+            duration: run.duration,
+            age,
+        }
+    }
+
+    fn status(&self) -> Status {
+        match (self.outcome.is_healthy(), self.critical) {
+            (true, _) => Status::Ok,
+            (false, false) => Status::Warn,
+            (false, true) => Status::Fail,
+        }
+    }
+}
+
+/// The results of a probe's checks, in check order: most probes run one check, kept inline.
+pub(crate) type Results = SmallVec<[CheckResult; 1]>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    /// A non-critical check failed: shown, but the probe passes.
+    Warn,
+    Fail,
+}
+
+/// Which checks a report covers: those of one probe, or of every probe together (MicroProfile's
+/// `/health`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Probe(Probe),
+    AllProbes,
+}
+
+impl Scope {
+    /// As the verbose verdict names it: `readiness check passed`, `health check failed`.
+    fn name(self) -> &'static str {
+        match self {
+            Scope::Probe(probe) => probe.as_str(),
+            Scope::AllProbes => "health",
+        }
+    }
+}
+
+/// The report of one probe request.
+pub(crate) struct Report {
+    pub scope: Scope,
+    pub checks: Checks,
+    /// Names skipped through `?exclude=`.
+    pub excluded: Vec<String>,
+    /// `?exclude=` names that matched no check.
+    pub unknown_excludes: Vec<String>,
+    /// How many more `?exclude=` names matched no check than `unknown_excludes` shows.
+    pub unknown_excludes_left: usize,
+    /// Set when readiness was held back because startup has not passed; `checks` are then the
+    /// startup checks.
+    pub starting: bool,
+    /// Why an availability switch holds the probe back whatever its checks say, if one does:
+    /// shown first, as a check named `availability`.
+    pub held: Option<Cow<'static, str>>,
+}
+
+/// The name under which a held probe shows its availability switch.
+const AVAILABILITY: &str = "availability";
+
+/// The results a report shows: those of this probe's runs, or those of the startup run that
+/// passed.
+pub(crate) enum Checks {
+    Ran(Results),
+    StartupPassed(&'static [CheckResult]),
+}
+
+impl Deref for Checks {
+    type Target = [CheckResult];
+
+    fn deref(&self) -> &[CheckResult] {
+        match self {
+            Checks::Ran(results) => results,
+            Checks::StartupPassed(results) => results,
+        }
+    }
+}
+
+impl From<Results> for Checks {
+    fn from(results: Results) -> Checks {
+        Checks::Ran(results)
+    }
+}
+
+impl From<&'static [CheckResult]> for Checks {
+    fn from(results: &'static [CheckResult]) -> Checks {
+        Checks::StartupPassed(results)
+    }
+}
+
+/// The body formats of a probe. The status code never depends on the format: 200 when the probe
+/// passes, 503 when it fails.
+///
+/// ```
+/// use health_runtime::{Format, Health};
+///
+/// let health = Health::default().format(Format::HealthJson);
+/// assert_eq!(Format::from_name("microprofile"), Some(Format::MicroProfile));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// The Go service's body, the default: `{"status":"READY","checks":[...]}` or
+    /// `{"status":"FAIL","error":"db failed: ...","checks":[...]}`, as `application/json`.
+    #[default]
+    Seed,
+    /// MicroProfile Health's: `{"status":"UP"|"DOWN","checks":[{"name":..,"status":"UP"|"DOWN",
+    /// "data":{..}}]}`, as `application/json`. Quarkus, Open Liberty and Helidon serve it.
+    MicroProfile,
+    /// The IETF draft's "Health Check Response Format for HTTP APIs":
+    /// `{"status":"pass"|"warn"|"fail","checks":{"db":[{"status":..,"time":..}]}}`, as
+    /// `application/health+json`.
+    HealthJson,
+}
+
+impl Format {
+    /// The format `?format=` names: `seed`, `microprofile` or `health-json`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "seed" => Some(Format::Seed),
+            "microprofile" => Some(Format::MicroProfile),
+            "health-json" => Some(Format::HealthJson),
+            _ => None,
+        }
+    }
+}
+
+/// How much of the report a body shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Reasons, data and durations.
+    Full,
+    /// Check names and statuses only; reasons are withheld.
+    StatusOnly,
+}
+
+/// What a body is made of: the report in one of the formats, or the verbose text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    Format(Format),
+    Verbose,
+}
+
+impl Report {
+    pub fn new(probe: Probe, checks: impl Into<Checks>) -> Report {
+        Report {
+            scope: Scope::Probe(probe),
+            checks: checks.into(),
+            excluded: Vec::new(),
+            unknown_excludes: Vec::new(),
+            unknown_excludes_left: 0,
+            starting: false,
+            held: None,
+        }
+    }
+
+    /// The reports of every probe as one: all their checks (readiness's own, not the startup
+    /// checks it shows while starting), passing when each passes.
+    pub fn all_probes(reports: [Report; 3]) -> Report {
+        let starting = reports.iter().any(|report| report.starting);
+        let mut checks = Results::new();
+        let mut held: Vec<Cow<'static, str>> = Vec::new();
+        let (mut excluded, mut unknown) = (Vec::new(), None::<Vec<String>>);
+        for report in reports {
+            if !report.starting {
+                checks.extend(report.checks.iter().cloned());
+            }
+            held.extend(report.held);
+            excluded.extend(report.excluded);
+            // A name is unknown when no probe knows it.
+            unknown = Some(match unknown {
+                None => report.unknown_excludes,
+                Some(names) => names
+                    .into_iter()
+                    .filter(|name| report.unknown_excludes.contains(name))
+                    .collect(),
+            });
+        }
+        Report {
+            scope: Scope::AllProbes,
+            checks: Checks::Ran(checks),
+            excluded,
+            unknown_excludes: unknown.unwrap_or_default(),
+            unknown_excludes_left: 0,
+            // Readiness held back by startup: the startup checks, among the checks, say why.
+            starting,
+            held: (!held.is_empty()).then(|| Cow::Owned(held.join("; "))),
+        }
+    }
+
+    /// A probe passes when no critical check failed (and so with no checks at all).
+    pub fn passed(&self) -> bool {
+        !self.starting
+            && self.held.is_none()
+            && self
+                .checks
+                .iter()
+                .all(|check| check.status() != Status::Fail)
+    }
+
+    /// One line naming each failed critical check and why.
+    pub fn error_line(&self) -> String {
+        let mut line = String::new();
+        if let Some(held) = &self.held {
+            line.push_str(&one_line(held));
+        }
+        if self.starting {
+            line.push_str("service is starting: ");
+        }
+        let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
+        for (i, check) in failed.enumerate() {
+            if i > 0 || self.held.is_some() {
+                line.push_str("; ");
+            }
+            let reason = one_line(check.outcome.error().unwrap_or_default());
+            let _ = write!(line, "{} failed: {reason}", check.name);
+        }
+        line
+    }
+
+    fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        let unknown = self.unknown_excludes.iter();
+        let names = unknown
+            .map(|name| format!("some health checks cannot be excluded: no matches for {name:?}"));
+        let left = (self.unknown_excludes_left > 0).then(|| {
+            format!(
+                "and {} more names in `?exclude=` that match no check",
+                self.unknown_excludes_left
+            )
+        });
+        names.chain(left)
+    }
+
+    /// Writes the body: `body`, showing what `detail` allows.
+    pub fn render(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
+        match body {
+            Body::Format(Format::Seed) => self.write_seed(detail, out),
+            Body::Format(Format::MicroProfile) => self.write_microprofile(detail, out),
+            Body::Format(Format::HealthJson) => self.write_health_json(detail, out),
+            Body::Verbose => out.extend_from_slice(self.verbose_text(detail).as_bytes()),
+        }
+    }
+}
+
+/// Reasons come from arbitrary `Display` impls; the one-line error and the verbose format need
+/// them on a single line.
+fn one_line(reason: &str) -> Cow<'_, str> {
+    if reason.contains(['\n', '\r']) {
+        Cow::Owned(
+            reason
+                .split(['\n', '\r'])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    } else {
+        Cow::Borrowed(reason)
+    }
+}
+
+/// What the renderers' tests share.
+#[cfg(test)]
+mod sample {
+    use super::*;
+
+    pub fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            name: Name::Static(name),
+            critical,
+            outcome,
+            duration: Duration::from_micros(1500),
+            age: None,
+        }
+    }
+
+    /// A failing readiness report: `db` failed, `cache` warns, `flag` passes.
+    pub fn failing() -> Report {
+        Report::new(
+            Probe::Readiness,
+            Results::from_vec(vec![
+                result("db", true, Outcome::unhealthy("refused\nby peer")),
+                result("cache", false, Outcome::unhealthy("cold")),
+                result(
+                    "flag",
+                    true,
+                    Outcome::healthy().with_data(serde_json::json!({"n": 1})),
+                ),
+            ]),
+        )
+    }
+
+    pub fn rendered(report: &Report, body: Body, detail: Detail) -> String {
+        let mut out = Vec::new();
+        report.render(body, detail, &mut out);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    pub fn json(report: &Report, format: Format, detail: Detail) -> serde_json::Value {
+        let body = rendered(report, Body::Format(format), detail);
+        serde_json::from_str(&body).expect("valid JSON")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample::*;
+    use super::*;
+
+    #[test]
+    fn failed_critical_checks_fail_the_probe_and_are_named() {
+        let report = failing();
+        assert!(!report.passed());
+        assert_eq!(report.error_line(), "db failed: refused by peer");
+    }
+
+    #[test]
+    fn no_checks_pass() {
+        assert!(Report::new(Probe::Liveness, Results::new()).passed());
+    }
+
+    #[test]
+    fn all_probes_pass_together_or_not_at_all() {
+        let live = Report::new(
+            Probe::Liveness,
+            Results::from_vec(vec![result("alive", true, Outcome::healthy())]),
+        );
+        let started = Report::new(Probe::Startup, Results::new());
+        let all = Report::all_probes([live, failing(), started]);
+        assert_eq!(all.scope, Scope::AllProbes);
+        assert!(!all.passed());
+        let names: Vec<&str> = all.checks.iter().map(|check| &*check.name).collect();
+        assert_eq!(names, ["alive", "db", "cache", "flag"]);
+    }
+}

@@ -1,0 +1,101 @@
+//! The management port: the same checks and data on a listener and a worker of their own, which
+//! answer while the app's workers are held; and its `workers` check, which a worker that is only
+//! slow passes and a worker that blocks for good fails.
+
+use std::time::Duration;
+
+use actix_web::rt::time::sleep;
+use actix_web::{web, HttpResponse};
+use health_runtime::{readiness, Health};
+use health_tests::{free_port, get, serve_on_workers};
+
+struct Pool {
+    size: u32,
+}
+
+#[readiness]
+async fn pool(pool: web::Data<Pool>) -> Result<u32, String> {
+    Ok(pool.size)
+}
+
+/// Holds the worker that serves it for `ms` milliseconds, as synchronous work does.
+async fn block(ms: web::Path<u64>) -> HttpResponse {
+    std::thread::sleep(Duration::from_millis(*ms));
+    HttpResponse::Ok().finish()
+}
+
+/// An app on two workers with `health`, and its management port; their base URLs.
+fn serve_with_management(health: Health) -> (String, String) {
+    let port = free_port();
+    let management = health
+        .management_server(("127.0.0.1", port))
+        .expect("bind the management port");
+    actix_web::rt::spawn(management);
+    let pool = web::Data::new(Pool { size: 4 });
+    let app = serve_on_workers(2, move |config| {
+        config
+            .app_data(pool.clone())
+            .service(health.clone())
+            .route("/block/{ms}", web::get().to(block));
+    });
+    (app, format!("http://127.0.0.1:{port}"))
+}
+
+#[actix_web::test]
+async fn the_management_port_serves_the_same_checks_with_the_data_it_was_given() {
+    let health = Health::default().app_data(web::Data::new(Pool { size: 7 }));
+    let (app, management) = serve_with_management(health);
+    let answer = get(&format!("{management}/readyz")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.check("pool")["data"], 7);
+    // The app's own requests take the App's data.
+    assert_eq!(get(&format!("{app}/readyz")).await.check("pool")["data"], 4);
+    // The app's routes are not the management port's.
+    assert_eq!(get(&format!("{management}/block/1")).await.status, 404);
+}
+
+#[actix_web::test]
+async fn a_slow_worker_passes_the_workers_check_and_a_blocked_one_fails_it() {
+    let health = Health::default()
+        .app_data(web::Data::new(Pool { size: 1 }))
+        .watch_workers(Duration::from_millis(1000));
+    let (app, management) = serve_with_management(health);
+    let livez = format!("{management}/livez");
+    assert_eq!(get(&livez).await.status, 200);
+
+    // Slow: held for 600 ms, under the limit.
+    let slow = actix_web::rt::spawn(get_owned(format!("{app}/block/600")));
+    for _ in 0..4 {
+        sleep(Duration::from_millis(200)).await;
+        let answer = get(&livez).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert!(
+            answer.elapsed < Duration::from_millis(500),
+            "{:?}",
+            answer.elapsed
+        );
+    }
+    slow.await.expect("the slow request");
+
+    // Blocked for good (an hour): the check fails past the limit, naming the worker.
+    let _wedged = actix_web::rt::spawn(get_owned(format!("{app}/block/3600000")));
+    sleep(Duration::from_millis(1500)).await;
+    let answer = get(&livez).await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    let error = answer.check("workers")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.starts_with("app worker "), "{error}");
+    assert!(error.contains(" has not answered for 1."), "{error}");
+    assert!(error.ends_with("(limit 1s)"), "{error}");
+}
+
+async fn get_owned(url: String) {
+    let _ = awc::Client::builder()
+        .timeout(Duration::from_secs(3600))
+        .finish()
+        .get(url)
+        .send()
+        .await;
+}
