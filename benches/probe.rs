@@ -2,9 +2,9 @@
 //! concurrently under their timeouts, aggregating and rendering the JSON body.
 //! Run with `cargo bench --bench probe`; results are recorded in BENCHMARKS.md.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{test, web, App, HttpResponse};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::{App, HttpResponse, test, web};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use health_runtime::{Check, Health, Probe};
 
 fn health_with(checks: usize) -> Health {

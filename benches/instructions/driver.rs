@@ -5,8 +5,8 @@
 //!
 //! Usage: `probe_instructions framework|handwritten N`.
 
-use actix_web::{test, web, App};
-use health_runtime::{liveness, Health};
+use actix_web::{App, test, web};
+use health_runtime::{Health, liveness};
 
 #[path = "../load/handwritten.rs"]
 mod handwritten;

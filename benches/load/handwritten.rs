@@ -1,8 +1,8 @@
 //! The hand-written handler that the benchmarks measure the framework against, shared by the load
 //! benchmark's server and the instruction counter so that both compare with the same code.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::HttpResponse;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 
 /// What the framework answers on `/healthz` for the check `alive`, byte for byte but for the
 /// duration.

@@ -10,9 +10,9 @@
 
 use std::time::Instant;
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{web, App, HttpResponse, HttpServer};
-use health_runtime::{checks, liveness, readiness, Health};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use health_runtime::{Health, checks, liveness, readiness};
 use sqlx::MySqlPool;
 
 #[path = "handwritten.rs"]
@@ -48,7 +48,7 @@ async fn main() -> std::io::Result<()> {
         _ => {
             return Err(invalid(
                 "usage: bench_server framework|handwritten|timed PORT",
-            ))
+            ));
         }
     };
     let url = std::env::var("DATABASE_URL").unwrap_or_default();

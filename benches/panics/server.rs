@@ -4,7 +4,7 @@
 //! benchmark can count what a storm of failing probes writes there.
 
 use actix_web::{App, HttpServer};
-use health_runtime::{liveness, Health};
+use health_runtime::{Health, liveness};
 
 /// Set from the command line before the server starts.
 static PANICS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -42,7 +42,7 @@ async fn main() -> std::io::Result<()> {
         _ => {
             return Err(std::io::Error::other(
                 "usage: panic_storm panics|errors PORT",
-            ))
+            ));
         }
     };
     let _ = PANICS.set(mode == "panics");

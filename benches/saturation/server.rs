@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
-use health_runtime::{liveness, Health};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use health_runtime::{Health, liveness};
 
 #[liveness]
 async fn alive() {}

@@ -5,8 +5,8 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::spanned::Spanned;
 use syn::ReturnType;
+use syn::spanned::Spanned;
 
 use crate::args::{self, Args};
 use crate::errors::Errors;

@@ -33,7 +33,7 @@ pub use linkme::{self, distributed_slice};
 
 pub use crate::data::DataSource;
 pub use crate::outcome::{IntoOutcome, Outcome};
-pub use crate::registry::{CheckFuture, Declared, Probe, CHECKS};
+pub use crate::registry::{CHECKS, CheckFuture, Declared, Probe};
 
 /// Keeps a registration when it comes from the health-macros version this runtime pins, and
 /// replaces it with one error that names both versions otherwise. Its name and first argument

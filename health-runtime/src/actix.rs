@@ -9,14 +9,14 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::dev::{
-    fn_service, AppService, HttpServiceFactory, ResourceDef, ServiceRequest, ServiceResponse,
+    AppService, HttpServiceFactory, ResourceDef, ServiceRequest, ServiceResponse, fn_service,
 };
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
+use futures_util::future::LocalBoxFuture;
 
 use crate::data::DataSource;
 use crate::details::Details;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::time::{interval, MissedTickBehavior};
+use tokio::time::{MissedTickBehavior, interval};
 
 use crate::data::DataSource;
 use crate::execute;

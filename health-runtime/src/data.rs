@@ -7,7 +7,7 @@ use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
-use actix_web::{web, HttpRequest};
+use actix_web::{HttpRequest, web};
 
 use crate::outcome::Outcome;
 

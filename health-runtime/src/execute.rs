@@ -6,14 +6,14 @@
 //! check's log (`transitions.rs`) and, with the `metrics` feature, counted (`metrics.rs`).
 
 use std::any::Any;
-use std::future::{poll_fn, Future};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::future::{Future, poll_fn};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures_util::future::CatchUnwind;
 use futures_util::FutureExt;
+use futures_util::future::CatchUnwind;
 
 use crate::data::DataSource;
 use crate::outcome::Outcome;

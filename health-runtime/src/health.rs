@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{App, HttpServer, web};
 
 use crate::data::AppData;
 use crate::details::Details;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
-use crate::registry::{self, Check, Probe, DEFAULT_TIMEOUT};
+use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
 use crate::report::Format;
 use crate::workers::WorkerWatch;
 

@@ -30,10 +30,10 @@ pub mod checks;
 pub mod __private;
 
 pub use details::Details;
-pub use health::{Health, DEFAULT_DRAIN_DELAY};
+pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
-pub use registry::{Check, Probe, DEFAULT_TIMEOUT};
+pub use registry::{Check, DEFAULT_TIMEOUT, Probe};
 pub use report::Format;
 
 // The attributes, documented here where users find them.

@@ -211,7 +211,7 @@ mod signals {
     #[cfg(unix)]
     impl Signals {
         pub fn new() -> Signals {
-            use tokio::signal::unix::{signal, SignalKind};
+            use tokio::signal::unix::{SignalKind, signal};
             match (
                 signal(SignalKind::terminate()),
                 signal(SignalKind::interrupt()),

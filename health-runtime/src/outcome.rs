@@ -302,10 +302,12 @@ mod tests {
     fn data_that_is_not_json_fails_with_a_reason() {
         let map = std::collections::HashMap::from([((1, 2), "tuple keys")]);
         let outcome = Outcome::healthy().with_data(map);
-        assert!(outcome
-            .error()
-            .unwrap()
-            .starts_with("check data cannot be shown as JSON"));
+        assert!(
+            outcome
+                .error()
+                .unwrap()
+                .starts_with("check data cannot be shown as JSON")
+        );
         assert_eq!(outcome.data(), None);
     }
 }

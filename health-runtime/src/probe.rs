@@ -12,7 +12,7 @@ use futures_util::future::join3;
 use crate::background;
 use crate::data::DataSource;
 use crate::health::Health;
-use crate::lifecycle::{StartupLatch, Switches, STARTUP, SWITCHES};
+use crate::lifecycle::{STARTUP, SWITCHES, StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::panics;
 use crate::registry::{self, Check, Name, Probe, Schedule};
@@ -339,8 +339,8 @@ impl Exclusions {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
     use super::*;

@@ -10,8 +10,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
+use futures_util::future::LocalBoxFuture;
 use linkme::distributed_slice;
 
 use crate::data::DataSource;

@@ -6,7 +6,7 @@
 use std::task::Context;
 use std::time::Duration;
 
-use futures_util::future::{join_all, LocalBoxFuture};
+use futures_util::future::{LocalBoxFuture, join_all};
 
 use crate::background;
 use crate::data::DataSource;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use super::free_port;
-use super::server::{binary, ServerProcess};
+use super::server::{ServerProcess, binary};
 
 /// A running HAProxy; stopped when dropped.
 pub struct HaProxy {

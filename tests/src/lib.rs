@@ -15,20 +15,21 @@ pub mod outage;
 pub mod postgres;
 pub mod server;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
-use actix_web::{web, App, HttpServer};
+use actix_web::{App, HttpServer, web};
 
 /// Starts a server whose app is configured by `configure`, and returns its base URL.
-pub fn serve(configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static) -> String {
+pub fn serve(configure: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static) -> String {
     serve_on_workers(1, configure)
 }
 
 /// `serve` with `workers` actix workers (threads), each with its own `App`.
 pub fn serve_on_workers(
     workers: usize,
-    configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    configure: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static,
 ) -> String {
     serve_stoppable(workers, configure).0
 }
@@ -36,18 +37,30 @@ pub fn serve_on_workers(
 /// `serve_on_workers`, with the handle that stops the server.
 pub fn serve_stoppable(
     workers: usize,
-    configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    configure: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static,
 ) -> (String, ServerHandle) {
-    let server = HttpServer::new(move || App::new().configure(configure.clone()))
-        .workers(workers)
-        .bind(("127.0.0.1", 0))
-        .expect("bind a free loopback port");
+    start_server(workers, Arc::new(configure))
+}
+
+/// The server itself, built here once rather than in every test binary for every closure: a
+/// generic `HttpServer` costs each test binary seconds of compilation.
+fn start_server(workers: usize, configure: Configure) -> (String, ServerHandle) {
+    let server = HttpServer::new(move || {
+        let configure = configure.clone();
+        App::new().configure(move |config| configure(config))
+    })
+    .workers(workers)
+    .bind(("127.0.0.1", 0))
+    .expect("bind a free loopback port");
     let address = server.addrs()[0];
     let server = server.run();
     let handle = server.handle();
     actix_web::rt::spawn(server);
     (format!("http://{address}"), handle)
 }
+
+/// How a test configures its app.
+type Configure = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 /// A loopback port that was free a moment ago, for a process that binds it itself.
 pub fn free_port() -> u16 {

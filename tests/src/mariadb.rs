@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use super::free_port;
-use super::server::{binary, output, ServerProcess, TestServer, PASSWORD};
+use super::server::{PASSWORD, ServerProcess, TestServer, binary, output};
 
 pub struct MariaDb {
     dir: tempfile::TempDir,

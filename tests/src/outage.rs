@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use super::server::{TestServer, PASSWORD, WRONG_PASSWORD};
-use super::{get, Answer};
+use super::server::{PASSWORD, TestServer, WRONG_PASSWORD};
+use super::{Answer, get};
 
 /// The kubelet's default probe timeout: a probe answered later counts as failed.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -99,10 +99,12 @@ pub async fn frozen_then_thawed(server: &mut impl TestServer, base: &str, check:
 
     server.process().freeze();
     let first = assert_unready(base, check).await;
-    assert!(first.json()["error"]
-        .as_str()
-        .unwrap()
-        .ends_with("timed out after 500ms"));
+    assert!(
+        first.json()["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("timed out after 500ms")
+    );
     assert!(first.elapsed >= CHECK_TIMEOUT, "{:?}", first.elapsed);
     assert_unready(base, check).await;
     assert_live(base).await;

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use super::free_port;
-use super::server::{binary, output, running_as_root, ServerProcess, TestServer, PASSWORD};
+use super::server::{PASSWORD, ServerProcess, TestServer, binary, output, running_as_root};
 
 pub struct Postgres {
     dir: tempfile::TempDir,

@@ -4,7 +4,7 @@ extern crate health_runtime as renamed;
 
 use actix_web::web::{self, Data};
 use health_tests::{get, serve};
-use renamed::{liveness, readiness, startup, Health, Outcome};
+use renamed::{Health, Outcome, liveness, readiness, startup};
 
 struct Pool;
 struct Config;

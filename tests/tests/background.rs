@@ -2,12 +2,12 @@
 //! a loop whose worker stopped is started again, so that its results do not go stale.
 //! (One test in its own binary: a declared check's loop is one per process.)
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::rt::time::sleep;
-use health_runtime::{liveness, Check, Health, Probe};
+use health_runtime::{Check, Health, Probe, liveness};
 use health_tests::{get, serve_stoppable};
 
 static DECLARED_RUNS: AtomicUsize = AtomicUsize::new(0);

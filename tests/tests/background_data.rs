@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::rt::time::sleep;
 use actix_web::web;
-use health_runtime::{liveness, readiness, Health};
+use health_runtime::{Health, liveness, readiness};
 use health_tests::{get, serve_stoppable};
 
 struct Counter(AtomicUsize);

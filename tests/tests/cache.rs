@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::rt::time::sleep;
 use actix_web::web;
 use futures_util::future::join_all;
-use health_runtime::{liveness, readiness, Check, Health, Probe};
+use health_runtime::{Check, Health, Probe, liveness, readiness};
 use health_tests::{get, serve, serve_on_workers};
 
 #[derive(Default)]

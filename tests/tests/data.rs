@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use actix_web::web;
-use health_runtime::{readiness, Health};
+use health_runtime::{Health, readiness};
 use health_tests::{get, serve};
 
 struct Pool {

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use actix_web::{test, App, HttpServer};
+use actix_web::{App, HttpServer, test};
 use futures_util::FutureExt;
-use health_runtime::{liveness, Check, Health, Probe};
+use health_runtime::{Check, Health, Probe, liveness};
 
 #[liveness(name = "twin")]
 async fn first() {}

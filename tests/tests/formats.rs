@@ -3,12 +3,12 @@
 //! `startup.rs`, whose process the startup latch belongs to). This binary declares no checks:
 //! each test serves the checks it builds.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use awc::http::header::ACCEPT;
 use health_runtime::{Check, Details, Format, Health, Outcome, Probe};
-use health_tests::{get, serve, Answer};
+use health_tests::{Answer, get, serve};
 
 fn passing(name: &'static str) -> Check {
     Check::new(name, || async {})

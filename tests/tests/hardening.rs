@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use anyhow::Context;
-use health_runtime::{liveness, readiness, Health, Probe};
+use health_runtime::{Health, Probe, liveness, readiness};
 use health_tests::{get, serve};
 
 /// What the kubelet reads of a body.

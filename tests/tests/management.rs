@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use actix_web::rt::time::sleep;
-use actix_web::{web, HttpResponse};
-use health_runtime::{readiness, Health};
+use actix_web::{HttpResponse, web};
+use health_runtime::{Health, readiness};
 use health_tests::{free_port, get, serve_on_workers};
 
 struct Pool {

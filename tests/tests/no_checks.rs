@@ -1,4 +1,7 @@
-//! A service with no checks at all answers 200 on every probe, with an empty `checks` list.
+//! A service with no checks at all answers 200 on every probe, with an empty `checks` list. And
+//! the pitfall the README warns about: this binary depends on a library crate that declares
+//! checks (`library-checks`) but never names it, so it is not linked and its checks are not
+//! served; `library.rs` shows the fix.
 
 use health_tests::{get, serve_health};
 
@@ -20,4 +23,12 @@ async fn every_probe_passes_with_no_checks() {
             "{path}"
         );
     }
+}
+
+#[actix_web::test]
+async fn checks_of_a_library_that_is_never_named_vanish() {
+    let base = serve_health();
+    let answer = get(&format!("{base}/ready")).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.check_names().is_empty(), "{}", answer.body);
 }

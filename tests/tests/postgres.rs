@@ -2,15 +2,15 @@
 //! kill, freeze and restart. `--nocapture` shows the measured times to 503.
 
 use actix_web::web;
-use health_runtime::{checks, liveness, readiness, Health};
+use health_runtime::{Health, checks, liveness, readiness};
 use std::time::{Duration, Instant};
 
 use health_tests::outage;
 use health_tests::postgres::Postgres;
 use health_tests::server::{TestServer, WRONG_PASSWORD};
 use health_tests::{get, serve};
-use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 
 #[liveness]
 async fn alive() {}

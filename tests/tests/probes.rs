@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::web;
 use awc::http::Method;
-use health_runtime::{liveness, readiness, Check, Health, Outcome, Probe};
+use health_runtime::{Check, Health, Outcome, Probe, liveness, readiness};
 use health_tests::{get, raw, request, serve, serve_health};
 
 struct AppState {
@@ -126,10 +126,12 @@ async fn missing_app_data_fails_the_check_and_names_the_type() {
         "app data `web::Data<AppState>` is not registered; \
          add `.app_data(web::Data::new(value))` with a `AppState` to the App"
     );
-    assert!(answer.json()["error"]
-        .as_str()
-        .unwrap()
-        .starts_with("flag failed: app data"));
+    assert!(
+        answer.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("flag failed: app data")
+    );
     assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
 }
 

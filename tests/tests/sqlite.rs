@@ -3,10 +3,10 @@
 
 use actix_web::web;
 use futures_util::future::join_all;
-use health_runtime::{checks, readiness, Health};
+use health_runtime::{Health, checks, readiness};
 use health_tests::{get, serve};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 #[readiness(name = "sqlite", timeout = "500ms")]
 async fn database(pool: web::Data<SqlitePool>) -> Result<(), sqlx::Error> {

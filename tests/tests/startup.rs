@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix_web::rt::time::sleep;
 
 use actix_web::web;
-use health_runtime::{liveness, readiness, startup, Health};
+use health_runtime::{Health, liveness, readiness, startup};
 use health_tests::{get, serve};
 
 #[derive(Default)]
@@ -92,9 +92,11 @@ async fn startup_holds_readiness_until_it_has_passed_once() {
         );
     }
     let answer = get(&format!("{base}/readyz?verbose")).await;
-    assert!(answer
-        .body
-        .ends_with("readiness check failed: service is starting\n"));
+    assert!(
+        answer
+            .body
+            .ends_with("readiness check failed: service is starting\n")
+    );
     // Liveness never waits for startup.
     assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
     // One check can still be probed on its own.

@@ -13,9 +13,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use health_runtime::checks::Heartbeat;
-use health_runtime::{liveness, readiness, Availability, Health};
+use health_runtime::{Availability, Health, liveness, readiness};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 /// The jobs the worker has done.

@@ -2,8 +2,8 @@
 //! availability switches take effect at the next probe, the checks' metrics are scraped, and a
 //! SIGTERM drains: behind a real HAProxy, no request fails, where actix's own stop loses some.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
@@ -128,7 +128,7 @@ async fn the_checks_metrics_are_served_in_the_prometheus_format() {
 
 #[actix_web::test]
 async fn sigterm_fails_readiness_serves_on_for_the_delay_then_exits() {
-    let mut service = start(&[("DRAIN_DELAY", "1.5")]).await;
+    let mut service = start(&[("DRAIN_DELAY", "1")]).await;
     let base = service.base.clone();
     assert_eq!(get(&format!("{base}/ready")).await.status, 200);
     let signalled = Instant::now();
@@ -143,7 +143,7 @@ async fn sigterm_fails_readiness_serves_on_for_the_delay_then_exits() {
     assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
     let after = signalled.elapsed();
     assert!(
-        after >= Duration::from_millis(1500),
+        after >= Duration::from_millis(1000),
         "exited after {after:?}"
     );
 
@@ -167,8 +167,8 @@ async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
     let mut leaving = start(env).await;
     let staying = start(env).await;
     let balancer = HaProxy::start(&[leaving.address(), staying.address()]);
-    // Both pass two checks before traffic starts.
-    sleep(Duration::from_millis(1500)).await;
+    // Both pass two checks (300 ms apart) before traffic starts.
+    sleep(Duration::from_millis(1200)).await;
 
     let (sent, failed, running) = (
         Arc::new(AtomicUsize::new(0)),
@@ -210,7 +210,7 @@ async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
 
 #[actix_web::test]
 async fn behind_haproxy_a_drained_instance_loses_no_request() {
-    let (failed, sent) = failures_in_a_rollout(&[("DRAIN_DELAY", "1.5")]).await;
+    let (failed, sent) = failures_in_a_rollout(&[("DRAIN_DELAY", "1")]).await;
     eprintln!("with the drain: {failed} of {sent} requests failed");
     assert_eq!(failed, 0, "of {sent}");
     assert!(sent > 100, "{sent} requests");

@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
-use actix_web::{web, App, HttpServer};
-use health_runtime::{checks, liveness, readiness, Health};
+use actix_web::{App, HttpServer, web};
+use health_runtime::{Health, checks, liveness, readiness};
 use sqlx::MySqlPool;
 
 /// Liveness: the process answers. A database outage must not restart every pod.

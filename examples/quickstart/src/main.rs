@@ -5,8 +5,8 @@
 //! `curl -i localhost:8080/ready` or `curl 'localhost:8080/readyz?verbose'`.
 //! `PORT` changes the port, `DATABASE_URL` the database (default `sqlite://quickstart.db`).
 
-use actix_web::{web, App, HttpServer};
-use health_runtime::{checks, liveness, readiness, Health};
+use actix_web::{App, HttpServer, web};
+use health_runtime::{Health, checks, liveness, readiness};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 /// The process answers: nothing else belongs in liveness, or a database outage would restart

@@ -2,8 +2,8 @@
 //! panicked, a consumer stuck on a channel) is the classic reason for a liveness probe. The loop
 //! calls [`Heartbeat::beat`]; the check fails once it has been silent too long.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The beats of one background loop. Clones share them: give one to the loop, and the `App` one

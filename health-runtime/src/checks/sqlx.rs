@@ -20,7 +20,7 @@
 use std::future::pending;
 use std::pin::pin;
 
-use futures_util::future::{select, Either};
+use futures_util::future::{Either, select};
 use sqlx::pool::PoolConnection;
 use sqlx::{ConnectOptions, Connection, Database, Pool};
 

@@ -10,7 +10,7 @@
 use std::time::SystemTime;
 
 use super::json::{write_array, write_str, write_value};
-use super::{CheckResult, Detail, Report, Status, AVAILABILITY};
+use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
     pub(super) fn write_health_json(&self, detail: Detail, out: &mut Vec<u8>) {

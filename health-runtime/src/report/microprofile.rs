@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::json::{write_str, write_value};
-use super::{CheckResult, Detail, Report, Status, AVAILABILITY};
+use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {

@@ -4,7 +4,7 @@
 //! when they need it.
 
 use super::json::{write_array, write_ms, write_str, write_value};
-use super::{CheckResult, Detail, Report, Scope, Status, AVAILABILITY};
+use super::{AVAILABILITY, CheckResult, Detail, Report, Scope, Status};
 use crate::registry::Probe;
 
 impl Report {

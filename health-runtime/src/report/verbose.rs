@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{one_line, Detail, Report, Status, AVAILABILITY};
+use super::{AVAILABILITY, Detail, Report, Status, one_line};
 
 /// What the text says instead of a reason it withholds, as kube-apiserver does.
 const WITHHELD: &str = "reason withheld";

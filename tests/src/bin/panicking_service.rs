@@ -2,8 +2,8 @@
 //! an application would, it installs a panic hook of its own before serving, and logs to stderr.
 //! `GET /panic-outside` panics on a thread of its own, outside any check, and answers 200.
 
-use actix_web::{web, App, HttpResponse, HttpServer};
-use health_runtime::{readiness, Health};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use health_runtime::{Health, readiness};
 
 #[readiness]
 async fn leaky() -> bool {

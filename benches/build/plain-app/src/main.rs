@@ -1,9 +1,9 @@
 //! The quickstart as it would be written without health-runtime, for `benches/build/run.py`:
 //! the same dependencies less the runtime, and one hand-written `/ready` that pings SQLite.
 
-use actix_web::{get, web, App, HttpResponse, HttpServer};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+use actix_web::{App, HttpResponse, HttpServer, get, web};
 use sqlx::Connection;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 #[get("/ready")]
 async fn ready(pool: web::Data<SqlitePool>) -> HttpResponse {
