@@ -17,20 +17,6 @@ async fn storm() -> Result<(), String> {
     Err("cannot reach postgres://app:hunter2@db:5432/app".into())
 }
 
-struct Stderr;
-
-impl log::Log for Stderr {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record) {
-        eprintln!("{} {}", record.level(), record.args());
-    }
-
-    fn flush(&self) {}
-}
-
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -46,11 +32,19 @@ async fn main() -> std::io::Result<()> {
         }
     };
     let _ = PANICS.set(mode == "panics");
-    log::set_logger(&Stderr).map_err(|e| std::io::Error::other(e.to_string()))?;
-    log::set_max_level(log::LevelFilter::Info);
+    log_to_stderr();
     HttpServer::new(|| App::new().service(Health::default()))
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run()
         .await
+}
+
+/// Every log record on stderr, one line each: `WARN message fields...`.
+fn log_to_stderr() {
+    use std::io::Write;
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .format(|out, record| writeln!(out, "{} {}", record.level(), record.args()))
+        .init();
 }

@@ -9,7 +9,7 @@
 
 use std::time::SystemTime;
 
-use super::json::{write_array, write_str, write_value};
+use super::json::{Commas, write_array, write_str, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
@@ -31,19 +31,14 @@ impl Report {
         }
         out.extend_from_slice(b",\"checks\":{");
         let now = SystemTime::now();
-        let mut first = true;
-        let mut next = |out: &mut Vec<u8>| {
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
-        };
+        let mut comma = Commas::default();
         if let Some(held) = &self.held {
-            next(out);
+            comma.before_next(out);
             let output = (detail == Detail::Full).then_some(held.as_ref());
             write_check(out, AVAILABILITY, "fail", now, output, None);
         }
         for check in self.checks.iter() {
-            next(out);
+            comma.before_next(out);
             check.write_health_json(detail, now, out);
         }
         out.push(b'}');

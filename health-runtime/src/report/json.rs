@@ -26,6 +26,21 @@ pub(super) fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a
     out.push(b']');
 }
 
+/// The commas between the items of a list whose first item is not known in advance.
+#[derive(Default)]
+pub(super) struct Commas {
+    started: bool,
+}
+
+impl Commas {
+    /// A comma, unless the next item is the first.
+    pub(super) fn before_next(&mut self, out: &mut Vec<u8>) {
+        if std::mem::replace(&mut self.started, true) {
+            out.push(b',');
+        }
+    }
+}
+
 /// Any JSON value.
 pub(super) fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) {
     // A `Value` always serializes, and writing to a Vec cannot fail.

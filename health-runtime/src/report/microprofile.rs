@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{write_str, write_value};
+use super::json::{Commas, write_str, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
@@ -20,14 +20,9 @@ impl Report {
         } else {
             b"{\"status\":\"DOWN\",\"checks\":["
         });
-        let mut first = true;
-        let mut next = |out: &mut Vec<u8>| {
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
-        };
+        let mut comma = Commas::default();
         if let Some(held) = &self.held {
-            next(out);
+            comma.before_next(out);
             let mut data = Map::new();
             if detail == Detail::Full {
                 data.insert("error".into(), Value::from(held.as_ref()));
@@ -35,7 +30,7 @@ impl Report {
             write_check(out, AVAILABILITY, "DOWN", &data);
         }
         for check in self.checks.iter() {
-            next(out);
+            comma.before_next(out);
             let data = match detail {
                 Detail::Full => check.microprofile_data(),
                 Detail::StatusOnly => Map::new(),

@@ -10,21 +10,6 @@ async fn leaky() -> bool {
     panic!("cannot reach postgres://app:hunter2@db:5432/app")
 }
 
-/// Writes every log record to stderr, one line each.
-struct Stderr;
-
-impl log::Log for Stderr {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record) {
-        eprintln!("{} {}", record.level(), record.args());
-    }
-
-    fn flush(&self) {}
-}
-
 async fn panic_outside() -> HttpResponse {
     let panicked = std::thread::spawn(|| panic!("outside a check")).join();
     HttpResponse::Ok().body(format!("panicked: {}", panicked.is_err()))
@@ -32,8 +17,7 @@ async fn panic_outside() -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    log::set_logger(&Stderr).expect("the only logger");
-    log::set_max_level(log::LevelFilter::Info);
+    log_to_stderr();
     std::panic::set_hook(Box::new(|info| {
         let message = info
             .payload()
@@ -55,4 +39,13 @@ async fn main() -> std::io::Result<()> {
     .bind(("127.0.0.1", port))?
     .run()
     .await
+}
+
+/// Every log record on stderr, one line each: `WARN message fields...`.
+fn log_to_stderr() {
+    use std::io::Write;
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .format(|out, record| writeln!(out, "{} {}", record.level(), record.args()))
+        .init();
 }
