@@ -91,20 +91,23 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
         check: check.name(),
         probe: check.probe.map_or("", Probe::as_str),
     };
+    let finished_at = Instant::now();
+    let duration = finished_at - began_at;
     let log = &check.state.log;
     let (outcome, how) = match ended {
         Ended::Returned(outcome) => {
             let outcome = outcome.within(check.limits);
             match outcome.error() {
-                None => log.passed(named),
-                Some(reason) => log.failed(named, Failure::Failed(reason)),
+                None => log.passed(named, duration),
+                Some(reason) => log.failed(named, duration, Failure::Failed(reason)),
             }
             let how = if outcome.is_healthy() { "ok" } else { "error" };
             (outcome, how)
         }
         Ended::TimedOut(timeout) => {
             let outcome = Outcome::unhealthy(format!("timed out after {timeout:?}"));
-            log.failed(named, Failure::Failed(outcome.error().unwrap_or_default()));
+            let reason = outcome.error().unwrap_or_default();
+            log.failed(named, duration, Failure::Failed(reason));
             (outcome, "timeout")
         }
         Ended::Panicked(payload) => {
@@ -115,6 +118,7 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
             let at = at.as_deref();
             log.failed(
                 named,
+                duration,
                 Failure::Panicked {
                     at,
                     message: &message,
@@ -123,8 +127,12 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
             (Outcome::unhealthy(PANICKED), "panic")
         }
     };
-    let run = FinishedRun::since(began_at, outcome);
-    log.took(named, run.duration, check.run_timeout());
+    let run = FinishedRun {
+        outcome,
+        duration,
+        finished_at,
+    };
+    log.took(named, duration, check.run_timeout());
     #[cfg(feature = "metrics")]
     crate::metrics::record(named, &run, how);
     #[cfg(not(feature = "metrics"))]

@@ -68,6 +68,35 @@ impl Outcome {
         })))
     }
 
+    /// A failing result whose reason is `error` and the errors of its `source()` chain, on one
+    /// line, as an attribute's check shows a `std::error::Error` it returns. For a check built
+    /// with [`Check::new`](crate::Check::new), whose `Err` shows only its own text (or, for an
+    /// `anyhow::Error`, its whole chain).
+    ///
+    /// ```
+    /// use health_runtime::Outcome;
+    ///
+    /// #[derive(Debug)]
+    /// struct Saving(std::io::Error);
+    /// impl std::fmt::Display for Saving {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("saving the cache")
+    ///     }
+    /// }
+    /// impl std::error::Error for Saving {
+    ///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+    ///         Some(&self.0)
+    ///     }
+    /// }
+    ///
+    /// let error = Saving(std::io::Error::other("disk full"));
+    /// assert_eq!(Outcome::from_error(&error).error(), Some("saving the cache: disk full"));
+    /// ```
+    #[must_use]
+    pub fn from_error(error: &dyn std::error::Error) -> Outcome {
+        Outcome::unhealthy(with_sources(error))
+    }
+
     /// Attaches `data`, shown as the check's `data` in the JSON body. Data that cannot be
     /// serialized to JSON turns the outcome into a failure that says so. Its strings are
     /// redacted as reasons are, and the values of keys such as `password` or `token` hidden.

@@ -250,7 +250,7 @@ impl ServedChecks {
 /// does not prove that the service has started.
 fn record_if_started(startup: &'static StartupLatch, mut report: Report) -> Report {
     if report.passed() && report.excluded.is_empty() {
-        if let Checks::Ran(results) = &mut report.checks {
+        if let Checks::ThisProbe(results) = &mut report.checks {
             let results = std::mem::take(results).into_vec();
             report.checks = Checks::StartupPassed(startup.record_pass(results));
         }

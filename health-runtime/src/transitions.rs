@@ -4,7 +4,7 @@
 //! INFO. A check that takes more than half its timeout is logged once as slow, and once when it
 //! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
-//! `probe`, `status` and `duration`; without a `tracing` subscriber, they reach the `log` facade.
+//! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the `log` facade.
 //! Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -53,7 +53,7 @@ impl CheckLog {
     /// A run of the check passed. This and [`took`](Self::took) are inlined, as every run tells
     /// them: the calls cost more than the loads (callgrind).
     #[inline]
-    pub fn passed(&self, named: Named<'_>) {
+    pub fn passed(&self, named: Named<'_>, duration: Duration) {
         if !self.failing.load(Ordering::Relaxed) {
             return;
         }
@@ -62,24 +62,27 @@ impl CheckLog {
                 check = named.check,
                 probe = named.probe,
                 status = "OK",
+                ?duration,
                 "{line}"
             );
         }
     }
 
-    /// A run of the check failed.
-    pub fn failed(&self, named: Named<'_>, failure: Failure<'_>) {
+    /// A run of the check failed after `duration`.
+    pub fn failed(&self, named: Named<'_>, duration: Duration, failure: Failure<'_>) {
         if let Some(line) = self.failed_at(Instant::now(), named.check, failure) {
             tracing::warn!(
                 check = named.check,
                 probe = named.probe,
                 status = "FAIL",
+                ?duration,
                 "{line}"
             );
         }
     }
 
-    /// A run of the check took `duration` of its `timeout`: slow past half of it.
+    /// A run of the check took `duration` of its `timeout`: slow past half of it. The slow lines
+    /// carry the status `SLOW`, whatever the run's outcome, which its own line tells.
     #[inline]
     pub fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
         let slow = duration > timeout / 2;
@@ -104,6 +107,7 @@ impl CheckLog {
             tracing::warn!(
                 check,
                 probe,
+                status = "SLOW",
                 ?duration,
                 "health check `{check}` is slow: {duration:.1?} of its {timeout:?} timeout"
             );
@@ -111,6 +115,7 @@ impl CheckLog {
             tracing::info!(
                 check,
                 probe,
+                status = "NOT SLOW",
                 ?duration,
                 "health check `{check}` is not slow any more: {duration:.1?} of its {timeout:?} \
                  timeout"

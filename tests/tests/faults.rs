@@ -208,15 +208,19 @@ async fn a_panicking_check_leaves_one_redacted_line_and_other_panics_reach_the_a
         "{}",
         lines[0]
     );
-    // Through `log`, the event's fields follow its message.
+    // Through `log`, the event's fields follow its message, the run's duration last.
+    let (line, duration) = lines[0]
+        .rsplit_once(" duration=")
+        .expect("a duration field");
     assert!(
-        lines[0].ends_with(
+        line.ends_with(
             ": cannot reach postgres://***@db:5432/app check=\"leaky\" probe=\"readiness\" \
              status=\"FAIL\""
         ),
         "{}",
         lines[0]
     );
+    assert!(duration.ends_with('s'), "a Debug duration: {duration}");
     // The app's hook saw the other panic, and none of the check's.
     let hooked: Vec<&str> = log
         .lines()

@@ -6,7 +6,7 @@ use std::fmt;
 
 use actix_web::{HttpResponse, web};
 use anyhow::Context;
-use health_runtime::{Health, Probe, liveness, readiness};
+use health_runtime::{Check, Health, Outcome, Probe, liveness, readiness};
 use health_tests::{get, serve};
 
 /// What the kubelet reads of a body.
@@ -22,10 +22,14 @@ async fn long_reason() -> Result<(), String> {
     Err(format!("refused: {}", "é".repeat(50_000)))
 }
 
-#[liveness]
-async fn configured() -> anyhow::Result<()> {
+async fn read_config() -> anyhow::Result<()> {
     std::fs::read_to_string("/nonexistent/health.toml").context("reading the config")?;
     Ok(())
+}
+
+#[liveness]
+async fn configured() -> anyhow::Result<()> {
+    read_config().await
 }
 
 #[derive(Debug)]
@@ -43,9 +47,13 @@ impl std::error::Error for Saving {
     }
 }
 
+async fn save_cache() -> Result<(), Saving> {
+    Err(Saving(std::io::Error::other("disk full")))
+}
+
 #[liveness]
 async fn saving() -> Result<(), Saving> {
-    Err(Saving(std::io::Error::other("disk full")))
+    save_cache().await
 }
 
 #[actix_web::test]
@@ -158,15 +166,33 @@ async fn a_probe_served_at_the_root_serves_the_root_only() {
 #[actix_web::test]
 async fn an_error_shows_the_errors_that_caused_it() {
     let base = serve(|config| {
-        config.service(Health::default());
+        let health = Health::default()
+            .check(Probe::Liveness, Check::new("configured_built", read_config))
+            .check(Probe::Liveness, Check::new("saving_built", save_cache))
+            .check(
+                Probe::Liveness,
+                Check::new("saving_from_error", || async {
+                    match save_cache().await {
+                        Ok(()) => Outcome::healthy(),
+                        Err(error) => Outcome::from_error(&error),
+                    }
+                }),
+            );
+        config.service(health);
     });
     let answer = get(&format!("{base}/livez")).await;
-    assert_eq!(
-        answer.check("configured")["error"],
-        "reading the config: No such file or directory (os error 2)"
-    );
+    let chain = "reading the config: No such file or directory (os error 2)";
+    assert_eq!(answer.check("configured")["error"], chain);
     assert_eq!(
         answer.check("saving")["error"],
+        "saving the cache: disk full"
+    );
+    // A builder's check shows `{:#}`: anyhow's whole chain, a plain error's own text, and the
+    // `source()` chain when it returns `Outcome::from_error`.
+    assert_eq!(answer.check("configured_built")["error"], chain);
+    assert_eq!(answer.check("saving_built")["error"], "saving the cache");
+    assert_eq!(
+        answer.check("saving_from_error")["error"],
         "saving the cache: disk full"
     );
 }

@@ -109,7 +109,7 @@ mod tests {
         let nested = Outcome::healthy().with_data(serde_json::json!({
             "pool": {"size": 4, "hosts": ["a", "b"]}, "ok": true, "none": null
         }));
-        if let Checks::Ran(results) = &mut report.checks {
+        if let Checks::ThisProbe(results) = &mut report.checks {
             results.push(result("nested", true, nested));
             results.push(result(
                 "scalar",

@@ -106,7 +106,7 @@ const AVAILABILITY: &str = "availability";
 /// The results a report shows: those of this probe's runs, or those of the startup run that
 /// passed.
 pub(crate) enum Checks {
-    Ran(Results),
+    ThisProbe(Results),
     StartupPassed(&'static [CheckResult]),
 }
 
@@ -115,7 +115,7 @@ impl Deref for Checks {
 
     fn deref(&self) -> &[CheckResult] {
         match self {
-            Checks::Ran(results) => results,
+            Checks::ThisProbe(results) => results,
             Checks::StartupPassed(results) => results,
         }
     }
@@ -123,7 +123,7 @@ impl Deref for Checks {
 
 impl From<Results> for Checks {
     fn from(results: Results) -> Checks {
-        Checks::Ran(results)
+        Checks::ThisProbe(results)
     }
 }
 
@@ -222,7 +222,7 @@ impl Report {
         }
         Report {
             scope: Scope::AllProbes,
-            checks: Checks::Ran(checks),
+            checks: Checks::ThisProbe(checks),
             excluded,
             unknown_excludes: unknown.unwrap_or_default(),
             unknown_excludes_left: 0,
@@ -242,22 +242,29 @@ impl Report {
                 .all(|check| check.status() != Status::Fail)
     }
 
-    /// One line naming each failed critical check and why.
+    /// One line saying why the probe fails: what holds it (shutting down, a switch), whether
+    /// startup has not passed, and each failed critical check with its reason, joined by `; `.
     pub fn error_line(&self) -> String {
         let mut line = String::new();
         if let Some(held) = &self.held {
             line.push_str(&one_line(held));
         }
         if self.starting {
-            line.push_str("service is starting: ");
+            if !line.is_empty() {
+                line.push_str("; ");
+            }
+            line.push_str("service is starting");
         }
         let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
         for (i, check) in failed.enumerate() {
-            if i > 0 || self.held.is_some() {
-                line.push_str("; ");
-            }
+            // The startup checks that failed say why it is starting: "service is starting: a".
+            let separator = match (i, self.starting) {
+                (0, true) => ": ",
+                _ if line.is_empty() => "",
+                _ => "; ",
+            };
             let reason = one_line(check.outcome.error().unwrap_or_default());
-            let _ = write!(line, "{} failed: {reason}", check.name);
+            let _ = write!(line, "{separator}{} failed: {reason}", check.name);
         }
         line
     }
@@ -355,6 +362,28 @@ mod tests {
         let report = failing();
         assert!(!report.passed());
         assert_eq!(report.error_line(), "db failed: refused by peer");
+    }
+
+    #[test]
+    fn every_reason_is_joined_into_one_line() {
+        let mut report = failing();
+        report.held = Some(Cow::Borrowed("shutting down"));
+        assert_eq!(
+            report.error_line(),
+            "shutting down; db failed: refused by peer"
+        );
+        report.starting = true;
+        assert_eq!(
+            report.error_line(),
+            "shutting down; service is starting: db failed: refused by peer"
+        );
+        report.held = None;
+        assert_eq!(
+            report.error_line(),
+            "service is starting: db failed: refused by peer"
+        );
+        report.checks = Checks::ThisProbe(Results::new());
+        assert_eq!(report.error_line(), "service is starting");
     }
 
     #[test]

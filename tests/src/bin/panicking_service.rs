@@ -1,5 +1,6 @@
-//! A service whose readiness check panics with a secret in its message, for `tests/panics.rs`. As
-//! an application would, it installs a panic hook of its own before serving, and logs to stderr.
+//! A service whose readiness check panics with a secret in its message, for
+//! `tests/tests/faults.rs`. As an application would, it installs a panic hook of its own before
+//! serving, and logs to stderr.
 //! `GET /panic-outside` panics on a thread of its own, outside any check, and answers 200.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
