@@ -1,6 +1,6 @@
 //! The body formats and the detail policy over HTTP, and the assertions of MicroProfile Health's
 //! conformance suite against `Health::microprofile()`, one test each (the startup one is in
-//! `startup.rs`, whose process the startup latch belongs to). This binary declares no checks:
+//! `microprofile_started.rs`, as the startup latch belongs to the process). This binary declares no checks:
 //! each test serves the checks it builds.
 
 use std::sync::Arc;
@@ -176,7 +176,12 @@ async fn a_predicate_chooses_who_sees_the_details() {
 #[actix_web::test]
 async fn microprofile_1_no_checks_at_all_is_up_with_an_empty_list() {
     let base = serve_health(Health::microprofile());
-    for path in ["/health", "/health/live", "/health/ready"] {
+    for path in [
+        "/health",
+        "/health/live",
+        "/health/ready",
+        "/health/started",
+    ] {
         let answer = get(&format!("{base}{path}")).await;
         assert_eq!(answer.status, 200, "{path}");
         assert_eq!(

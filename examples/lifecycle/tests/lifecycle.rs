@@ -162,8 +162,18 @@ async fn sigterm_fails_readiness_serves_on_for_the_delay_then_exits() {
     );
 }
 
-/// Requests through the load balancer while one of two instances gets SIGTERM: how many fail.
-async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
+/// The drain delay of the rollout with the drain.
+const DRAIN_DELAY: Duration = Duration::from_secs(1);
+
+/// Requests through the load balancer while one of two instances gets SIGTERM, with the drain or
+/// with actix's own stop: how many fail. With the drain, the instance is also asked directly
+/// during its delay, and its exit timed.
+async fn failures_in_a_rollout(drain: bool) -> (usize, usize) {
+    let env: &[(&str, &str)] = if drain {
+        &[("DRAIN_DELAY", "1")]
+    } else {
+        &[("DRAIN", "off")]
+    };
     let mut leaving = start(env).await;
     let staying = start(env).await;
     let balancer = HaProxy::start(&[leaving.address(), staying.address()]);
@@ -196,9 +206,22 @@ async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
         })
         .collect();
     sleep(Duration::from_millis(500)).await;
+    let signalled = Instant::now();
     leaving.signal("TERM");
+    if drain {
+        // The instance asks to be taken out, and still serves.
+        sleep(Duration::from_millis(300)).await;
+        let base = &leaving.base;
+        assert_eq!(get(&format!("{base}/ready")).await.status, 503);
+        assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
+    }
     let exit = leaving.exit_within(Duration::from_secs(15)).await;
-    assert!(exit.is_some(), "the instance stops after its delay");
+    assert!(exit.is_some(), "the instance stops");
+    if drain {
+        assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
+        let after = signalled.elapsed();
+        assert!(after >= DRAIN_DELAY, "exited {after:?} after SIGTERM");
+    }
     sleep(Duration::from_millis(500)).await;
     running.store(false, Ordering::Relaxed);
     for client in clients {
@@ -210,14 +233,14 @@ async fn failures_in_a_rollout(env: &[(&str, &str)]) -> (usize, usize) {
 
 #[actix_web::test]
 async fn behind_haproxy_a_drained_instance_loses_no_request() {
-    let (failed, sent) = failures_in_a_rollout(&[("DRAIN_DELAY", "1")]).await;
+    let (failed, sent) = failures_in_a_rollout(true).await;
     eprintln!("with the drain: {failed} of {sent} requests failed");
     assert_eq!(failed, 0, "of {sent}");
     assert!(sent > 100, "{sent} requests");
 
     // The same app without the drain: the load balancer keeps sending to the instance for up to
     // a check's interval after it stopped accepting.
-    let (failed, sent) = failures_in_a_rollout(&[("DRAIN", "off")]).await;
+    let (failed, sent) = failures_in_a_rollout(false).await;
     eprintln!("without it (actix's own stop): {failed} of {sent} requests failed");
     assert!(
         failed > 0,
