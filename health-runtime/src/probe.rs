@@ -157,13 +157,20 @@ impl ServedChecks {
         cx: &mut Context<'_>,
     ) -> Answer {
         let answers = Probe::ALL.map(|probe| self.answer_probe(probe, exclude, data, cx));
+        // A name is unknown when no probe has a check of that name.
+        let exclusions = Exclusions::of(self.checks.iter().flatten(), exclude);
+        let report = move |reports: [Report; 3]| {
+            let mut report = Report::all_probes(reports);
+            exclusions.apply_to(&mut report);
+            report
+        };
         match answers {
             [Answer::Now(live), Answer::Now(ready), Answer::Now(started)] => {
-                Answer::Now(Report::all_probes([live, ready, started]))
+                Answer::Now(report([live, ready, started]))
             }
             [live, ready, started] => Answer::Later(Box::pin(async move {
                 let reports = join3(live.report(), ready.report(), started.report()).await;
-                Report::all_probes(reports.into())
+                report(reports.into())
             })),
         }
     }
@@ -177,7 +184,7 @@ impl ServedChecks {
     ) -> Answer {
         let checks = &self.checks[probe.index()];
         let included = checks.iter().filter(|check| !is_excluded(check, exclude));
-        let exclusions = Exclusions::of(checks, exclude);
+        let exclusions = Exclusions::of(checks.iter(), exclude);
         let (startup, switches, whole) = (self.startup, self.switches, exclude.is_empty());
         // Every report of the probe ends here, however it was made: the availability switches,
         // read as it is made, and the log of the probe's changes, which a partial run is not.
@@ -307,11 +314,11 @@ const UNKNOWN_NAMES: usize = 10;
 const UNKNOWN_NAME_BYTES: usize = 64;
 
 impl Exclusions {
-    fn of(checks: &[Check], exclude: &[String]) -> Exclusions {
+    fn of<'a>(checks: impl Iterator<Item = &'a Check> + Clone, exclude: &[String]) -> Exclusions {
         if exclude.is_empty() {
             return Exclusions::default();
         }
-        let matches = |name: &str| checks.iter().any(|check| check.name() == name);
+        let matches = |name: &str| checks.clone().any(|check| check.name() == name);
         let mut unknown = HashSet::new();
         let mut shown = Vec::new();
         for name in exclude {
@@ -321,7 +328,6 @@ impl Exclusions {
         }
         Exclusions {
             excluded: checks
-                .iter()
                 .filter(|check| is_excluded(check, exclude))
                 .map(|check| check.name().to_owned())
                 .collect(),
@@ -529,6 +535,26 @@ mod tests {
         assert_eq!(live().held.as_deref(), Some("wedged"));
         served.switches.restore_liveness();
         assert!(live().passed());
+    }
+
+    #[test]
+    fn every_probe_together_names_the_excludes_that_no_probe_knows() {
+        let health = Health::default()
+            .check(Probe::Liveness, passing("alive"))
+            .check(Probe::Readiness, passing("db"));
+        let served = served(health);
+        let mut exclude = vec!["db".to_owned(), "db".to_owned()];
+        exclude.extend((0..30).map(|i| format!("unknown-{i}")));
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let report = now(Ok(served.answer_all(
+            &exclude,
+            &DataSource::default(),
+            &mut cx,
+        )));
+        assert_eq!(report.excluded, ["db"]);
+        assert_eq!(report.unknown_excludes.len(), UNKNOWN_NAMES);
+        assert_eq!(report.unknown_excludes[0], "unknown-0");
+        assert_eq!(report.unknown_excludes_left, 20);
     }
 
     #[test]

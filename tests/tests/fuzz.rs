@@ -1,8 +1,9 @@
 //! Generated requests against a live server whose checks fail, panic and hang: paths,
-//! percent-encodings, invalid UTF-8, query strings, methods and header sizes, over raw TCP so that
-//! nothing is cleaned up on the way. Each answer has a status the probes may answer with, a JSON
-//! body that parses, a text body of verbose lines; and the server still answers a normal probe
-//! afterwards. Seeded, so that a failure can be replayed; bounded in time.
+//! percent-encodings, invalid UTF-8, query strings, formats asked for, methods and header sizes,
+//! over raw TCP so that nothing is cleaned up on the way. Each answer has a status the probes may
+//! answer with; a JSON body (of any format) parses and shows the strings the checks returned as
+//! they were, without their secrets; a text body is verbose lines; and the server still answers a
+//! normal probe afterwards. Seeded, so that a failure can be replayed; bounded in time.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -12,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use health_runtime::{Check, Health, Probe, liveness, readiness, startup};
 use health_tests::{get, serve_on_workers};
+
+/// The reason `failing` returns, as the bodies show it: its password redacted.
+const REASON: &str = "refused by mysql://***@db:3306/app\nwith a second line \u{1F600}";
 
 #[readiness]
 async fn failing() -> Result<(), String> {
@@ -28,9 +32,14 @@ async fn hanging() {
     std::future::pending::<()>().await;
 }
 
+/// `alive`'s data: a key and strings that JSON must escape.
+const QUOTED_KEY: &str = "quote\"key";
+const LINE_BREAK: &str = "line\nbreak";
+const CONTROLS: &str = "\t\u{7}";
+
 #[liveness]
 async fn alive() -> Result<serde_json::Value, String> {
-    Ok(serde_json::json!({ "quote\"key": "line\nbreak", "tab": "\t\u{7}", "é": [1, 2.5, null] }))
+    Ok(serde_json::json!({ QUOTED_KEY: LINE_BREAK, "tab": CONTROLS, "é": [1, 2.5, null] }))
 }
 
 #[startup]
@@ -43,6 +52,9 @@ const CLIENTS: usize = 8;
 const SEED: u64 = 0x5eed_4ea1_7b0b_e5a1;
 
 const STATUSES: [u16; 6] = [200, 400, 404, 405, 431, 503];
+
+/// How many JSON bodies showed `failing`'s reason or `alive`'s data, each checked whole.
+static STRINGS_CHECKED: AtomicUsize = AtomicUsize::new(0);
 
 #[actix_web::test]
 async fn generated_requests_get_well_formed_answers() {
@@ -108,6 +120,11 @@ async fn generated_requests_get_well_formed_answers() {
     for (status, count) in &seen {
         assert!(*status == 431 || *count > 0, "no {status} in {seen:?}");
     }
+    let checked = STRINGS_CHECKED.load(Ordering::Relaxed);
+    assert!(
+        checked > 100,
+        "the checks' strings were compared in {checked} bodies"
+    );
     let answer = get(&format!("{base}/healthz")).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(!get(&format!("{base}/ready")).await.body.contains("hunter2"));
@@ -156,14 +173,16 @@ fn check_answer(answer: &[u8]) -> Result<u16, String> {
     if body.is_empty() {
         return Ok(status);
     }
-    if content_type == "application/json" {
+    if content_type == "application/json" || content_type == "application/health+json" {
         let json: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| format!("a body that is not JSON: {e}"))?;
         let text = String::from_utf8_lossy(body);
         if text.contains("hunter2") || text.contains("token=abc") {
             return Err("a secret in the body".into());
         }
-        return strings_round_trip(&json).map(|()| status);
+        let mut strings = Vec::new();
+        strings_of(&json, &mut strings);
+        return strings_arrive_whole(&strings).map(|()| status);
     }
     if content_type.starts_with("text/plain") {
         let text = std::str::from_utf8(body).map_err(|_| "a text body that is not UTF-8")?;
@@ -188,25 +207,48 @@ fn check_answer(answer: &[u8]) -> Result<u16, String> {
     Ok(status)
 }
 
-/// Every string of `json` written back as JSON and read again is the same string.
-fn strings_round_trip(json: &serde_json::Value) -> Result<(), String> {
+/// Every string of `json`, keys included.
+fn strings_of<'a>(json: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     use serde_json::Value;
     match json {
-        Value::String(text) => {
-            let written = serde_json::to_string(text).map_err(|e| e.to_string())?;
-            let read: String = serde_json::from_str(&written).map_err(|e| e.to_string())?;
-            if &read != text {
-                return Err(format!("{text:?} does not round-trip"));
-            }
-            Ok(())
-        }
-        Value::Array(items) => items.iter().try_for_each(strings_round_trip),
-        Value::Object(entries) => entries.iter().try_for_each(|(key, value)| {
-            strings_round_trip(&Value::String(key.clone()))?;
-            strings_round_trip(value)
+        Value::String(text) => out.push(text),
+        Value::Array(items) => items.iter().for_each(|item| strings_of(item, out)),
+        Value::Object(entries) => entries.iter().for_each(|(key, value)| {
+            out.push(key);
+            strings_of(value, out);
         }),
-        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
+}
+
+/// The strings of a body that come from `failing`'s reason and `alive`'s data are those the checks
+/// returned (redacted), through the server's JSON writers and back: a reason whole, or on one line
+/// where the body joins reasons; the data's key and values exactly. (Each is found by a part that
+/// the generated names, made of letters, cannot hold.)
+fn strings_arrive_whole(strings: &[&str]) -> Result<(), String> {
+    let one_line = REASON.replace('\n', " ");
+    let mut compared = false;
+    for text in strings {
+        let whole = if text.contains("second line") {
+            text.contains(REASON) || text.contains(&one_line)
+        } else if text.contains("quote\"") {
+            *text == QUOTED_KEY
+        } else if text.contains("\nbreak") {
+            *text == LINE_BREAK
+        } else if text.contains('\u{7}') {
+            *text == CONTROLS
+        } else {
+            continue;
+        };
+        if !whole {
+            return Err(format!("{text:?} is not what the check returned"));
+        }
+        compared = true;
+    }
+    if compared {
+        STRINGS_CHECKED.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -259,6 +301,10 @@ impl Random {
                 out.extend((0..length).map(|_| b'a' + self.below(26) as u8));
             }
             11 => out.extend_from_slice("é\u{1F600}".as_bytes()),
+            12 => out.extend_from_slice(
+                self.pick(&["seed", "microprofile", "health-json", "Seed", "json"])
+                    .as_bytes(),
+            ),
             _ => out.extend_from_slice(
                 self.pick(&["nope", "db", "a-b_c.d", "NAME", "0"])
                     .as_bytes(),
@@ -303,6 +349,19 @@ impl Random {
             }
         }
         request.extend_from_slice(b" HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n");
+        if self.below(3) == 0 {
+            let accept = self.pick(&[
+                "*/*",
+                "application/health+json",
+                "application/json, application/health+json;q=0.9",
+                "text/html",
+                "\u{e9}\u{1F600}",
+                "",
+            ]);
+            request.extend_from_slice(b"Accept: ");
+            request.extend_from_slice(accept.as_bytes());
+            request.extend_from_slice(b"\r\n");
+        }
         // A few headers of up to 40 KB, now and then one of 300 KB, or 120 small ones (actix
         // takes 96). Large heads are rare: parsing them is most of the fuzzer's time.
         let headers = [0, 0, 1, 1, 2, 120][self.below(6)];

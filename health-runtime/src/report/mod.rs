@@ -199,32 +199,23 @@ impl Report {
     }
 
     /// The reports of every probe as one: all their checks (readiness's own, not the startup
-    /// checks it shows while starting), passing when each passes.
+    /// checks it shows while starting), passing when each passes. What `?exclude=` did is the
+    /// caller's to set, as a name is unknown only when no probe knows it.
     pub fn all_probes(reports: [Report; 3]) -> Report {
         let starting = reports.iter().any(|report| report.starting);
         let mut checks = Results::new();
         let mut held: Vec<Cow<'static, str>> = Vec::new();
-        let (mut excluded, mut unknown) = (Vec::new(), None::<Vec<String>>);
         for report in reports {
             if !report.starting {
                 checks.extend(report.checks.iter().cloned());
             }
             held.extend(report.held);
-            excluded.extend(report.excluded);
-            // A name is unknown when no probe knows it.
-            unknown = Some(match unknown {
-                None => report.unknown_excludes,
-                Some(names) => names
-                    .into_iter()
-                    .filter(|name| report.unknown_excludes.contains(name))
-                    .collect(),
-            });
         }
         Report {
             scope: Scope::AllProbes,
             checks: Checks::ThisProbe(checks),
-            excluded,
-            unknown_excludes: unknown.unwrap_or_default(),
+            excluded: Vec::new(),
+            unknown_excludes: Vec::new(),
             unknown_excludes_left: 0,
             // Readiness held back by startup: the startup checks, among the checks, say why.
             starting,
