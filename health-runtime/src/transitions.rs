@@ -4,8 +4,8 @@
 //! INFO. A check that takes more than half its timeout is logged once as slow, and once when it
 //! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
-//! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the `log` facade.
-//! Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
+//! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the
+//! `log` facade. Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -81,8 +81,8 @@ impl CheckLog {
         }
     }
 
-    /// A run of the check took `duration` of its `timeout`: slow past half of it. The slow lines
-    /// carry the status `SLOW`, whatever the run's outcome, which its own line tells.
+    /// A run of the check took `duration` of its `timeout`: slow past half of it. These lines
+    /// carry the status `SLOW` or `NOT SLOW`, whatever the run's outcome, which its own line tells.
     #[inline]
     pub fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
         let slow = duration > timeout / 2;

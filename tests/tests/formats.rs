@@ -119,6 +119,10 @@ async fn the_builder_sets_the_default_format() {
         get(&format!("{base}/readyz?format=seed")).await.json()["status"],
         "FAIL"
     );
+    // The kubelet's `Accept: */*` gets the configured default.
+    let kubelet = get_accepting(&format!("{base}/readyz"), "*/*").await;
+    assert_eq!(kubelet.content_type, "application/health+json");
+    assert_eq!(kubelet.status, 503);
 }
 
 #[actix_web::test]
@@ -169,6 +173,21 @@ async fn a_predicate_chooses_who_sees_the_details() {
     let answer = get(&format!("{base}/readyz")).await;
     assert_eq!(answer.status, 503);
     assert!(answer.json().get("error").is_none(), "{}", answer.body);
+    // Those it does not accept get statuses only, in every format, with the same status code.
+    for format in ["microprofile", "health-json"] {
+        let answer = get(&format!("{base}/readyz?format={format}")).await;
+        assert_eq!(answer.status, 503, "{format}");
+        assert!(
+            !answer.body.contains("refused"),
+            "{format}: {}",
+            answer.body
+        );
+    }
+    let verbose = get(&format!("{base}/readyz?verbose")).await.body;
+    assert!(
+        verbose.starts_with("[-]db failed: reason withheld\n"),
+        "{verbose}"
+    );
 }
 
 // MicroProfile Health's conformance assertions, against `Health::microprofile()`.
