@@ -400,8 +400,8 @@ impl Health {
         Availability::of_this_process()
     }
 
-    /// Whether `probe` is served on some path.
+    /// Whether `probe` is served on some path: its own, or one of every probe together.
     pub(crate) fn serves(&self, probe: Probe) -> bool {
-        !self.paths[probe.index()].is_empty()
+        !self.paths[probe.index()].is_empty() || !self.all_probes_paths.is_empty()
     }
 }

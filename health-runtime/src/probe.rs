@@ -346,7 +346,7 @@ impl Exclusions {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::time::Duration;
 
     use super::*;
@@ -401,6 +401,32 @@ mod tests {
         assert_eq!(names(&report), ["a", "b"]);
         assert!(!report.passed());
         assert_eq!(report.checks[0].outcome.error(), Some("down"));
+    }
+
+    #[actix_web::test]
+    async fn interval_loops_start_for_the_probes_served_on_some_path() {
+        let counted = |runs: &Arc<AtomicUsize>| {
+            let runs = runs.clone();
+            Check::new("counted", move || {
+                runs.fetch_add(1, Ordering::SeqCst);
+                async {}
+            })
+            .interval(Duration::from_millis(10))
+        };
+        let no_path = || Health::default().paths(Probe::Liveness, Vec::<&'static str>::new());
+        let (unserved, together) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let _unserved = served(no_path().check(Probe::Liveness, counted(&unserved)));
+        let _together = served(
+            no_path()
+                .all_probes_paths(["/health"])
+                .check(Probe::Liveness, counted(&together)),
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(unserved.load(Ordering::SeqCst), 0, "a probe served nowhere");
+        assert!(
+            together.load(Ordering::SeqCst) > 0,
+            "served on `/health` only"
+        );
     }
 
     #[actix_web::test]

@@ -6,9 +6,10 @@
 //! into their JSON text; data that is not an object is `"value"`. A failed check's reason is
 //! `data.error`. MicroProfile has no warning: a non-critical check that fails is `UP`, with its
 //! reason as `data.warning`, so that the overall status stays the AND of the checks' (and the
-//! probe's status code, 200, says the same). The root holds `status` and `checks` only.
+//! probe's status code, 200, says the same). A key of the check's own data that the reason takes
+//! is written as `data.<key>`. The root holds `status` and `checks` only.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::json::{Commas, write_str, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
@@ -23,77 +24,116 @@ impl Report {
         let mut comma = Commas::default();
         if let Some(held) = &self.held {
             comma.before_next(out);
-            let mut data = Map::new();
+            write_check_head(out, AVAILABILITY, "DOWN");
             if detail == Detail::Full {
-                data.insert("error".into(), Value::from(held.as_ref()));
+                let mut data = DataObject::new(out);
+                data.key("error");
+                write_str(data.out, held);
+                data.close();
             }
-            write_check(out, AVAILABILITY, "DOWN", &data);
+            out.push(b'}');
         }
         for check in self.checks.iter() {
             comma.before_next(out);
-            let data = match detail {
-                Detail::Full => check.microprofile_data(),
-                Detail::StatusOnly => Map::new(),
-            };
             let status = match check.status() {
                 Status::Ok | Status::Warn => "UP",
                 Status::Fail => "DOWN",
             };
-            write_check(out, &check.name, status, &data);
+            write_check_head(out, &check.name, status);
+            if detail == Detail::Full {
+                check.write_microprofile_data(out);
+            }
+            out.push(b'}');
         }
         out.extend_from_slice(b"]}");
     }
 }
 
-fn write_check(out: &mut Vec<u8>, name: &str, status: &str, data: &Map<String, Value>) {
+/// `{"name":..,"status":..`, to be followed by the data, if any, and closed.
+fn write_check_head(out: &mut Vec<u8>, name: &str, status: &str) {
     out.extend_from_slice(b"{\"name\":");
     write_str(out, name);
     out.extend_from_slice(b",\"status\":");
     write_str(out, status);
-    if !data.is_empty() {
-        out.extend_from_slice(b",\"data\":");
-        write_value(out, &Value::Object(data.clone()));
+}
+
+/// A check's `,"data":{..}`, written entry by entry: opened by its first key, and left out when
+/// it has none.
+struct DataObject<'a> {
+    out: &'a mut Vec<u8>,
+    opened: bool,
+}
+
+impl DataObject<'_> {
+    fn new(out: &mut Vec<u8>) -> DataObject<'_> {
+        DataObject { out, opened: false }
     }
-    out.push(b'}');
+
+    /// Writes `"key":`; the value is the caller's to write next.
+    fn key(&mut self, key: &str) {
+        let before: &[u8] = if self.opened { b"," } else { b",\"data\":{" };
+        self.out.extend_from_slice(before);
+        self.opened = true;
+        write_str(self.out, key);
+        self.out.push(b':');
+    }
+
+    fn close(self) {
+        if self.opened {
+            self.out.push(b'}');
+        }
+    }
 }
 
 impl CheckResult {
     /// The reason, then the check's own data, flattened.
-    fn microprofile_data(&self) -> Map<String, Value> {
-        let mut data = Map::new();
-        if let Some(reason) = self.outcome.error() {
+    fn write_microprofile_data(&self, out: &mut Vec<u8>) {
+        let mut data = DataObject::new(out);
+        let reason_key = self.outcome.error().map(|reason| {
             let key = match self.status() {
                 Status::Warn => "warning",
                 Status::Ok | Status::Fail => "error",
             };
-            data.insert(key.into(), Value::from(reason));
-        }
+            data.key(key);
+            write_str(data.out, reason);
+            key
+        });
         match self.outcome.data() {
             Some(Value::Object(entries)) => {
                 for (key, value) in entries {
-                    flatten(key, value, &mut data);
+                    let mut key = key.clone();
+                    if Some(key.as_str()) == reason_key {
+                        key.insert_str(0, "data.");
+                    }
+                    flatten(&mut key, value, &mut data);
                 }
             }
-            Some(value) => flatten("value", value, &mut data),
+            Some(value) => flatten(&mut "value".to_owned(), value, &mut data),
             None => {}
         }
-        data
+        data.close();
     }
 }
 
-/// `value` under `key`, as strings, numbers and booleans only.
-fn flatten(key: &str, value: &Value, into: &mut Map<String, Value>) {
+/// `value` under `key`, as strings, numbers and booleans only; `key` is left as it was.
+fn flatten(key: &mut String, value: &Value, data: &mut DataObject<'_>) {
     match value {
         Value::Object(entries) => {
             for (inner, value) in entries {
-                flatten(&format!("{key}.{inner}"), value, into);
+                let length = key.len();
+                key.push('.');
+                key.push_str(inner);
+                flatten(key, value, data);
+                key.truncate(length);
             }
         }
         Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-            into.insert(key.to_owned(), value.clone());
+            data.key(key);
+            write_value(data.out, value);
         }
         Value::Array(_) | Value::Null => {
-            into.insert(key.to_owned(), Value::String(value.to_string()));
+            data.key(key);
+            write_str(data.out, &value.to_string());
         }
     }
 }
@@ -130,6 +170,22 @@ mod tests {
                 {"name": "scalar", "status": "UP", "data": {"value": "by hand"}},
             ]})
         );
+    }
+
+    #[test]
+    fn the_checks_own_data_keeps_a_key_that_the_reason_takes() {
+        let outcome = Outcome::unhealthy("refused").with_data(serde_json::json!({"error": 42}));
+        let report = Report::new(
+            Probe::Readiness,
+            Results::from_vec(vec![result("db", true, outcome)]),
+        );
+        let body = json(&report, Format::MicroProfile, Detail::Full);
+        assert_eq!(
+            body["checks"][0]["data"],
+            serde_json::json!({"error": "refused", "data.error": 42})
+        );
+        let raw = rendered(&report, Body::Format(Format::MicroProfile), Detail::Full);
+        assert_eq!(raw.matches("\"error\"").count(), 1, "{raw}");
     }
 
     #[test]
