@@ -169,10 +169,9 @@ fn registration(
                         #[allow(unused_imports)]
                         use #private::{ErrorCauses as _, NoCauses as _};
                         let __health_causes = (&&#private::Returned(&__health_returned)).causes();
-                        #private::with_causes(
-                            <#output as #private::IntoOutcome>::into_outcome(__health_returned),
-                            __health_causes,
-                        )
+                        #private::with_causes(__health_causes, move || {
+                            <#output as #private::IntoOutcome>::into_outcome(__health_returned)
+                        })
                     })
                 }
             };

@@ -17,7 +17,7 @@
 //!             boxed(async move {
 //!                 let returned = the_fn(params...).await;
 //!                 let causes = (&&Returned(&returned)).causes();   // `ErrorCauses`, `NoCauses`
-//!                 with_causes(IntoOutcome::into_outcome(returned), causes)
+//!                 with_causes(causes, move || IntoOutcome::into_outcome(returned))
 //!             })
 //!         }
 //!     };
@@ -95,12 +95,12 @@ pub trait NoCauses {
 
 impl<T> NoCauses for Returned<'_, T> {}
 
-/// The converted outcome, with its reason replaced by the error and its causes when there are
-/// any.
-pub fn with_causes(outcome: Outcome, causes: Option<String>) -> Outcome {
+/// A failure whose reason is the error and its causes, when there are any; else the returned
+/// value, converted (only then: a failure's conversion would format and redact it for nothing).
+pub fn with_causes(causes: Option<String>, convert: impl FnOnce() -> Outcome) -> Outcome {
     match causes {
         Some(reason) => Outcome::unhealthy(reason),
-        None => outcome,
+        None => convert(),
     }
 }
 

@@ -23,7 +23,7 @@ use crate::details::Details;
 use crate::health::Health;
 use crate::probe::{NoSuchCheck, Query, ServedChecks, Target};
 use crate::registry::{Name, Probe};
-use crate::report::{Body, Detail, Format, Report};
+use crate::report::{Body, Detail, Format, Report, json};
 use crate::runs::Answer;
 
 /// What one worker serves: the checks, and how their reports are shown.
@@ -306,8 +306,9 @@ fn unknown_format(name: &str) -> HttpResponse {
 }
 
 fn error_response(status: StatusCode, message: &str) -> HttpResponse {
-    let error = serde_json::Value::from(message);
-    let body = format!(r#"{{"status":"FAIL","error":{error}}}"#);
+    let mut body = br#"{"status":"FAIL","error":"#.to_vec();
+    json::write_str(&mut body, message);
+    body.push(b'}');
     respond(status, JSON, body.into())
 }
 

@@ -13,7 +13,7 @@ use crate::registry::Check;
 use crate::state::FinishedRun;
 
 /// How old a background result may be: two missed periods, plus the time a run may take.
-pub(crate) fn stale_after(period: Duration, timeout: Duration) -> Duration {
+fn stale_after(period: Duration, timeout: Duration) -> Duration {
     period * 2 + timeout
 }
 

@@ -87,57 +87,52 @@ pub(crate) async fn run(check: &Check, data: &DataSource) -> FinishedRun {
 
 /// The run as probes show it, within the check's limits; as the log tells it; as metrics count it.
 fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
+    #[cfg(feature = "metrics")]
+    let how = ended.metric_label();
+    let (outcome, panicked) = match ended {
+        Ended::Returned(outcome) => (outcome.within(check.limits), None),
+        Ended::TimedOut(timeout) => (
+            Outcome::unhealthy(format!("timed out after {timeout:?}")),
+            None,
+        ),
+        // The payload may hold anything the code had at hand: the log gets it redacted, and the
+        // body only says where to look.
+        Ended::Panicked(payload) => (
+            Outcome::unhealthy(PANICKED),
+            Some((panic_message(payload.as_ref()), panics::take_location())),
+        ),
+    };
+    let run = FinishedRun::since(began_at, outcome);
     let named = Named {
         check: check.name(),
         probe: check.probe.map_or("", Probe::as_str),
     };
-    let finished_at = Instant::now();
-    let duration = finished_at - began_at;
     let log = &check.state.log;
-    let (outcome, how) = match ended {
-        Ended::Returned(outcome) => {
-            let outcome = outcome.within(check.limits);
-            match outcome.error() {
-                None => log.passed(named, duration),
-                Some(reason) => log.failed(named, duration, Failure::Failed(reason)),
-            }
-            let how = if outcome.is_healthy() { "ok" } else { "error" };
-            (outcome, how)
-        }
-        Ended::TimedOut(timeout) => {
-            let outcome = Outcome::unhealthy(format!("timed out after {timeout:?}"));
-            let reason = outcome.error().unwrap_or_default();
-            log.failed(named, duration, Failure::Failed(reason));
-            (outcome, "timeout")
-        }
-        Ended::Panicked(payload) => {
-            // The payload may hold anything the code had at hand: the log gets it redacted, and
-            // the body only says where to look.
-            let message = panic_message(payload.as_ref());
-            let at = panics::take_location();
+    match (&panicked, run.outcome.error()) {
+        (Some((message, at)), _) => {
             let at = at.as_deref();
-            log.failed(
-                named,
-                duration,
-                Failure::Panicked {
-                    at,
-                    message: &message,
-                },
-            );
-            (Outcome::unhealthy(PANICKED), "panic")
+            log.failed(named, run.duration, Failure::Panicked { at, message });
         }
-    };
-    let run = FinishedRun {
-        outcome,
-        duration,
-        finished_at,
-    };
-    log.took(named, duration, check.run_timeout());
+        (None, Some(reason)) => log.failed(named, run.duration, Failure::Failed(reason)),
+        (None, None) => log.passed(named, run.duration),
+    }
+    log.took(named, run.duration, check.run_timeout());
     #[cfg(feature = "metrics")]
-    crate::metrics::record(named, &run, how);
-    #[cfg(not(feature = "metrics"))]
-    let _ = how;
+    crate::metrics::record(check, &run, how);
     run
+}
+
+impl Ended {
+    /// The `outcome` label of the run's metrics.
+    #[cfg(feature = "metrics")]
+    fn metric_label(&self) -> &'static str {
+        match self {
+            Ended::Returned(outcome) if outcome.is_healthy() => "ok",
+            Ended::Returned(_) => "error",
+            Ended::TimedOut(_) => "timeout",
+            Ended::Panicked(_) => "panic",
+        }
+    }
 }
 
 /// What the body says of a check that panicked.

@@ -10,16 +10,23 @@
 //! A cached or background result is recorded once, when its run finishes, not at every probe
 //! that shows it.
 
-use crate::state::FinishedRun;
-use crate::transitions::Named;
+use metrics::SharedString;
 
-/// Records a run that ended `how`: `ok`, `error`, `timeout` or `panic`.
-pub(crate) fn record(named: Named<'_>, run: &FinishedRun, how: &'static str) {
-    let (check, probe) = (named.check.to_owned(), named.probe);
+use crate::registry::{Check, Name, Probe};
+use crate::state::FinishedRun;
+
+/// Records a run of `check` that ended `how`: `ok`, `error`, `timeout` or `panic`.
+pub(crate) fn record(check: &Check, run: &FinishedRun, how: &'static str) {
+    // Shared, not copied: a declared check's name is static, an added one's counted.
+    let name = match &check.name {
+        Name::Static(name) => SharedString::const_str(name),
+        Name::Shared(name) => SharedString::from(name.clone()),
+    };
+    let probe = check.probe.map_or("", Probe::as_str);
     let status = if run.outcome.is_healthy() { 1.0 } else { 0.0 };
-    metrics::gauge!("health_check_status", "check" => check.clone(), "probe" => probe).set(status);
-    metrics::histogram!("health_check_duration_seconds", "check" => check.clone(), "probe" => probe)
+    metrics::gauge!("health_check_status", "check" => name.clone(), "probe" => probe).set(status);
+    metrics::histogram!("health_check_duration_seconds", "check" => name.clone(), "probe" => probe)
         .record(run.duration.as_secs_f64());
-    metrics::counter!("health_check_runs_total", "check" => check, "probe" => probe, "outcome" => how)
+    metrics::counter!("health_check_runs_total", "check" => name, "probe" => probe, "outcome" => how)
         .increment(1);
 }

@@ -1,5 +1,6 @@
 //! What one run of a check produced, and the conversion from everything a check fn may return.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 
 use serde::Serialize;
@@ -62,8 +63,12 @@ impl Outcome {
     #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
         let reason = reason.to_string();
+        let error = match redact::secrets(&reason) {
+            Cow::Borrowed(_) => reason,
+            Cow::Owned(redacted) => redacted,
+        };
         Outcome(Some(Box::new(Details {
-            error: Some(redact::secrets(&reason).into_owned()),
+            error: Some(error),
             data: None,
         })))
     }

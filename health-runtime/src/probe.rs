@@ -156,8 +156,9 @@ impl ServedChecks {
         data: &DataSource,
         cx: &mut Context<'_>,
     ) -> Answer {
+        // Each probe is answered with its own exclusions (a startup that skipped a check records
+        // no pass); the body's are those of every probe, as a name is unknown when none has it.
         let answers = Probe::ALL.map(|probe| self.answer_probe(probe, exclude, data, cx));
-        // A name is unknown when no probe has a check of that name.
         let exclusions = Exclusions::of(self.checks.iter().flatten(), exclude);
         let report = move |reports: [Report; 3]| {
             let mut report = Report::all_probes(reports);

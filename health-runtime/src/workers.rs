@@ -3,9 +3,10 @@
 //! Each watched worker runs a no-op every [`TURN`], and the management port's liveness check
 //! `workers` fails when one has not run it for longer than its limit, naming the worker.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::checks::Heartbeat;
 
 /// How often a watched worker is asked to run its no-op.
 const TURN: Duration = Duration::from_millis(100);
@@ -14,32 +15,26 @@ const TURN: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub(crate) struct WorkerWatch {
     max_unresponsive: Duration,
-    origin: Instant,
     workers: Mutex<Vec<Arc<Worker>>>,
 }
 
 #[derive(Debug)]
 struct Worker {
     name: String,
-    /// The latest turn, in nanoseconds since the watch's origin.
-    latest: AtomicU64,
+    /// Beats at each turn.
+    turns: Heartbeat,
 }
 
 impl WorkerWatch {
     pub fn new(max_unresponsive: Duration) -> WorkerWatch {
         WorkerWatch {
             max_unresponsive,
-            origin: Instant::now(),
             workers: Mutex::new(Vec::new()),
         }
     }
 
     fn workers(&self) -> MutexGuard<'_, Vec<Arc<Worker>>> {
         self.workers.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn now(&self) -> u64 {
-        u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
     /// Watches the worker this is called on (an actix worker building its `App`): from now on it
@@ -55,16 +50,16 @@ impl WorkerWatch {
             };
             let worker = Arc::new(Worker {
                 name,
-                latest: AtomicU64::new(self.now()),
+                turns: Heartbeat::new(self.max_unresponsive),
             });
             workers.push(worker.clone());
             worker
         };
         let enrolment = Enrolment(self.clone(), worker);
         tokio::task::spawn_local(async move {
-            let Enrolment(watch, worker) = &enrolment;
+            let Enrolment(_, worker) = &enrolment;
             loop {
-                worker.latest.store(watch.now(), Ordering::Relaxed);
+                worker.turns.beat();
                 tokio::time::sleep(TURN).await;
             }
         });
@@ -73,13 +68,11 @@ impl WorkerWatch {
     /// The check: `Err("app worker 2 (actix-server worker 1) has not answered for 12.3s (limit
     /// 10s)")` once a worker has gone longer than allowed without a turn.
     pub fn check(&self) -> Result<(), String> {
-        let now = self.now();
         let late: Vec<String> = self
             .workers()
             .iter()
             .filter_map(|worker| {
-                let silence =
-                    Duration::from_nanos(now.saturating_sub(worker.latest.load(Ordering::Relaxed)));
+                let silence = worker.turns.silence();
                 (silence > self.max_unresponsive).then(|| {
                     format!(
                         "{} has not answered for {:.1}s (limit {:?})",

@@ -7,6 +7,7 @@
 //! finished), its reason as `output` and its data as `observedValue`. `?exclude=`'s names and
 //! warnings are `notes`.
 
+use std::io::Write as _;
 use std::time::SystemTime;
 
 use super::json::{Commas, write_array, write_str, write_value};
@@ -42,15 +43,15 @@ impl Report {
             check.write_health_json(detail, now, out);
         }
         out.push(b'}');
-        let notes: Vec<String> = self
+        let mut notes = self
             .excluded
             .iter()
             .map(|name| format!("excluded: {name}"))
             .chain(self.warnings())
-            .collect();
-        if !notes.is_empty() {
+            .peekable();
+        if notes.peek().is_some() {
             out.extend_from_slice(b",\"notes\":");
-            write_array(out, notes.iter().map(String::as_str));
+            write_array(out, notes);
         }
         out.push(b'}');
     }
@@ -83,8 +84,12 @@ fn write_check(
     write_str(out, name);
     out.extend_from_slice(b":[{\"status\":");
     write_str(out, status);
-    out.extend_from_slice(b",\"time\":");
-    write_str(out, &humantime::format_rfc3339_millis(time).to_string());
+    // RFC 3339 needs no escaping.
+    let _ = write!(
+        out,
+        ",\"time\":\"{}\"",
+        humantime::format_rfc3339_millis(time)
+    );
     if let Some(output) = output {
         out.extend_from_slice(b",\"output\":");
         write_str(out, output);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
-pub(super) fn write_str(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
@@ -15,13 +15,13 @@ pub(super) fn write_str(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-pub(super) fn write_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+pub(super) fn write_array<S: AsRef<str>>(out: &mut Vec<u8>, items: impl Iterator<Item = S>) {
     out.push(b'[');
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, item);
+        write_str(out, item.as_ref());
     }
     out.push(b']');
 }

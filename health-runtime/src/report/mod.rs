@@ -5,7 +5,7 @@
 //! (`application/health+json`). `json.rs` has what the JSON formats share.
 
 mod health_json;
-mod json;
+pub(crate) mod json;
 mod microprofile;
 mod seed;
 mod verbose;
@@ -206,8 +206,10 @@ impl Report {
         let mut checks = Results::new();
         let mut held: Vec<Cow<'static, str>> = Vec::new();
         for report in reports {
-            if !report.starting {
-                checks.extend(report.checks.iter().cloned());
+            match report.checks {
+                _ if report.starting => {}
+                Checks::ThisProbe(results) => checks.extend(results),
+                Checks::StartupPassed(results) => checks.extend(results.iter().cloned()),
             }
             held.extend(report.held);
         }
@@ -384,15 +386,25 @@ mod tests {
 
     #[test]
     fn all_probes_pass_together_or_not_at_all() {
-        let live = Report::new(
-            Probe::Liveness,
-            Results::from_vec(vec![result("alive", true, Outcome::healthy())]),
-        );
-        let started = Report::new(Probe::Startup, Results::new());
-        let all = Report::all_probes([live, failing(), started]);
-        assert_eq!(all.scope, Scope::AllProbes);
+        let live = || {
+            Report::new(
+                Probe::Liveness,
+                Results::from_vec(vec![result("alive", true, Outcome::healthy())]),
+            )
+        };
+        let started = || Report::new(Probe::Startup, Results::new());
+        let all = Report::all_probes([live(), failing(), started()]);
         assert!(!all.passed());
         let names: Vec<&str> = all.checks.iter().map(|check| &*check.name).collect();
         assert_eq!(names, ["alive", "db", "cache", "flag"]);
+
+        let ready = Report::new(
+            Probe::Readiness,
+            Results::from_vec(vec![result("cache", false, Outcome::unhealthy("cold"))]),
+        );
+        assert!(Report::all_probes([live(), ready, started()]).passed());
+        let mut held = live();
+        held.held = Some(Cow::Borrowed("wedged"));
+        assert!(!Report::all_probes([held, started(), started()]).passed());
     }
 }

@@ -44,12 +44,11 @@ impl Report {
         out.push(b']');
         if !self.excluded.is_empty() {
             out.extend_from_slice(b",\"excluded\":");
-            write_array(out, self.excluded.iter().map(String::as_str));
+            write_array(out, self.excluded.iter());
         }
         if !self.unknown_excludes.is_empty() {
             out.extend_from_slice(b",\"warnings\":");
-            let warnings: Vec<String> = self.warnings().collect();
-            write_array(out, warnings.iter().map(String::as_str));
+            write_array(out, self.warnings());
         }
         out.push(b'}');
     }
