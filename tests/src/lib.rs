@@ -68,10 +68,10 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
-/// Starts a server with `Health::default()` and no app data.
-pub fn serve_health() -> String {
-    serve(|config| {
-        config.service(health_runtime::Health::default());
+/// Starts a server with `health` and no app data.
+pub fn serve_health(health: health_runtime::Health) -> String {
+    serve(move |config| {
+        config.service(health.clone());
     })
 }
 
@@ -103,12 +103,21 @@ impl Answer {
     }
 
     pub fn check_names(&self) -> Vec<String> {
+        self.checks_as(|check| check["name"].as_str().unwrap().to_owned())
+    }
+
+    /// Each entry of `checks` as `name STATUS`.
+    pub fn check_statuses(&self) -> Vec<String> {
+        self.checks_as(|check| {
+            let (name, status) = (check["name"].as_str(), check["status"].as_str());
+            format!("{} {}", name.unwrap(), status.unwrap())
+        })
+    }
+
+    fn checks_as(&self, each: impl Fn(&serde_json::Value) -> String) -> Vec<String> {
         let json = self.json();
         let checks = json["checks"].as_array().expect("checks is an array");
-        checks
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
+        checks.iter().map(each).collect()
     }
 }
 
@@ -117,12 +126,22 @@ pub async fn get(url: &str) -> Answer {
 }
 
 pub async fn request(method: awc::http::Method, url: &str) -> Answer {
-    let started = Instant::now();
-    let client = awc::Client::builder()
+    send(client().request(method, url)).await
+}
+
+/// The client of `get` and `request`, whose requests give up after 10 s: for a request that needs
+/// more than a method and a URL, sent with [`send`].
+pub fn client() -> awc::Client {
+    awc::Client::builder()
         .timeout(Duration::from_secs(10))
-        .finish();
-    let mut response = client
-        .request(method, url)
+        .finish()
+}
+
+/// Sends `request` and reads its answer in full.
+pub async fn send(request: awc::ClientRequest) -> Answer {
+    let url = request.get_uri().to_string();
+    let started = Instant::now();
+    let mut response = request
         .send()
         .await
         .unwrap_or_else(|e| panic!("request to {url} failed: {e}"));
@@ -147,14 +166,20 @@ pub async fn request(method: awc::http::Method, url: &str) -> Answer {
 /// Sends `request` as raw bytes over a new connection and returns everything the server sent
 /// back before closing it: for what an HTTP client hides, such as a body sent with HEAD.
 pub fn raw(base: &str, request: &str) -> String {
+    String::from_utf8(raw_bytes(base, request.as_bytes())).expect("a UTF-8 response")
+}
+
+/// `raw` for any bytes, sent and read as far as the server lets: it may answer a bad request
+/// (400, 431) and close before reading all of it.
+pub fn raw_bytes(base: &str, request: &[u8]) -> Vec<u8> {
     use std::io::{Read, Write};
     let address = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("read timeout");
-    stream.write_all(request.as_bytes()).expect("send request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read response");
+    let _ = stream.write_all(request);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
     response
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use awc::http::header::ACCEPT;
 use health_runtime::{Check, Details, Format, Health, Outcome, Probe};
-use health_tests::{Answer, get, serve};
+use health_tests::{Answer, client, get, send, serve_health};
 
 fn passing(name: &'static str) -> Check {
     Check::new(name, || async {})
@@ -18,35 +18,9 @@ fn failing(name: &'static str) -> Check {
     Check::new(name, || async { Err::<(), _>("refused by the server") })
 }
 
-fn serve_health(health: Health) -> String {
-    serve(move |config| {
-        config.service(health.clone());
-    })
-}
-
 /// `GET url` with `Accept: accept`.
 async fn get_accepting(url: &str, accept: &str) -> Answer {
-    let client = awc::Client::default();
-    let mut response = client
-        .get(url)
-        .insert_header((ACCEPT, accept))
-        .send()
-        .await
-        .unwrap();
-    let body = response.body().await.unwrap();
-    let content_type = response
-        .headers()
-        .get(awc::http::header::CONTENT_TYPE)
-        .map(|value| value.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    Answer {
-        status: response.status().as_u16(),
-        content_type,
-        cache_control: String::new(),
-        allow: String::new(),
-        body: String::from_utf8(body.to_vec()).unwrap(),
-        elapsed: std::time::Duration::ZERO,
-    }
+    send(client().get(url).insert_header((ACCEPT, accept))).await
 }
 
 fn one_failing() -> Health {
@@ -221,21 +195,9 @@ async fn microprofile_2_one_failing_readiness_check_of_three_is_down_and_all_are
     let answer = get(&format!("{base}/health/ready")).await;
     assert_eq!(answer.status, 503);
     assert_eq!(answer.json()["status"], "DOWN");
-    let checks = answer.json()["checks"].clone();
-    let listed: Vec<(&str, &str)> = checks
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|check| {
-            (
-                check["name"].as_str().unwrap(),
-                check["status"].as_str().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        listed,
-        [("first", "UP"), ("second", "DOWN"), ("third", "UP")]
+        answer.check_statuses(),
+        ["first UP", "second DOWN", "third UP"]
     );
 }
 

@@ -5,14 +5,12 @@
 //! they were, without their secrets; a text body is verbose lines; and the server still answers a
 //! normal probe afterwards. Seeded, so that a failure can be replayed; bounded in time.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use health_runtime::{Check, Health, Probe, liveness, readiness, startup};
-use health_tests::{get, serve_on_workers};
+use health_tests::{get, raw_bytes, serve_on_workers};
 
 /// The reason `failing` returns, as the bodies show it: its password redacted.
 const REASON: &str = "refused by mysql://***@db:3306/app\nwith a second line \u{1F600}";
@@ -62,7 +60,7 @@ async fn generated_requests_get_well_formed_answers() {
     let base = serve_on_workers(2, move |config| {
         config.service(Health::default().check(Probe::Readiness, added.clone()));
     });
-    let address = base.trim_start_matches("http://").to_owned();
+    let address = base.clone();
     let done = Arc::new(AtomicUsize::new(0));
     let seen: Arc<[AtomicUsize; STATUSES.len()]> = Arc::new(Default::default());
     let started = Instant::now();
@@ -73,7 +71,7 @@ async fn generated_requests_get_well_formed_answers() {
                 let mut random = Random(SEED ^ (client as u64 + 1).wrapping_mul(0x9e37_79b9));
                 while done.load(Ordering::Relaxed) < REQUESTS && started.elapsed() < TIME_LIMIT {
                     let request = random.request();
-                    let answer = send(&address, &request);
+                    let answer = raw_bytes(&address, &request);
                     // The server stops reading a head it finds too large, answers 431 and closes;
                     // the kernel then resets the connection, and the answer may be lost.
                     let may_be_lost = request.len() > 32 * 1024 && answer.is_empty();
@@ -138,19 +136,6 @@ fn start_of(bytes: &[u8]) -> String {
         .collect::<String>()
         .escape_debug()
         .to_string()
-}
-
-/// Sends `request` on a new connection and reads the answer until the server closes it.
-fn send(address: &str, request: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("a read timeout");
-    // The server may answer (400, 431) and close before it has read all of a bad request.
-    let _ = stream.write_all(request);
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
-    answer
 }
 
 /// The status of `answer`, or why it is not one the probes may give.

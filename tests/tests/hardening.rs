@@ -7,7 +7,7 @@ use std::fmt;
 use actix_web::{HttpResponse, web};
 use anyhow::Context;
 use health_runtime::{Check, Health, Outcome, Probe, liveness, readiness};
-use health_tests::{get, serve};
+use health_tests::{get, serve, serve_health};
 
 /// What the kubelet reads of a body.
 const KUBELET_READS: usize = 10 * 1024;
@@ -58,9 +58,7 @@ async fn saving() -> Result<(), Saving> {
 
 #[actix_web::test]
 async fn a_huge_check_makes_a_small_body() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health(Health::default());
     let answer = get(&format!("{base}/readyz")).await;
     assert_eq!(answer.status, 503);
     assert!(
@@ -95,9 +93,7 @@ async fn a_huge_check_makes_a_small_body() {
 
 #[actix_web::test]
 async fn unknown_excludes_are_named_once_and_only_the_first_few() {
-    let base = serve(|config| {
-        config.service(Health::default());
-    });
+    let base = serve_health(Health::default());
     // 64 KB of names, each twice.
     let names: Vec<String> = (0..3000)
         .map(|i| format!("exclude=unknown-{}", i % 1500))

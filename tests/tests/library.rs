@@ -3,7 +3,7 @@
 // Without this line the library is never linked and its checks silently vanish.
 use library_checks as _;
 
-use health_runtime::readiness;
+use health_runtime::{Health, readiness};
 use health_tests::{get, serve_health};
 
 #[readiness]
@@ -11,7 +11,7 @@ async fn local() {}
 
 #[actix_web::test]
 async fn checks_from_a_library_crate_are_collected() {
-    let base = serve_health();
+    let base = serve_health(Health::default());
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.check_names(), ["library_ready", "local"]);

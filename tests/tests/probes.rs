@@ -117,7 +117,7 @@ async fn a_failed_critical_check_answers_503_naming_it() {
 
 #[actix_web::test]
 async fn missing_app_data_fails_the_check_and_names_the_type() {
-    let base = serve_health();
+    let base = serve_health(Health::default());
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 503);
     let error = answer.check("flag")["error"].as_str().unwrap().to_owned();

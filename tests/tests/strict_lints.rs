@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, warnings)]
 
-use health_runtime::{liveness, readiness};
+use health_runtime::{Health, liveness, readiness};
 use health_tests::{get, serve_health};
 
 /// Documented, as this crate demands.
@@ -18,7 +18,7 @@ async fn ready() -> bool {
 
 #[actix_web::test]
 async fn checks_of_a_strict_crate_are_served() {
-    let base = serve_health();
+    let base = serve_health(Health::default());
     assert_eq!(get(&format!("{base}/livez")).await.check_names(), ["alive"]);
     assert_eq!(
         get(&format!("{base}/readyz")).await.check_names(),
