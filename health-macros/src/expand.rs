@@ -6,7 +6,6 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ReturnType;
-use syn::spanned::Spanned;
 
 use crate::args::{self, Args};
 use crate::errors::Errors;
@@ -59,18 +58,24 @@ fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
     quote!(#item #error)
 }
 
-/// The fn's own name, unless it cannot appear in a URL.
+/// The fn's own name (`r#type` is `type`), unless it cannot appear in a URL.
 fn default_name(func: &CheckFn, errors: &mut Errors) -> String {
-    let ident = &func.sig.ident;
-    let name = ident.to_string();
-    let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+    let name = fn_name(func);
     if let Some(problem) = args::name_problem(&name) {
         errors.push(syn::Error::new(
-            ident.span(),
+            func.sig.ident.span(),
             format!("{problem}; give the check a name with `name = \"...\"`"),
         ));
     }
     name
+}
+
+fn fn_name(func: &CheckFn) -> String {
+    let name = func.sig.ident.to_string();
+    match name.strip_prefix("r#") {
+        Some(raw) => raw.to_owned(),
+        None => name,
+    }
 }
 
 /// The same fn twice in one probe under one name: `/<path>/<name>` and `?exclude=` would reach
@@ -80,9 +85,8 @@ fn reject_stacked_twins(probe: Probe, func: &CheckFn, name: &str, errors: &mut E
     for (other, tokens) in func.stacked(probe) {
         let other_name = match Args::parse(tokens, &mut Errors::default()).name {
             Some(other_name) => other_name.value(),
-            None => func.sig.ident.to_string(),
+            None => fn_name(func),
         };
-        let other_name = other_name.strip_prefix("r#").unwrap_or(&other_name);
         if other_name == name {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -125,7 +129,7 @@ fn registration(
         .collect();
     let arguments = resolved.iter().zip(params).map(|(resolved, param)| {
         let mut resolved = resolved.clone();
-        resolved.set_span(param.written.span().resolved_at(Span::call_site()));
+        resolved.set_span(param.span.resolved_at(Span::call_site()));
         resolved
     });
     // Naming the user's return type in the conversion puts an unsupported type's error on it.
@@ -186,5 +190,22 @@ fn optional_duration(duration: Option<std::time::Duration>) -> TokenStream {
             quote!(::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos)))
         }
         None => quote!(::core::option::Option::None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check that a macro and a runtime of different versions fail with a message saying so
+    /// (the trybuild case `version_mismatch`) holds only while every expansion goes through it.
+    #[test]
+    fn every_registration_names_this_macro_crates_version() {
+        let item = quote!(
+            async fn db() {}
+        );
+        let expanded = check(Probe::Readiness, TokenStream::new(), item).to_string();
+        let registration = concat!("registration ! (\"", env!("CARGO_PKG_VERSION"), "\" ,");
+        assert!(expanded.contains(registration), "{expanded}");
     }
 }

@@ -4,9 +4,10 @@
 //! its return type is checked by the compiler, through the runtime's `IntoOutcome` trait, whose
 //! diagnostic lists the accepted types.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, TokenStreamExt};
 use syn::parse::{Parse, ParseStream, Parser};
+use syn::spanned::Spanned;
 use syn::{
     Abi, Attribute, FnArg, GenericArgument, PathArguments, Signature, Token, Type, Visibility,
 };
@@ -24,8 +25,8 @@ pub struct CheckFn {
 
 /// A `web::Data<T>` parameter.
 pub struct DataParam {
-    /// The parameter's type as written, where errors about it belong.
-    pub written: Type,
+    /// Where the parameter's type is written: errors about it belong there.
+    pub span: Span,
     /// `T`.
     pub inner: Type,
 }
@@ -142,7 +143,7 @@ impl CheckFn {
                 ),
                 FnArg::Typed(typed) => match data_type(&typed.ty) {
                     Some(inner) => params.push(DataParam {
-                        written: (*typed.ty).clone(),
+                        span: typed.ty.span(),
                         inner: inner.clone(),
                     }),
                     None => reject(
