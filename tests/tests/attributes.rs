@@ -62,3 +62,10 @@ async fn every_check_is_served_as_declared() {
         answer.body
     );
 }
+
+#[actix_web::test]
+async fn an_annotated_fn_stays_an_ordinary_fn() {
+    assert!(background().await);
+    let outcome = primary(web::Data::new(Pool), web::Data::new(Config)).await;
+    assert_eq!(outcome.error(), Some("replica lag"));
+}

@@ -16,10 +16,14 @@ async fn second() -> bool {
     false
 }
 
-/// A `Health` with a builder check named so that it could forge a `?verbose` line.
+/// A `Health` with builder checks named so that one could forge a `?verbose` line, and the
+/// other's path be rewritten by clients (`/readyz/..` is `/`).
 fn health() -> Health {
     let forged = Check::new("ok\n[+]db ok", || async { false });
-    Health::default().check(Probe::Readiness, forged)
+    let dots = Check::new("..", || async {});
+    Health::default()
+        .check(Probe::Readiness, forged)
+        .check(Probe::Readiness, dots)
 }
 
 #[actix_web::test]
@@ -42,6 +46,10 @@ async fn the_app_is_not_built_and_the_message_names_both_checks() {
         message.contains(
             "readiness check \"ok\\n[+]db ok\" (Check::new): invalid character '\\n' in check name"
         ),
+        "{message}"
+    );
+    assert!(
+        message.contains("readiness check \"..\" (Check::new): a check name must not be only dots"),
         "{message}"
     );
 }
