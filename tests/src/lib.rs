@@ -163,6 +163,16 @@ pub async fn send(request: awc::ClientRequest) -> Answer {
     }
 }
 
+/// The value of the sample of `metric` whose labels hold each of `labels`, in a scrape in the
+/// Prometheus text format.
+pub fn metric_sample(scrape: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    scrape
+        .lines()
+        .filter(|line| line.starts_with(&format!("{metric}{{")))
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
 /// Sends `request` as raw bytes over a new connection and returns everything the server sent
 /// back before closing it: for what an HTTP client hides, such as a body sent with HEAD.
 pub fn raw(base: &str, request: &str) -> String {

@@ -1,12 +1,13 @@
 //! A check never takes the probe or the server down: hung checks time out, panics are caught
-//! (and kept off stderr), and all checks of a probe run at once.
+//! (and kept off stderr), and all checks of a probe run at once. A check's changes are logged once
+//! each, at their levels; each failure is counted as what it was, with the `metrics` feature.
 
 use std::time::Duration;
 
 use actix_web::rt::time::sleep;
 use health_runtime::{Check, DEFAULT_TIMEOUT, Health, Probe, liveness, readiness};
 use health_tests::example::Example;
-use health_tests::{get, serve};
+use health_tests::{get, metric_sample, serve};
 
 #[readiness(timeout = "300ms")]
 async fn hung() {
@@ -227,4 +228,113 @@ async fn a_panicking_check_leaves_one_redacted_line_and_other_panics_reach_the_a
         .filter(|line| line.starts_with("app hook:"))
         .collect();
     assert_eq!(hooked, ["app hook: outside a check"], "{log}");
+}
+
+#[actix_web::test]
+async fn failed_runs_are_counted_by_how_they_failed() {
+    let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .expect("the one recorder of this binary");
+    async fn panicking() -> bool {
+        panic!("counted")
+    }
+    let panicking = Check::new("counted_panic", panicking);
+    let hanging =
+        Check::new("counted_hang", std::future::pending::<()>).timeout(Duration::from_millis(20));
+    let health = Health::default()
+        .check(Probe::Liveness, panicking)
+        .check(Probe::Liveness, hanging);
+    let base = serve(move |config| {
+        config.service(health.clone());
+    });
+    assert_eq!(get(&format!("{base}/livez")).await.status, 503);
+
+    let scrape = prometheus.render();
+    for (check, outcome) in [("counted_panic", "panic"), ("counted_hang", "timeout")] {
+        let labels = [
+            &*format!("check=\"{check}\""),
+            &*format!("outcome=\"{outcome}\""),
+        ];
+        let runs = metric_sample(&scrape, "health_check_runs_total", &labels);
+        assert_eq!(runs, Some(1.0), "{check}: {scrape}");
+        let status = metric_sample(&scrape, "health_check_status", &labels[..1]);
+        assert_eq!(status, Some(0.0), "{check}: {scrape}");
+    }
+}
+
+/// The `log` records of this process, as `LEVEL message fields`: with no `tracing` subscriber,
+/// the runtime's events reach `log`.
+struct Captured(std::sync::Mutex<Vec<String>>);
+
+impl log::Log for Captured {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {}", record.level(), record.args());
+        self.0.lock().unwrap().push(line);
+    }
+
+    fn flush(&self) {}
+}
+
+static CAPTURED: Captured = Captured(std::sync::Mutex::new(Vec::new()));
+
+#[actix_web::test]
+async fn a_checks_changes_are_logged_once_each_at_their_levels() {
+    log::set_logger(&CAPTURED).expect("the one logger of this binary");
+    log::set_max_level(log::LevelFilter::Info);
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Slow and failing twice, then quick and passing twice.
+    let flappy = Check::new("flappy", {
+        let runs = runs.clone();
+        move || {
+            let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if run < 2 {
+                    sleep(Duration::from_millis(70)).await;
+                    return Err("down");
+                }
+                Ok(())
+            }
+        }
+    })
+    .timeout(Duration::from_millis(100));
+    let health = Health::default().check(Probe::Liveness, flappy);
+    let base = serve(move |config| {
+        config.service(health.clone());
+    });
+    for status in [503, 503, 200, 200] {
+        assert_eq!(get(&format!("{base}/livez/flappy")).await.status, status);
+    }
+
+    let lines: Vec<String> = CAPTURED
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|line| line.contains("`flappy`"))
+        .cloned()
+        .collect();
+    let expected = [
+        ("WARN health check `flappy` failed: down", "status=\"FAIL\""),
+        ("WARN health check `flappy` is slow: ", "status=\"SLOW\""),
+        (
+            "INFO health check `flappy` passes again, after 2 failures",
+            "status=\"OK\"",
+        ),
+        (
+            "INFO health check `flappy` is not slow any more",
+            "status=\"NOT SLOW\"",
+        ),
+    ];
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    for (line, (start, status)) in lines.iter().zip(expected) {
+        assert!(line.starts_with(start), "{line}");
+        assert!(
+            line.contains(status) && line.contains(" duration="),
+            "{line}"
+        );
+    }
 }

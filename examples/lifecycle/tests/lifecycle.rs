@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
 use health_tests::example::Example;
-use health_tests::get;
 use health_tests::haproxy::HaProxy;
+use health_tests::{get, metric_sample};
 
 const LIFECYCLE: &str = env!("CARGO_BIN_EXE_lifecycle");
 
@@ -80,15 +80,6 @@ async fn availability_switches_take_effect_at_the_next_probe() {
     assert_eq!(get(&format!("{base}/livez")).await.status, 200);
 }
 
-/// The value of the sample of `metric` whose labels hold each of `labels`.
-fn sample(scrape: &str, metric: &str, labels: &[&str]) -> Option<f64> {
-    scrape
-        .lines()
-        .filter(|line| line.starts_with(&format!("{metric}{{")))
-        .find(|line| labels.iter().all(|label| line.contains(label)))
-        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
-}
-
 #[actix_web::test]
 async fn the_checks_metrics_are_served_in_the_prometheus_format() {
     let service = start(&[("STOP_AFTER", "0.2"), ("MAX_SILENCE", "0.5")]).await;
@@ -100,29 +91,29 @@ async fn the_checks_metrics_are_served_in_the_prometheus_format() {
 
     let jobs = ["check=\"jobs\"", "probe=\"readiness\""];
     assert_eq!(
-        sample(&scrape, "health_check_status", &jobs),
+        metric_sample(&scrape, "health_check_status", &jobs),
         Some(1.0),
         "{scrape}"
     );
     let ok = ["check=\"jobs\"", "outcome=\"ok\""];
     assert_eq!(
-        sample(&scrape, "health_check_runs_total", &ok),
+        metric_sample(&scrape, "health_check_runs_total", &ok),
         Some(1.0),
         "{scrape}"
     );
     let worker = ["check=\"worker\"", "probe=\"liveness\""];
     assert_eq!(
-        sample(&scrape, "health_check_status", &worker),
+        metric_sample(&scrape, "health_check_status", &worker),
         Some(0.0),
         "{scrape}"
     );
     let failed = ["check=\"worker\"", "outcome=\"error\""];
     assert_eq!(
-        sample(&scrape, "health_check_runs_total", &failed),
+        metric_sample(&scrape, "health_check_runs_total", &failed),
         Some(1.0),
         "{scrape}"
     );
-    let count = sample(&scrape, "health_check_duration_seconds_count", &jobs);
+    let count = metric_sample(&scrape, "health_check_duration_seconds_count", &jobs);
     assert_eq!(count, Some(1.0), "{scrape}");
 }
 
