@@ -26,7 +26,7 @@ impl Example {
             .stderr(log.reopen().expect("log file"))
             .spawn()
             .unwrap_or_else(|e| panic!("run {binary}: {e}"));
-        let example = Example {
+        let mut example = Example {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
@@ -39,9 +39,13 @@ impl Example {
             .await
             .is_err()
         {
+            if let Some(status) = example.child.try_wait().expect("wait for the example") {
+                panic!("{binary} exited with {status}:\n{}", example.log());
+            }
             assert!(
                 Instant::now() < deadline,
-                "{binary} did not start listening"
+                "{binary} did not start listening:\n{}",
+                example.log()
             );
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }

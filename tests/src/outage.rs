@@ -51,6 +51,8 @@ async fn assert_unready(base: &str, check: &str) -> Answer {
 /// Up: 200; killed: 503 at once, with the driver's reason rather than the check's timeout;
 /// restarted: 200 on the next probe. Returns the times the first two probes after the kill took
 /// to answer 503: the first finds the pool's connection broken, the second is refused a new one.
+/// The tests tell "at once" from "at the timeout" by the reason and by half the timeout; the
+/// milliseconds themselves (issue #11 aims at 50) are reported, not asserted, on a shared machine.
 pub async fn killed_then_restarted(
     server: &mut impl TestServer,
     base: &str,

@@ -1,5 +1,5 @@
-//! What the throwaway database servers share: finding their binaries (or saying what to install),
-//! running them in their own process group so that a signal reaches every process of the server,
+//! What the throwaway servers (databases, HAProxy) share: finding their binaries (or saying what
+//! to install), running them in their own process group so that a signal reaches every process of the server,
 //! and waiting for their port.
 
 use std::net::TcpStream;
@@ -58,12 +58,9 @@ impl ServerProcess {
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             let child = self.child.as_mut().expect("server is running");
             if let Ok(Some(status)) = child.try_wait() {
-                panic!("database server exited with {status} before listening; see its log");
+                panic!("server exited with {status} before listening; see its log");
             }
-            assert!(
-                Instant::now() < deadline,
-                "database server did not listen on {port}"
-            );
+            assert!(Instant::now() < deadline, "server did not listen on {port}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }

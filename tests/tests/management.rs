@@ -52,6 +52,19 @@ async fn the_management_port_serves_the_same_checks_with_the_data_it_was_given()
     assert_eq!(get(&format!("{app}/readyz")).await.check("pool")["data"], 4);
     // The app's routes are not the management port's.
     assert_eq!(get(&format!("{management}/block/1")).await.status, 404);
+
+    // Both app workers held: the management port answers meanwhile.
+    let held = [(); 2].map(|()| actix_web::rt::spawn(get_owned(format!("{app}/block/1500"))));
+    sleep(Duration::from_millis(200)).await;
+    let answer = get(&format!("{management}/readyz")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        held.iter().all(|request| !request.is_finished()),
+        "answered while held"
+    );
+    for request in held {
+        request.await.expect("a held request");
+    }
 }
 
 #[actix_web::test]
