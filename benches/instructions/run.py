@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import release_binary  # noqa: E402  (benches/common.py)
 FEW, MANY = 2_000, 12_000
 
 
@@ -44,10 +45,7 @@ def main():
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("`valgrind` not found: apt-get install valgrind")
-    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin",
-                    "probe_instructions"],
-                   cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target/release/probe_instructions")
+    binary = release_binary("probe_instructions")
     framework = per_probe(binary, "framework")
     handwritten = per_probe(binary, "handwritten")
     print(f"- framework /healthz: {framework:.0f} instructions per probe")

@@ -25,35 +25,16 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import free_port, release_binary, wait_for_port  # noqa: E402  (benches/common.py)
 PASSWORD = "bench-pw"
 CACHE_TTL_S = 1.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, process, what):
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{what} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"{what} did not listen on {port}")
 
 
 def which(name, package):
@@ -232,9 +213,7 @@ def main():
 
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
-    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin", "bench_server"],
-                   cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target", "release", "bench_server")
+    binary = release_binary("bench_server")
     if args.against:
         compare_builds(binary, args.against, args)
         return

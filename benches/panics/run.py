@@ -12,30 +12,12 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port):
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"the server on {port} did not start")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import free_port, release_binary, wait_for_port  # noqa: E402  (benches/common.py)
 
 
 def storm(binary, mode, backtrace, seconds):
@@ -48,7 +30,7 @@ def storm(binary, mode, backtrace, seconds):
         server = subprocess.Popen([binary, mode, str(port)], env=env, stderr=stderr,
                                   stdout=subprocess.DEVNULL)
         try:
-            wait_for(port)
+            wait_for_port(port, server, "panic_storm")
             wrk = subprocess.run(["wrk", "-t1", "-c64", f"-d{seconds}s",
                                   f"http://127.0.0.1:{port}/livez"],
                                  capture_output=True, text=True, check=True)
@@ -67,9 +49,7 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("`wrk` not found: apt-get install wrk")
-    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin",
-                    "panic_storm"], cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target", "release", "panic_storm")
+    binary = release_binary("panic_storm")
     print(f"{args.seconds} s of wrk -t1 -c64 at /livez, one worker")
     print("| check | RUST_BACKTRACE | probes/s | lines on stderr | bytes on stderr | password seen |")
     print("|---|---|---|---|---|---|")

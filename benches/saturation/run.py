@@ -12,21 +12,15 @@ counts as 5000 ms. It reports p50, p99 and max of each, and the management port'
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import free_port, release_binary, wait_for_port  # noqa: E402  (benches/common.py)
 TIMEOUT = 5.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path, timeout=TIMEOUT):
@@ -42,15 +36,6 @@ def get(port, path, timeout=TIMEOUT):
     return status, time.monotonic() - started
 
 
-def wait_for(port):
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if get(port, "/livez", timeout=1)[0] is not None:
-            return
-        time.sleep(0.05)
-    sys.exit(f"the server on {port} did not start")
-
-
 def percentile(samples, fraction):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
@@ -60,15 +45,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-p", "health-benches", "--bin",
-                    "saturation_server"], cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target", "release", "saturation_server")
+    binary = release_binary("saturation_server")
     app, management = free_port(), free_port()
     server = subprocess.Popen([binary, str(app), str(management), "2"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(app)
-        wait_for(management)
+        wait_for_port(app, server, "saturation_server")
+        wait_for_port(management, server, "saturation_server")
         running = True
 
         def block():
