@@ -1,6 +1,6 @@
 //! The target of the panic-storm benchmark (`benches/panics/run.py`): one liveness check,
 //! `storm`, that on every probe either panics (`panics PORT`) or returns an error (`errors PORT`),
-//! each with a password in its message. It logs to stderr, one line per record, so that the
+//! each with a password in its message. It logs to stderr with `env_logger`, so that the
 //! benchmark can count what a storm of failing probes writes there.
 
 use actix_web::{App, HttpServer};
@@ -32,19 +32,13 @@ async fn main() -> std::io::Result<()> {
         }
     };
     let _ = PANICS.set(mode == "panics");
-    log_to_stderr();
+    // The default format, as a service would log: a line per record, at INFO and above.
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .init();
     HttpServer::new(|| App::new().service(Health::default()))
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run()
         .await
-}
-
-/// Every log record on stderr, one line each: `WARN message fields...`.
-fn log_to_stderr() {
-    use std::io::Write;
-    env_logger::Builder::new()
-        .filter_level(log::LevelFilter::Info)
-        .format(|out, record| writeln!(out, "{} {}", record.level(), record.args()))
-        .init();
 }
