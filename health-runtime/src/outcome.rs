@@ -35,6 +35,8 @@ pub struct Outcome(
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Details {
     error: Option<String>,
+    /// The bytes of the reason as the check gave it, which may be more than `error` keeps.
+    error_len: usize,
     data: Option<serde_json::Value>,
 }
 
@@ -50,9 +52,11 @@ impl Outcome {
     }
 
     /// A failing result; `reason` is shown to operators in the response body. Credentials in it
-    /// are replaced by `***`: those of URLs (`mysql://user:password@host`) and Go DSNs, values of
-    /// keys such as `password=`, `token=` or `api_key:`, and `Bearer` tokens. Keep other secrets
-    /// out of it.
+    /// are replaced by `***`: those of URLs (`mysql://user:password@host`), Go and Oracle DSNs,
+    /// values of keys such as `password=`, `token=`, `api_key:` or `accessToken`, `Bearer` and
+    /// `Basic` credentials, cookies, JSON Web Tokens, AWS access key ids and PEM private keys. Keep
+    /// other secrets out of it. Only its first 64 KiB are kept (and a body shows less: see
+    /// [`Health::error_limit`](crate::Health::error_limit)).
     ///
     /// ```
     /// use health_runtime::Outcome;
@@ -62,13 +66,25 @@ impl Outcome {
     /// ```
     #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
-        let reason = reason.to_string();
+        let mut reason = reason.to_string();
+        let given = reason.len();
         let error = match redact::secrets(&reason) {
-            Cow::Borrowed(_) => reason,
+            Cow::Borrowed(kept) => {
+                let kept = kept.len();
+                reason.truncate(kept);
+                reason
+            }
             Cow::Owned(redacted) => redacted,
+        };
+        // What a cut mark counts: the reason as given when it was too long to keep whole.
+        let error_len = if given > redact::MAX_TEXT {
+            given
+        } else {
+            error.len()
         };
         Outcome(Some(Box::new(Details {
             error: Some(error),
+            error_len,
             data: None,
         })))
     }
@@ -122,7 +138,9 @@ impl Outcome {
                 Some(value)
             }
             Err(error) => {
-                details.error = Some(format!("check data cannot be shown as JSON: {error}"));
+                let error = format!("check data cannot be shown as JSON: {error}");
+                details.error_len = error.len();
+                details.error = Some(error);
                 None
             }
         };
@@ -172,13 +190,13 @@ impl Outcome {
             return self;
         };
         if let Some(error) = &details.error {
-            if let Some(cut) = cut(error, limits.error, "") {
+            if let Some(cut) = cut(error, limits.error, details.error_len, "") {
                 details.error = Some(cut);
             }
         }
         if let Some(data) = &details.data {
             let json = data.to_string();
-            if let Some(cut) = cut(&json, limits.data, " of JSON") {
+            if let Some(cut) = cut(&json, limits.data, json.len(), " of JSON") {
                 details.data = Some(serde_json::Value::String(cut));
             }
         }
@@ -202,17 +220,15 @@ pub(crate) fn with_sources(error: &dyn std::error::Error) -> String {
     line
 }
 
-/// `text` cut to at most `max` bytes, marked as cut, if it is longer.
-pub(crate) fn cut(text: &str, max: usize, what: &str) -> Option<String> {
-    if text.len() <= max {
+/// `text`, the start of something `total` bytes long, cut to at most `max` bytes and marked as
+/// cut, if `total` is more than `max` or `text` lacks some of it already.
+pub(crate) fn cut(text: &str, max: usize, total: usize, what: &str) -> Option<String> {
+    if total <= max && text.len() >= total {
         return None;
     }
-    let mark = format!("… (cut: {} bytes{what} in all)", text.len());
-    let mut end = max.saturating_sub(mark.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    Some(format!("{}{mark}", &text[..end]))
+    let mark = format!("… (cut: {total} bytes{what} in all)");
+    let kept = redact::prefix(text, max.saturating_sub(mark.len()));
+    Some(format!("{kept}{mark}"))
 }
 
 /// What a check fn may return. Implemented for `()` (always healthy), `bool`, `Result<T, E>`
@@ -309,6 +325,18 @@ mod tests {
 
         let small = Outcome::unhealthy("short").with_data(1);
         assert_eq!(small.clone().within(limits), small);
+
+        // A reason too long to redact whole is kept in part, and its mark counts all of it.
+        let huge = Outcome::unhealthy("x".repeat(1 << 20));
+        assert_eq!(huge.error().unwrap().len(), redact::MAX_TEXT);
+        let error = huge.within(limits).error().unwrap().to_owned();
+        assert!(error.ends_with("… (cut: 1048576 bytes in all)"), "{error}");
+        let roomy = Limits {
+            error: 1 << 21,
+            data: 60,
+        };
+        let error = Outcome::unhealthy("x".repeat(1 << 20)).within(roomy);
+        assert!(error.error().unwrap().ends_with("(cut: 1048576 bytes in all)"));
     }
 
     #[test]

@@ -324,7 +324,8 @@ impl Exclusions {
         let mut shown = Vec::new();
         for name in exclude {
             if !matches(name) && unknown.insert(name.as_str()) && shown.len() < UNKNOWN_NAMES {
-                shown.push(cut(name, UNKNOWN_NAME_BYTES, "").unwrap_or_else(|| name.clone()));
+                let short = cut(name, UNKNOWN_NAME_BYTES, name.len(), "");
+                shown.push(short.unwrap_or_else(|| name.clone()));
             }
         }
         Exclusions {

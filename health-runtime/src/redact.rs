@@ -1,18 +1,29 @@
-//! Keeps credentials out of everything the library writes from a check (reasons, panic messages,
-//! log lines, string values of `data`): the passwords of URLs and of Go/MySQL DSNs, the values of
-//! `password=`-like keys (libpq strings, query strings, `key: value`), and the credentials of
-//! `Authorization` headers and `Bearer` tokens. It errs on the side of hiding too much: a reason
-//! that loses a word is better than a password in a log.
+//! Keeps what checks say safe to show (reasons, panic messages, availability reasons, log lines,
+//! string values of `data`): credentials are replaced by `***`, and control characters, which
+//! could forge lines of a log or of `?verbose`, are escaped. It errs on the side of hiding too
+//! much: a reason that loses a word is better than a password in a log.
+//!
+//! Every pass is linear in the text, iterative, and runs on at most [`MAX_TEXT`] bytes: a check's
+//! reason is user code's, of any size and shape, and is redacted on the worker that serves the
+//! probe.
 
 use std::borrow::Cow;
 
 const HIDDEN: &str = "***";
 
+/// The most bytes of one text that are kept and redacted; the rest is cut before redaction. Far
+/// above what a body shows of a reason (512 B unless [`error_limit`] changes it): a credential
+/// that straddles the cut lies beyond what is shown.
+///
+/// [`error_limit`]: crate::Health::error_limit
+pub(crate) const MAX_TEXT: usize = 64 * 1024;
+
 /// Keys whose value is a secret, matched without regard to case, as the end of a longer key too
-/// (`db_password`, `X-Api-Key`).
+/// (`db_password`, `X-Api-Key`, `accessToken`).
 const SECRET_KEYS: &[&str] = &[
     "password",
     "passwd",
+    "passphrase",
     "pwd",
     "pass",
     "secret",
@@ -23,32 +34,93 @@ const SECRET_KEYS: &[&str] = &[
     "access_key",
     "accesskey",
     "private_key",
+    "privatekey",
+    "secret_key",
+    "secretkey",
     "client_secret",
     "sslpassword",
     "credentials",
+    "authorization",
+    "cookie",
 ];
+
+/// Keys whose value runs to the end of the line: a `Cookie` header holds `; ` between its pairs.
+const WHOLE_LINE_KEYS: &[&str] = &["cookie"];
 
 /// Schemes that an `Authorization` header's credentials may start with.
 const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "negotiate"];
 
 /// Protocols of a Go/MySQL DSN: `user:password@tcp(host:3306)/db`.
-const DSN_PROTOCOLS: &[&str] = &["@tcp(", "@tcp6(", "@udp(", "@unix(", "@/"];
+const DSN_PROTOCOLS: [&str; 5] = ["@tcp(", "@tcp6(", "@udp(", "@unix(", "@/"];
 
-/// `text` with every credential it holds replaced by `***`.
+/// `text` with every credential it holds replaced by `***`, and cut to [`MAX_TEXT`] first (with
+/// no mark: the caller knows the length it gave).
 pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
+    let text = prefix(text, MAX_TEXT);
     if !might_hold_a_secret(text) {
         return Cow::Borrowed(text);
     }
-    let text = url_userinfo(text);
+    let text = pem_private_keys(text);
+    let text = url_userinfo(&text);
     let text = dsn_userinfo(&text);
+    let text = slash_userinfo(&text);
     let text = key_values(&text);
     let text = auth_tokens(&text);
+    let text = token_shapes(&text);
     Cow::Owned(text)
+}
+
+/// The longest start of `text` of at most `max` bytes that ends on a character boundary.
+pub(crate) fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// A quick test that lets plain reasons through without a copy: every rule needs one of these.
 fn might_hold_a_secret(text: &str) -> bool {
-    text.contains(['@', '=', ':']) || contains_ignoring_case(text, "bearer")
+    text.contains(['@', '=', ':'])
+        || contains_ignoring_case(text, "bearer")
+        || text.contains("Basic ")
+        || text.contains("eyJ")
+        || text.contains("AKIA")
+        || text.contains("ASIA")
+        || text.contains("PRIVATE KEY")
+}
+
+/// `-----BEGIN RSA PRIVATE KEY-----` ... `-----END RSA PRIVATE KEY-----`: the key goes, up to its
+/// end line or the end of the text.
+fn pem_private_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(begin) = rest.find("-----BEGIN ") {
+        let header_end = rest[begin + 11..]
+            .find("-----")
+            .map(|end| begin + 11 + end + 5);
+        let Some(header_end) = header_end.filter(|&end| rest[begin..end].contains("PRIVATE KEY"))
+        else {
+            out.push_str(&rest[..begin + 11]);
+            rest = &rest[begin + 11..];
+            continue;
+        };
+        out.push_str(&rest[..header_end]);
+        out.push_str(HIDDEN);
+        let body = &rest[header_end..];
+        rest = body.find("-----END").map_or("", |end| &body[end..]);
+        if !rest.is_empty() {
+            // The end line: `-----END RSA PRIVATE KEY-----`.
+            let line = rest[8..].find("-----").map_or(rest.len(), |end| 8 + end + 5);
+            out.push_str(&rest[..line]);
+            rest = &rest[line..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `scheme://user:password@host`: everything between `://` and the `@` goes. A password may hold
@@ -56,204 +128,360 @@ fn might_hold_a_secret(text: &str) -> bool {
 /// line; without one, only within the authority (`scheme://user@host`).
 fn url_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(scheme_end) = rest.find("://") {
-        let start = scheme_end + 3;
-        out.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let has_user_and_password = rest[..line_end]
+    let mut at = 0;
+    // Where the line of `at` ends, found again only once `at` has passed it: many URLs on one
+    // long line must not make each look for its end anew.
+    let mut line_end = 0;
+    while let Some(scheme_end) = text[at..].find("://") {
+        let start = at + scheme_end + 3;
+        out.push_str(&text[at..start]);
+        if line_end < start {
+            line_end = text[start..]
+                .find(['\n', '\r'])
+                .map_or(text.len(), |end| start + end);
+        }
+        let line = &text[start..line_end];
+        // The first `:` of the line comes at the latest with the next URL's `://`.
+        let has_user_and_password = line
             .find(':')
-            .is_some_and(|colon| !rest[..colon].contains(['/', '@', ' ']));
+            .is_some_and(|colon| !line[..colon].contains(['/', '@', ' ']));
         let search_end = if has_user_and_password {
             // Up to the next URL on the line, if any: its own userinfo is handled next.
-            rest[..line_end].find("://").map_or(line_end, |next| {
-                rest[..next]
-                    .rfind(|c: char| c.is_whitespace())
-                    .unwrap_or(next)
+            line.find("://").map_or(line.len(), |next| {
+                line[..next].rfind(char::is_whitespace).unwrap_or(next)
             })
         } else {
-            rest.find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'') || c.is_whitespace())
-                .unwrap_or(rest.len())
+            line.find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'') || c.is_whitespace())
+                .unwrap_or(line.len())
         };
-        match rest[..search_end].rfind('@') {
-            Some(at) => {
+        match line[..search_end].rfind('@') {
+            Some(userinfo_end) => {
                 out.push_str(HIDDEN);
-                rest = &rest[at..];
+                at = start + userinfo_end;
             }
             None => {
-                out.push_str(&rest[..search_end]);
-                rest = &rest[search_end..];
+                out.push_str(&line[..search_end]);
+                at = start + search_end;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
-/// `user:password@tcp(host)/db`, the Go MySQL driver's DSN: the userinfo before `@tcp(` goes.
+/// `user:password@tcp(host)/db`, the Go MySQL driver's DSN: the userinfo before `@tcp(` goes. A
+/// password may hold spaces: the userinfo starts at the last word before the `@` that has a `:`
+/// within it (`app:pa ss@tcp(db)`), or else at the word just before it.
 fn dsn_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = DSN_PROTOCOLS.iter().filter_map(|p| rest.find(p)).min() {
-        // The userinfo starts after the last whitespace or quote before the `@`.
-        let start = rest[..at]
-            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '(' | ','))
-            .map_or(0, |i| {
-                i + rest[i..].chars().next().map_or(1, char::len_utf8)
-            });
-        out.push_str(&rest[..start]);
-        if start < at && !rest[start..at].ends_with(HIDDEN) {
+    let mut at = 0;
+    // Where each protocol occurs next, looked for again only once passed: linear in the text.
+    let mut next: [Option<usize>; DSN_PROTOCOLS.len()] =
+        DSN_PROTOCOLS.map(|protocol| text.find(protocol));
+    loop {
+        for (found, protocol) in next.iter_mut().zip(DSN_PROTOCOLS) {
+            if found.is_some_and(|found| found < at) {
+                *found = text[at..].find(protocol).map(|found| at + found);
+            }
+        }
+        let Some(sign) = next.iter().flatten().copied().min() else {
+            break;
+        };
+        let before = &text[at..sign];
+        // The userinfo lies after the last quote, `=`, `(`, `,` or line break.
+        let region = before
+            .rfind(['"', '\'', '=', '(', ',', '\n', '\r'])
+            .map_or(0, |i| i + 1);
+        let start = region + userinfo_start(&before[region..]);
+        out.push_str(&before[..start]);
+        if start < before.len() && !before.ends_with(HIDDEN) {
             out.push_str(HIDDEN);
         } else {
-            out.push_str(&rest[start..at]);
+            out.push_str(&before[start..]);
         }
         out.push('@');
-        rest = &rest[at + 1..];
+        at = sign + 1;
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
-/// `password=secret`, `password='a b'`, `?token=abc&x=1`, `"api_key": "abc"`, `pwd: abc`: the
-/// value of a secret key goes, quoted or not.
+/// Where the userinfo ends in `words`, the text before a DSN's `@`: the last word with a `:`
+/// within it, or else the last word.
+fn userinfo_start(words: &str) -> usize {
+    let mut end = words.len();
+    let mut last_word = None;
+    loop {
+        let start = words[..end]
+            .rfind(|c: char| c.is_ascii_whitespace())
+            .map_or(0, |space| space + 1);
+        let word = &words[start..end];
+        if !word.is_empty() {
+            last_word.get_or_insert(start);
+            if word.find(':').is_some_and(|colon| colon + 1 < word.len()) {
+                return start;
+            }
+        }
+        if start == 0 {
+            return last_word.unwrap_or(words.len());
+        }
+        end = start - 1;
+    }
+}
+
+/// `scott/tiger@orcl`, Oracle's connect string: the password between `/` and `@` goes.
+fn slash_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(sign) = text[at..].find('@').map(|sign| at + sign) {
+        let before = &text[at..sign];
+        let word = before
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '(' | ','))
+            .map_or(0, |i| i + 1);
+        let hidden = before[word..].split_once('/').filter(|(user, password)| {
+            !user.is_empty()
+                && user
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '#' | '.' | '-'))
+                && !password.is_empty()
+                && !password.contains('/')
+                && *password != HIDDEN
+        });
+        match hidden {
+            Some((user, _)) => {
+                out.push_str(&before[..word]);
+                out.push_str(user);
+                out.push('/');
+                out.push_str(HIDDEN);
+            }
+            None => out.push_str(before),
+        }
+        out.push('@');
+        at = sign + 1;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `password=secret`, `password='a b'`, `?token=abc&x=1`, `"api_key": "abc"`, `pwd: abc`,
+/// `"accessToken":"a\"b"`, `Authorization: Basic abc`: the value of a secret key goes, quoted or
+/// not.
 fn key_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some((value_start, quote)) = next_secret_value(rest) {
-        out.push_str(&rest[..value_start]);
-        let value = &rest[value_start..];
-        let value_len = match quote {
-            Some(quote) => value[1..].find(quote).map_or(value.len(), |end| end + 2),
-            None => value
-                .find(|c: char| c.is_whitespace() || matches!(c, '&' | ',' | ';' | '}' | ')'))
-                .unwrap_or(value.len()),
+    let mut at = 0;
+    let mut from = 0;
+    while let Some(separator) = text[from..].find(['=', ':']).map(|found| from + found) {
+        from = separator + 1;
+        // A URL's `://` is no key's separator.
+        if text[separator..].starts_with("://") {
+            continue;
+        }
+        let key = text[at..separator].trim_end_matches(['"', '\'', ' ', '\t']);
+        let Some(whole_line) = secret_key(key) else {
+            continue;
         };
-        match quote {
-            Some(quote) => {
+        let after = &text[separator + 1..];
+        let value_start = separator + 1 + (after.len() - after.trim_start().len());
+        let value = &text[value_start..];
+        if value.is_empty() || value.starts_with(HIDDEN) {
+            continue;
+        }
+        out.push_str(&text[at..value_start]);
+        let value_len = match value.chars().next() {
+            Some(quote @ ('\'' | '"')) => {
                 out.push(quote);
                 out.push_str(HIDDEN);
                 out.push(quote);
+                closing_quote(&value[1..], quote).map_or(value.len(), |end| end + 2)
             }
-            None => out.push_str(HIDDEN),
-        }
-        rest = &value[value_len..];
+            _ if whole_line => {
+                out.push_str(HIDDEN);
+                value.find(['\n', '\r']).unwrap_or(value.len())
+            }
+            _ => {
+                let word = value.find(ends_a_value).unwrap_or(value.len());
+                // `Basic abc`: the scheme stays, the credentials after it go.
+                let scheme = AUTH_SCHEMES.iter().any(|s| value[..word].eq_ignore_ascii_case(s))
+                    && value[word..].starts_with(' ');
+                if scheme {
+                    let token = &value[word + 1..];
+                    out.push_str(&value[..=word]);
+                    out.push_str(HIDDEN);
+                    word + 1 + token.find(ends_a_value).unwrap_or(token.len())
+                } else {
+                    out.push_str(HIDDEN);
+                    word
+                }
+            }
+        };
+        at = value_start + value_len;
+        from = from.max(at);
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
-/// Where the next value of a secret key starts in `text`, and its opening quote if it has one.
-fn next_secret_value(text: &str) -> Option<(usize, Option<char>)> {
+fn ends_a_value(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '&' | ',' | ';' | '}' | ')' | '"' | '\'')
+}
+
+/// Where the quote that closes a quoted value is, skipping quotes escaped with a backslash.
+fn closing_quote(value: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            _ if c == quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the text before a separator ends with a secret key (`password`, `db_password`,
+/// `X-Api-Key`, `mypassword`, `accessToken`), and if so whether its value runs to the end of the
+/// line. Short keys (`pwd`, `pass`, `token`) count only as words of their own, after a
+/// non-letter or as a camel-case hump (`dbPass`), so that `bypass` or `tokens` do not.
+fn secret_key(before: &str) -> Option<bool> {
+    let key = SECRET_KEYS.iter().find(|key| {
+        let Some(start) = before.len().checked_sub(key.len()) else {
+            return false;
+        };
+        if !before.is_char_boundary(start) || !before[start..].eq_ignore_ascii_case(key) {
+            return false;
+        }
+        let previous = before[..start].chars().next_back();
+        let first = before[start..].chars().next();
+        key.len() >= 6
+            || !previous.is_some_and(|c| c.is_ascii_alphanumeric())
+            || (first.is_some_and(|c| c.is_ascii_uppercase())
+                && previous.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+    })?;
+    Some(WHOLE_LINE_KEYS.contains(key))
+}
+
+/// `Bearer abc` (any case), `Basic abc` (capitalised, as a header writes it: `basic auth is off`
+/// is a sentence): the credentials go.
+fn auth_tokens(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    // Where each scheme occurs next, looked for again only once passed: linear in the text.
+    let (mut bearer, mut basic) = (Some(0), Some(0));
     let mut from = 0;
     loop {
-        // The next `=` or `:` after a secret key; a URL's `://` is no key's separator.
-        let separator = from + lower[from..].find(['=', ':'])?;
-        from = separator + 1;
-        let key = lower[..separator].trim_end_matches(['"', '\'', ' ']);
-        if !is_secret_key(key) || text[separator..].starts_with("://") {
+        if bearer.is_some_and(|end| end <= from) {
+            bearer = word_at(&lower, from, "bearer ");
+        }
+        if basic.is_some_and(|end| end <= from) {
+            basic = word_at(text, from, "Basic ");
+        }
+        let Some(scheme_end) = bearer.into_iter().chain(basic).min() else {
+            break;
+        };
+        from = scheme_end;
+        let token = &text[scheme_end..];
+        let token_len = token.find(ends_a_value).unwrap_or(token.len());
+        if token_len == 0 || token.starts_with(HIDDEN) {
             continue;
         }
-        let after = &text[separator + 1..];
-        let value_start = separator + 1 + (after.len() - after.trim_start_matches(' ').len());
-        let value = &text[value_start..];
-        if value.is_empty() || value.starts_with(char::is_whitespace) || value.starts_with(HIDDEN) {
-            continue;
-        }
-        let quote = value.chars().next().filter(|c| matches!(c, '\'' | '"'));
-        return Some((value_start, quote));
-    }
-}
-
-/// Whether the text before a separator ends with a secret key: `password`, `db_password`,
-/// `X-Api-Key`, `mypassword`. Short keys (`pwd`, `pass`, `token`) count only as whole words, so
-/// that `bypass` or `tokens` do not.
-fn is_secret_key(before: &str) -> bool {
-    SECRET_KEYS.iter().any(|key| {
-        before.ends_with(key) && {
-            let previous = before[..before.len() - key.len()].chars().next_back();
-            key.len() >= 6 || !previous.is_some_and(|c| c.is_ascii_alphanumeric())
-        }
-    })
-}
-
-/// `Bearer abc`, `Authorization: Basic xyz`, `authorization: abc`: the credentials go.
-fn auth_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(token_start) = next_auth_token(rest) {
-        out.push_str(&rest[..token_start]);
-        let token = &rest[token_start..];
-        let token_len = token
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';'))
-            .unwrap_or(token.len());
+        out.push_str(&text[at..scheme_end]);
         out.push_str(HIDDEN);
-        rest = &token[token_len..];
+        at = scheme_end + token_len;
+        from = at;
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
-/// Where the next credentials after `authorization:` (and its scheme) or `bearer` start.
-fn next_auth_token(text: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let after_header = lower.find("authorization:").map(|at| {
-        let value = at + "authorization:".len();
-        let value = value + (lower[value..].len() - lower[value..].trim_start().len());
-        let scheme = AUTH_SCHEMES.iter().find(|scheme| {
-            lower[value..].starts_with(*scheme) && lower[value + scheme.len()..].starts_with(' ')
-        });
-        scheme.map_or(value, |scheme| value + scheme.len() + 1)
-    });
-    let after_bearer = word_start(&lower, "bearer ").map(|at| at + "bearer ".len());
-    let start = match (after_header, after_bearer) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    let token = &text[start..];
-    if token.is_empty() || token.starts_with(char::is_whitespace) || token.starts_with(HIDDEN) {
-        // Nothing to hide here: look after it.
-        let next = start + token.chars().next().map_or(0, char::len_utf8);
-        return if next >= text.len() {
-            None
-        } else {
-            next_auth_token(&text[next..]).map(|at| next + at)
-        };
-    }
-    Some(start)
-}
-
-/// Where `word` first starts in `lower` as a word of its own.
-fn word_start(lower: &str, word: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(word) {
+/// Where the first `word` at or after `from` ends, `word` standing as a word of its own.
+fn word_at(haystack: &str, mut from: usize, word: &str) -> Option<usize> {
+    while let Some(found) = haystack[from..].find(word) {
         let at = from + found;
-        if !lower[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        {
-            return Some(at);
+        let previous = haystack[..at].chars().next_back();
+        if !previous.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return Some(at + word.len());
         }
         from = at + word.len();
     }
     None
 }
 
-/// `value` with its strings redacted as `secrets` does, and the values of secret keys hidden.
+/// Secrets known by their shape wherever they stand: JSON Web Tokens (`eyJ...`) and AWS access
+/// key ids (`AKIA`/`ASIA` and 16 capitals or digits).
+fn token_shapes(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // A shape starts a word: within a run of its characters only the first place is tried.
+        let starts_word = i == 0 || !is_base64url(bytes[i - 1]);
+        let len = if starts_word { shape_len(&bytes[i..]) } else { 0 };
+        if len > 0 {
+            out.push_str(&text[at..i]);
+            out.push_str(HIDDEN);
+            i += len;
+            at = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The length of the JWT or AWS key that `bytes` starts with, or 0.
+fn shape_len(bytes: &[u8]) -> usize {
+    let run = |from: usize, ok: fn(&u8) -> bool| {
+        bytes
+            .get(from..)
+            .map_or(0, |rest| rest.iter().take_while(|b| ok(b)).count())
+    };
+    let base64url = |b: &u8| is_base64url(*b);
+    if bytes.starts_with(b"eyJ") {
+        let header = run(0, base64url);
+        if bytes.get(header) == Some(&b'.') {
+            let payload = run(header + 1, base64url);
+            if payload > 0 && bytes.get(header + 1 + payload) == Some(&b'.') {
+                let end = header + 2 + payload;
+                return end + run(end, base64url);
+            }
+        }
+        return 0;
+    }
+    if bytes.starts_with(b"AKIA") || bytes.starts_with(b"ASIA") {
+        let key = run(4, |b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let ends_word = !bytes.get(4 + key).is_some_and(u8::is_ascii_alphanumeric);
+        if key == 16 && ends_word {
+            return 20;
+        }
+    }
+    0
+}
+
+fn is_base64url(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_')
+}
+
+/// `value` with its strings cut and redacted as `secrets` does, and the values of secret keys
+/// hidden.
 pub(crate) fn json(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::String(text) => {
             if let Cow::Owned(redacted) = secrets(text) {
                 *text = redacted;
+            } else if text.len() > MAX_TEXT {
+                let kept = prefix(text, MAX_TEXT).len();
+                text.truncate(kept);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(json),
         Value::Object(entries) => {
             for (key, value) in entries.iter_mut() {
-                if is_secret_key(&key.to_ascii_lowercase()) {
+                if secret_key(key).is_some() {
                     *value = Value::String(HIDDEN.to_owned());
                 } else {
                     json(value);
@@ -264,6 +492,23 @@ pub(crate) fn json(value: &mut serde_json::Value) {
     }
 }
 
+/// `text` with its control characters escaped (`\n`, `\u{1b}`): a reason cannot start a line of
+/// its own in a log or in `?verbose`, nor send a terminal escape.
+pub(crate) fn printable(text: &str) -> Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn contains_ignoring_case(text: &str, word: &str) -> bool {
     text.as_bytes()
         .windows(word.len())
@@ -272,7 +517,7 @@ fn contains_ignoring_case(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::secrets;
+    use super::{MAX_TEXT, printable, secrets};
 
     #[test]
     fn hides_every_credential() {
@@ -299,12 +544,19 @@ mod tests {
                 "dial app:pw@tcp(db:3306)/app failed",
                 "dial ***@tcp(db:3306)/app failed",
             ),
+            (
+                "error: dial app:pw@tcp(db:3306)/app",
+                "error: dial ***@tcp(db:3306)/app",
+            ),
             ("app:p@ss@tcp(db)/app", "***@tcp(db)/app"),
+            ("dial app:pa ss@tcp(db)/app", "dial ***@tcp(db)/app"),
             (
                 "root:secret@unix(/var/run/mysqld.sock)/db",
                 "***@unix(/var/run/mysqld.sock)/db",
             ),
             ("dsn=\"u:p@/db\"", "dsn=\"***@/db\""),
+            // Oracle
+            ("sqlplus scott/tiger@orcl failed", "sqlplus scott/***@orcl failed"),
             // libpq key-value strings
             (
                 "host=db password=secret dbname=app",
@@ -314,8 +566,13 @@ mod tests {
                 "host=db password='a b' user=x",
                 "host=db password='***' user=x",
             ),
+            ("password='a\\' S3CR3T' user=x", "password='***' user=x"),
             ("PASSWORD=Secret", "PASSWORD=***"),
             ("sslpassword=abc host=x", "sslpassword=*** host=x"),
+            ("password\t= hunter2", "password\t= ***"),
+            ("password:\n  hunter2", "password:\n  ***"),
+            ("passphrase=open sesame", "passphrase=*** sesame"),
+            ("SECRET_KEY=abc123 debug=1", "SECRET_KEY=*** debug=1"),
             // query strings and key: value
             ("GET /x?token=abc&page=2", "GET /x?token=***&page=2"),
             ("https://api/x?pwd=1&user=a", "https://api/x?pwd=***&user=a"),
@@ -324,10 +581,17 @@ mod tests {
                 "?secret=***&api_key=***&access_token=***",
             ),
             ("{\"password\": \"hunter2\"}", "{\"password\": \"***\"}"),
+            ("{\"password\":\"a\\\"S3CR3T\"}", "{\"password\":\"***\"}"),
             ("db_password=abc", "db_password=***"),
             ("client_secret: xyz", "client_secret: ***"),
             ("X-Api-Key: 123", "X-Api-Key: ***"),
-            // authorization
+            // camel case
+            ("{\"accessToken\":\"abc\"}", "{\"accessToken\":\"***\"}"),
+            ("refreshToken=abc", "refreshToken=***"),
+            ("authToken=abc", "authToken=***"),
+            ("dbPass=abc", "dbPass=***"),
+            ("{\"privateKey\":\"k\",\"secretKey\":\"s\"}", "{\"privateKey\":\"***\",\"secretKey\":\"***\"}"),
+            // authorization and cookies
             ("Authorization: Bearer abc.def", "Authorization: Bearer ***"),
             ("Bearer abc", "Bearer ***"),
             (
@@ -337,7 +601,31 @@ mod tests {
             ("sent 'Bearer xyz' twice", "sent 'Bearer ***' twice"),
             ("authorization: Token abc123", "authorization: Token ***"),
             ("Authorization: abc123", "Authorization: ***"),
+            (
+                "{\"authorization\": \"Basic dXNlcjpwYXNz\"}",
+                "{\"authorization\": \"***\"}",
+            ),
+            ("sent Basic dXNlcjpwYXNz", "sent Basic ***"),
+            ("Basic x", "Basic ***"),
+            (
+                "Cookie: a=1; session=s3cr3t\nnext",
+                "Cookie: ***\nnext",
+            ),
             ("mypassword=x", "mypassword=***"),
+            // shapes
+            (
+                "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl expired",
+                "token *** expired",
+            ),
+            ("key AKIAIOSFODNN7EXAMPLE denied", "key *** denied"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----",
+                "-----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----",
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----\nMIIEpAIB cut off",
+                "-----BEGIN PRIVATE KEY-----***",
+            ),
         ] {
             assert_eq!(secrets(text), redacted, "{text}");
         }
@@ -351,6 +639,8 @@ mod tests {
             "DB_Token": {"nested": true},
             "hosts": ["postgres://u:p@a/b", "plain"],
             "pool": {"api_key": "k", "size": 4},
+            "accessToken": "t",
+            "Authorization": "Basic x",
         });
         super::json(&mut data);
         assert_eq!(
@@ -361,6 +651,8 @@ mod tests {
                 "DB_Token": "***",
                 "hosts": ["postgres://***@a/b", "plain"],
                 "pool": {"api_key": "***", "size": 4},
+                "accessToken": "***",
+                "Authorization": "***",
             })
         );
     }
@@ -376,9 +668,36 @@ mod tests {
             "ratio = 0.5",
             "basic auth is off; the token expired",
             "bypass=1 tokens=3",
+            "see /var/lib/app@2/x and a@b.c",
             "",
         ] {
             assert_eq!(secrets(text), text);
         }
+    }
+
+    /// Shapes that made the old passes quadratic or recursive: each is linear, iterative, and
+    /// bounded to `MAX_TEXT`, however long the text.
+    #[test]
+    fn hostile_texts_are_redacted_in_bounded_time_and_stack() {
+        for text in [
+            "Bearer  ".repeat(200_000),
+            "a://b ".repeat(200_000),
+            "a@/".repeat(400_000),
+            "password=x ".repeat(100_000),
+            "{\"u\":\"http://a:b@c/d\"}".repeat(50_000),
+            "x:y@tcp( ".repeat(100_000),
+            "s/t@".repeat(300_000),
+            "eyJ.".repeat(300_000),
+        ] {
+            let redacted = secrets(&text);
+            assert!(redacted.len() <= MAX_TEXT + MAX_TEXT / 2, "{}", redacted.len());
+        }
+        assert!(!secrets(&"a://b:c@d ".repeat(10_000)).contains(":c@"));
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\nb\u{1b}[31m\0é"), "a\\nb\\u{1b}[31m\\0é");
+        assert_eq!(printable("plain é"), "plain é");
     }
 }

@@ -5,11 +5,14 @@
 //! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
 //! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the
-//! `log` facade. Reasons arrive here redacted (`outcome.rs`, `execute.rs`).
+//! `log` facade. Reasons arrive here redacted (`outcome.rs`, `execute.rs`), and leave with their
+//! control characters escaped, so that a check cannot forge a line of the log.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use crate::redact::printable;
 
 /// How often a check that keeps failing is logged again.
 pub(crate) const LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -189,12 +192,14 @@ impl Failure<'_> {
     /// `failed: <reason>`, `panicked at src/db.rs:12:5: <message>`.
     fn describe(self) -> String {
         match self {
-            Failure::Failed(reason) => format!("failed: {reason}"),
+            Failure::Failed(reason) => format!("failed: {}", printable(reason)),
             Failure::Panicked {
                 at: Some(at),
                 message,
-            } => format!("panicked at {at}: {message}"),
-            Failure::Panicked { at: None, message } => format!("panicked: {message}"),
+            } => format!("panicked at {at}: {}", printable(message)),
+            Failure::Panicked { at: None, message } => {
+                format!("panicked: {}", printable(message))
+            }
         }
     }
 }

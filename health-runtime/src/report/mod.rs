@@ -18,6 +18,7 @@ use std::time::Duration;
 use smallvec::SmallVec;
 
 use crate::outcome::Outcome;
+use crate::redact;
 use crate::registry::{Check, Name, Probe};
 use crate::state::FinishedRun;
 
@@ -287,18 +288,17 @@ impl Report {
 }
 
 /// Reasons come from arbitrary `Display` impls; the one-line error and the verbose format need
-/// them on a single line.
+/// them on a single line, with no control character that a terminal or a log would obey.
 fn one_line(reason: &str) -> Cow<'_, str> {
     if reason.contains(['\n', '\r']) {
-        Cow::Owned(
-            reason
-                .split(['\n', '\r'])
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
+        let line = reason
+            .split(['\n', '\r'])
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Cow::Owned(redact::printable(&line).into_owned())
     } else {
-        Cow::Borrowed(reason)
+        redact::printable(reason)
     }
 }
 
