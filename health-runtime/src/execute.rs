@@ -13,12 +13,10 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use futures_util::future::CatchUnwind;
 
 use crate::data::DataSource;
 use crate::outcome::Outcome;
 use crate::panics;
-use crate::redact;
 use crate::registry::{Check, CheckFuture, Probe};
 use crate::state::FinishedRun;
 use crate::transitions::{Failure, Named};
@@ -31,7 +29,7 @@ pub(crate) enum FirstPoll {
 
 /// A run that did not finish on its first poll.
 pub(crate) struct PendingRun {
-    future: CatchUnwind<AssertUnwindSafe<InCheck>>,
+    future: InCheck,
     began_at: Instant,
 }
 
@@ -50,11 +48,17 @@ pub(crate) fn start(check: &Check, data: &DataSource, cx: &mut Context<'_>) -> F
     let ended = match started {
         Err(payload) => Ended::Panicked(payload),
         Ok(future) => {
-            let mut future = AssertUnwindSafe(InCheck(future)).catch_unwind();
+            let mut future = InCheck {
+                future: Some(future),
+                check: None,
+            };
             match future.poll_unpin(cx) {
                 Poll::Ready(Ok(outcome)) => Ended::Returned(outcome),
                 Poll::Ready(Err(payload)) => Ended::Panicked(payload),
-                Poll::Pending => return FirstPoll::Pending(PendingRun { future, began_at }),
+                Poll::Pending => {
+                    future.check = Some(check.clone());
+                    return FirstPoll::Pending(PendingRun { future, began_at });
+                }
             }
         }
     };
@@ -103,10 +107,7 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
         ),
     };
     let run = FinishedRun::since(began_at, outcome);
-    let named = Named {
-        check: check.name(),
-        probe: check.probe.map_or("", Probe::as_str),
-    };
+    let named = named(check);
     let log = &check.state.log;
     match (&panicked, run.outcome.error()) {
         (Some((message, at)), _) => {
@@ -120,6 +121,14 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
     #[cfg(feature = "metrics")]
     crate::metrics::record(check, &run, how);
     run
+}
+
+/// The check, as its log names it.
+fn named(check: &Check) -> Named<'_> {
+    Named {
+        check: check.name(),
+        probe: check.probe.map_or("", Probe::as_str),
+    }
 }
 
 impl Ended {
@@ -138,23 +147,112 @@ impl Ended {
 /// What the body says of a check that panicked.
 const PANICKED: &str = "panicked (the message is in the service's log)";
 
-/// The panic's message, redacted.
+/// The panic's message, redacted, and cut to what a log line should carry.
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     let message = payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(a payload that is not a string)");
-    redact::secrets(message).into_owned()
+    panics::loggable(message)
 }
 
-/// A check's future, polled with the panic hook told that a check runs.
-struct InCheck(CheckFuture);
+/// A check's future, polled and dropped with the panic hook told that a check runs, a panic in
+/// either becoming the run's. Dropping it runs the check's code too (its `Drop` impls, when it is
+/// cut off at its timeout or its probe's client went away): a panic there is the check's, logged
+/// as its failure, and goes no further.
+struct InCheck {
+    /// `None` once it has returned.
+    future: Option<CheckFuture>,
+    /// The check, for the log, once the run outlives its first poll.
+    check: Option<Check>,
+}
 
 impl Future for InCheck {
-    type Output = Outcome;
+    type Output = Result<Outcome, Box<dyn Any + Send>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        panics::in_check(|| self.0.poll_unpin(cx))
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(future) = &mut self.future else {
+            return Poll::Pending;
+        };
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            panics::in_check(|| future.poll_unpin(cx))
+        }));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(outcome)) => {
+                // A future that returned holds nothing that could panic as it goes.
+                self.future = None;
+                Poll::Ready(Ok(outcome))
+            }
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
+
+impl Drop for InCheck {
+    fn drop(&mut self) {
+        let Some(future) = self.future.take() else {
+            return;
+        };
+        let dropped = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+        if let (Err(payload), Some(check)) = (dropped, &self.check) {
+            let message = panic_message(payload.as_ref());
+            let message = format!("{message} (while its unfinished run was dropped)");
+            let at = panics::take_location();
+            let failure = Failure::Panicked {
+                at: at.as_deref(),
+                message: &message,
+            };
+            check
+                .state
+                .log
+                .failed(named(check), Duration::ZERO, failure);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::pending;
+
+    use super::*;
+    use crate::data::DataSource;
+
+    /// Panics when dropped, as a check's guard might when its run is cut off.
+    struct PanicsOnDrop;
+
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("dropped with password=S3CR3T");
+        }
+    }
+
+    fn hangs_and_panics_when_dropped() -> Check {
+        Check::new("guarded", || async {
+            let _guard = PanicsOnDrop;
+            pending::<()>().await;
+        })
+        .timeout(Duration::from_millis(50))
+    }
+
+    #[actix_web::test]
+    async fn a_future_that_panics_as_it_is_dropped_at_its_timeout_only_times_out() {
+        panics::install_hook();
+        let check = hangs_and_panics_when_dropped();
+        let run = run(&check, &DataSource::default()).await;
+        assert_eq!(run.outcome.error(), Some("timed out after 50ms"));
+    }
+
+    #[test]
+    fn a_run_dropped_unfinished_keeps_its_panic() {
+        panics::install_hook();
+        let check = hangs_and_panics_when_dropped();
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let FirstPoll::Pending(pending) = start(&check, &DataSource::default(), &mut cx) else {
+            panic!("the check waits");
+        };
+        // As when the probe's client goes away: the panic stays in the drop.
+        drop(pending);
     }
 }

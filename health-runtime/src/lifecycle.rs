@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+use crate::outcome::{Limits, Outcome};
+use crate::redact;
 use crate::registry::Probe;
 use crate::report::CheckResult;
 
@@ -150,9 +152,9 @@ impl Availability {
     }
 
     /// Readiness fails with `reason` until [`accept_traffic`](Self::accept_traffic); liveness
-    /// is untouched.
+    /// is untouched. The reason is redacted and cut as a check's is (512 bytes).
     pub fn refuse_traffic(&self, reason: impl Into<String>) {
-        let reason = reason.into();
+        let reason = shown(reason.into());
         tracing::warn!(probe = "readiness", %reason, "refusing traffic: {reason}");
         SWITCHES.refuse_traffic(reason);
     }
@@ -164,9 +166,10 @@ impl Availability {
     }
 
     /// Liveness fails with `reason` until [`restore_liveness`](Self::restore_liveness), so that
-    /// Kubernetes restarts the container; readiness is untouched.
+    /// Kubernetes restarts the container; readiness is untouched. The reason is redacted and cut
+    /// as a check's is (512 bytes).
     pub fn break_liveness(&self, reason: impl Into<String>) {
-        let reason = reason.into();
+        let reason = shown(reason.into());
         tracing::warn!(probe = "liveness", %reason, "liveness broken: {reason}");
         SWITCHES.break_liveness(reason);
     }
@@ -181,6 +184,12 @@ impl Availability {
     pub fn is_shutting_down(&self) -> bool {
         SWITCHES.is_draining()
     }
+}
+
+/// A switch's reason as bodies and the log show it: redacted, and cut as a check's reason is.
+fn shown(reason: String) -> String {
+    let outcome = Outcome::unhealthy(reason).within(Limits::DEFAULT);
+    redact::printable(outcome.error().unwrap_or_default()).into_owned()
 }
 
 /// The future for actix's `HttpServer::shutdown_signal`: on SIGTERM or SIGINT, readiness fails at
@@ -251,5 +260,21 @@ mod signals {
         pub async fn next(&mut self) {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn a_switchs_reason_is_redacted_cut_and_on_one_line() {
+        assert_eq!(
+            shown("failover postgres://app:S3CR3T@replica\nnext".into()),
+            "failover postgres://***@replica\\nnext"
+        );
+        let long = shown("x".repeat(1 << 20));
+        assert!(long.len() <= 512, "{}", long.len());
+        assert!(long.ends_with("… (cut: 1048576 bytes in all)"), "{long}");
     }
 }

@@ -67,20 +67,14 @@ impl Outcome {
     #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
         let mut reason = reason.to_string();
-        let given = reason.len();
-        let error = match redact::secrets(&reason) {
+        let (redacted, error_len) = redact::measured(&reason);
+        let error = match redacted {
             Cow::Borrowed(kept) => {
                 let kept = kept.len();
                 reason.truncate(kept);
                 reason
             }
             Cow::Owned(redacted) => redacted,
-        };
-        // What a cut mark counts: the reason as given when it was too long to keep whole.
-        let error_len = if given > redact::MAX_TEXT {
-            given
-        } else {
-            error.len()
         };
         Outcome(Some(Box::new(Details {
             error: Some(error),
@@ -336,7 +330,12 @@ mod tests {
             data: 60,
         };
         let error = Outcome::unhealthy("x".repeat(1 << 20)).within(roomy);
-        assert!(error.error().unwrap().ends_with("(cut: 1048576 bytes in all)"));
+        assert!(
+            error
+                .error()
+                .unwrap()
+                .ends_with("(cut: 1048576 bytes in all)")
+        );
     }
 
     #[test]

@@ -2,11 +2,18 @@
 //! may hold a password) and, with `RUST_BACKTRACE=1`, captures a backtrace: for a check that
 //! panics on every probe, that is a flood of secrets and a slow probe. The hook installed here,
 //! once, stays silent for a panic inside a check, whose message `execute.rs` logs redacted and
-//! rate-limited, and hands every other panic to the hook that was installed before it.
+//! rate-limited, and hands every other panic to the hook that was installed before it; but a
+//! message that holds a credential, or is too long for a log, is printed redacted and cut
+//! instead: a thread that a check started (`web::block`, a spawned task) panics outside the check.
 
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
-use std::panic;
+use std::io::Write;
+use std::panic::{self, PanicHookInfo};
 use std::sync::Once;
+
+use crate::outcome::cut;
+use crate::redact;
 
 thread_local! {
     /// Whether this thread is running a check's code right now.
@@ -24,8 +31,11 @@ pub(crate) fn install_hook() {
             if IN_CHECK.get() {
                 let location = info.location().map(ToString::to_string);
                 LOCATION.set(location);
-            } else {
-                previous(info);
+                return;
+            }
+            match message(info).map(|message| (loggable(message), message)) {
+                Some((shown, message)) if shown != message => print_redacted(info, &shown),
+                _ => previous(info),
             }
         }));
     });
@@ -47,4 +57,42 @@ pub(crate) fn in_check<T>(f: impl FnOnce() -> T) -> T {
 /// Where the latest panic inside a check on this thread happened, taken.
 pub(crate) fn take_location() -> Option<String> {
     LOCATION.take()
+}
+
+/// The most bytes of a panic's message that a log line or stderr gets.
+const MESSAGE_BYTES: usize = 4096;
+
+/// A panic's message, redacted and cut for a log line.
+pub(crate) fn loggable(message: &str) -> String {
+    let (redacted, total) = redact::measured(message);
+    cut(&redacted, MESSAGE_BYTES, total, "").unwrap_or_else(|| redacted.into_owned())
+}
+
+fn message<'a>(info: &'a PanicHookInfo<'_>) -> Option<&'a str> {
+    let payload = info.payload();
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+/// What the default hook prints, with `message` in place of the panic's own.
+fn print_redacted(info: &PanicHookInfo<'_>, message: &str) {
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("<unnamed>");
+    let location = info.location().map(ToString::to_string).unwrap_or_default();
+    let backtrace = Backtrace::capture();
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "\nthread '{name}' panicked at {location}:\n{message}"
+    );
+    if backtrace.status() == BacktraceStatus::Captured {
+        let _ = writeln!(stderr, "stack backtrace:\n{backtrace}");
+    } else {
+        let _ = writeln!(
+            stderr,
+            "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+        );
+    }
 }

@@ -70,6 +70,18 @@ pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
     Cow::Owned(text)
 }
 
+/// `text` redacted as [`secrets`] does it, and the bytes a cut mark counts for it: those of the
+/// text as given when it was too long to keep whole, else those of the redacted text.
+pub(crate) fn measured(text: &str) -> (Cow<'_, str>, usize) {
+    let redacted = secrets(text);
+    let len = if text.len() > MAX_TEXT {
+        text.len()
+    } else {
+        redacted.len()
+    };
+    (redacted, len)
+}
+
 /// The longest start of `text` of at most `max` bytes that ends on a character boundary.
 pub(crate) fn prefix(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -114,7 +126,9 @@ fn pem_private_keys(text: &str) -> String {
         rest = body.find("-----END").map_or("", |end| &body[end..]);
         if !rest.is_empty() {
             // The end line: `-----END RSA PRIVATE KEY-----`.
-            let line = rest[8..].find("-----").map_or(rest.len(), |end| 8 + end + 5);
+            let line = rest[8..]
+                .find("-----")
+                .map_or(rest.len(), |end| 8 + end + 5);
             out.push_str(&rest[..line]);
             rest = &rest[line..];
         }
@@ -301,7 +315,9 @@ fn key_values(text: &str) -> String {
             _ => {
                 let word = value.find(ends_a_value).unwrap_or(value.len());
                 // `Basic abc`: the scheme stays, the credentials after it go.
-                let scheme = AUTH_SCHEMES.iter().any(|s| value[..word].eq_ignore_ascii_case(s))
+                let scheme = AUTH_SCHEMES
+                    .iter()
+                    .any(|s| value[..word].eq_ignore_ascii_case(s))
                     && value[word..].starts_with(' ');
                 if scheme {
                     let token = &value[word + 1..];
@@ -418,7 +434,11 @@ fn token_shapes(text: &str) -> String {
     while i < bytes.len() {
         // A shape starts a word: within a run of its characters only the first place is tried.
         let starts_word = i == 0 || !is_base64url(bytes[i - 1]);
-        let len = if starts_word { shape_len(&bytes[i..]) } else { 0 };
+        let len = if starts_word {
+            shape_len(&bytes[i..])
+        } else {
+            0
+        };
         if len > 0 {
             out.push_str(&text[at..i]);
             out.push_str(HIDDEN);
@@ -556,7 +576,10 @@ mod tests {
             ),
             ("dsn=\"u:p@/db\"", "dsn=\"***@/db\""),
             // Oracle
-            ("sqlplus scott/tiger@orcl failed", "sqlplus scott/***@orcl failed"),
+            (
+                "sqlplus scott/tiger@orcl failed",
+                "sqlplus scott/***@orcl failed",
+            ),
             // libpq key-value strings
             (
                 "host=db password=secret dbname=app",
@@ -590,7 +613,10 @@ mod tests {
             ("refreshToken=abc", "refreshToken=***"),
             ("authToken=abc", "authToken=***"),
             ("dbPass=abc", "dbPass=***"),
-            ("{\"privateKey\":\"k\",\"secretKey\":\"s\"}", "{\"privateKey\":\"***\",\"secretKey\":\"***\"}"),
+            (
+                "{\"privateKey\":\"k\",\"secretKey\":\"s\"}",
+                "{\"privateKey\":\"***\",\"secretKey\":\"***\"}",
+            ),
             // authorization and cookies
             ("Authorization: Bearer abc.def", "Authorization: Bearer ***"),
             ("Bearer abc", "Bearer ***"),
@@ -607,10 +633,7 @@ mod tests {
             ),
             ("sent Basic dXNlcjpwYXNz", "sent Basic ***"),
             ("Basic x", "Basic ***"),
-            (
-                "Cookie: a=1; session=s3cr3t\nnext",
-                "Cookie: ***\nnext",
-            ),
+            ("Cookie: a=1; session=s3cr3t\nnext", "Cookie: ***\nnext"),
             ("mypassword=x", "mypassword=***"),
             // shapes
             (
@@ -690,7 +713,11 @@ mod tests {
             "eyJ.".repeat(300_000),
         ] {
             let redacted = secrets(&text);
-            assert!(redacted.len() <= MAX_TEXT + MAX_TEXT / 2, "{}", redacted.len());
+            assert!(
+                redacted.len() <= MAX_TEXT + MAX_TEXT / 2,
+                "{}",
+                redacted.len()
+            );
         }
         assert!(!secrets(&"a://b:c@d ".repeat(10_000)).contains(":c@"));
     }

@@ -4,16 +4,17 @@
 //! whether a probe is answered within its first poll.
 
 use std::task::Context;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::future::{LocalBoxFuture, join_all};
 
 use crate::background;
 use crate::data::DataSource;
 use crate::execute::{self, FirstPoll, PendingRun};
+use crate::outcome::Outcome;
 use crate::registry::{Check, Schedule};
 use crate::report::{CheckResult, Report, Results};
-use crate::state::{CheckState, Refill};
+use crate::state::{CheckState, FinishedRun, Refill};
 
 /// A probe's report: made within its first poll, or to come when its waiting checks are done.
 pub(crate) enum Answer {
@@ -122,15 +123,29 @@ fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
 
 /// Waits for a fresh result: one that another probe's run brings, or that of a run this probe
 /// starts. The run is a task of its own: it finishes and feeds every waiting probe even when the
-/// probe that started it goes away (its client hung up).
+/// probe that started it goes away (its client hung up). Waiting for another probe's run is
+/// bounded by the check's timeout, as a run is: that run may be on a worker that a blocking
+/// request holds.
 #[cold]
 fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun {
     let (check, data) = (check.clone(), data.clone());
+    let waiting_since = Instant::now();
     Box::pin(async move {
+        let timeout = check.run_timeout();
+        let deadline = tokio::time::Instant::from_std(waiting_since) + timeout;
         loop {
             match CheckState::refill(&check.state, ttl) {
                 Refill::Fresh(run, age) => return CheckResult::new(&check, run, Some(age)),
-                Refill::Wait(changed) => changed.await,
+                Refill::Wait(changed) => {
+                    if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                        let outcome = Outcome::unhealthy(format!(
+                            "timed out after {timeout:?} waiting for the run that another probe \
+                             started, which has not finished (its worker may be blocked)"
+                        ));
+                        let run = FinishedRun::since(waiting_since, outcome);
+                        return CheckResult::new(&check, run, None);
+                    }
+                }
                 Refill::Start(refilling) => {
                     let (sender, run) = tokio::sync::oneshot::channel();
                     let refill = (check.clone(), data.clone());
@@ -157,4 +172,30 @@ fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingR
         let (run, age) = background::first_result(&check, &data, period).await;
         CheckResult::new(&check, run, age)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_probe_waits_for_another_probes_run_no_longer_than_the_timeout() {
+        let ttl = Duration::from_secs(1);
+        let check = Check::new("db", || async { true })
+            .timeout(Duration::from_millis(100))
+            .cache(ttl);
+        // A run under way that never finishes, as on a worker that a blocking request holds.
+        let Refill::Start(_running) = CheckState::refill(&check.state, ttl) else {
+            panic!("no run was under way");
+        };
+        let waiting = wait_for_cache(&check, &DataSource::default(), ttl);
+        let result = tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the wait is bounded");
+        let error = result.outcome.error().unwrap_or_default();
+        assert!(
+            error.starts_with("timed out after 100ms waiting for the run that another probe"),
+            "{error}"
+        );
+    }
 }

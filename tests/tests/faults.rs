@@ -2,7 +2,7 @@
 //! (and kept off stderr), and all checks of a probe run at once. A check's changes are logged once
 //! each, at their levels; each failure is counted as what it was, with the `metrics` feature.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
 use health_runtime::{Check, DEFAULT_TIMEOUT, Health, Probe, liveness, readiness};
@@ -228,6 +228,50 @@ async fn a_panicking_check_leaves_one_redacted_line_and_other_panics_reach_the_a
         .filter(|line| line.starts_with("app hook:"))
         .collect();
     assert_eq!(hooked, ["app hook: outside a check"], "{log}");
+}
+
+/// A check's future that panics as it is dropped at its timeout, with or without a cache, only
+/// times out, probe after probe; a panic on a blocking thread that a check started reaches
+/// stderr redacted.
+#[actix_web::test]
+async fn panics_beside_a_checks_code_are_contained_and_redacted() {
+    let service = Example::start(
+        env!("CARGO_BIN_EXE_panicking_service"),
+        &[("PANIC_BESIDE_CHECKS", "1")],
+    )
+    .await;
+    for _ in 0..5 {
+        let began = Instant::now();
+        let answer = get(&format!("{}/livez", service.base)).await;
+        assert!(
+            began.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.check("dropped")["error"], "timed out after 100ms");
+        assert_eq!(
+            answer.check("dropped_cached")["error"],
+            "timed out after 100ms"
+        );
+        assert_eq!(answer.check("blocking")["status"], "FAIL");
+    }
+    let log = service.log();
+    assert!(!log.contains("hunter2"), "{log}");
+    assert!(
+        log.contains("blocking call to mysql://***@db/app failed"),
+        "{log}"
+    );
+    let dropped: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("health check `dropped` panicked"))
+        .collect();
+    assert_eq!(dropped.len(), 1, "logged once: {log}");
+    assert!(
+        dropped[0].contains("dropped holding password=*** (while its unfinished run was dropped)"),
+        "{}",
+        dropped[0]
+    );
 }
 
 #[actix_web::test]

@@ -3,10 +3,11 @@
 //! app's routes under a probe path stay the app's; an error shows the errors that caused it.
 
 use std::fmt;
+use std::time::Instant;
 
 use actix_web::{HttpResponse, web};
 use anyhow::Context;
-use health_runtime::{Check, Health, Outcome, Probe, liveness, readiness};
+use health_runtime::{Check, DEFAULT_TIMEOUT, Health, Outcome, Probe, liveness, readiness};
 use health_tests::{get, serve, serve_health};
 
 /// What the kubelet reads of a body.
@@ -20,6 +21,23 @@ async fn huge() -> Result<serde_json::Value, String> {
 #[readiness]
 async fn long_reason() -> Result<(), String> {
     Err(format!("refused: {}", "é".repeat(50_000)))
+}
+
+// Reasons of the shapes that overflowed the stack (one recursion per `Bearer`) and made the
+// redaction quadratic (seconds per probe, on the worker that serves it).
+#[readiness]
+async fn bearer_storm() -> Result<(), String> {
+    Err("Bearer  ".repeat(100_000))
+}
+
+#[readiness]
+async fn link_storm() -> Result<(), String> {
+    Err(format!("{}password=S3CR3T", "a://b ".repeat(200_000)))
+}
+
+#[readiness]
+async fn dsn_storm() -> Result<(), String> {
+    Err("a@/".repeat(400_000))
 }
 
 async fn read_config() -> anyhow::Result<()> {
@@ -89,6 +107,27 @@ async fn a_huge_check_makes_a_small_body() {
     assert!((99_000..=100_000).contains(&data), "{data} bytes");
     let error = answer.check("long_reason")["error"].as_str().unwrap().len();
     assert!(error <= 64, "{error} bytes");
+}
+
+/// A reason of any size and shape is redacted within the check's time, and the server lives.
+#[actix_web::test]
+async fn hostile_reasons_neither_crash_nor_stall_the_worker() {
+    let base = serve_health(Health::default());
+    for _ in 0..3 {
+        let began = Instant::now();
+        let answer = get(&format!("{base}/readyz")).await;
+        assert!(
+            began.elapsed() < DEFAULT_TIMEOUT,
+            "answered after {:?}",
+            began.elapsed()
+        );
+        assert_eq!(answer.status, 503);
+        for name in ["bearer_storm", "link_storm", "dsn_storm"] {
+            let error = answer.check(name)["error"].as_str().unwrap().to_owned();
+            assert!(error.len() <= 512, "{name}: {} bytes", error.len());
+        }
+    }
+    assert!(!get(&format!("{base}/readyz")).await.body.contains("S3CR3T"));
 }
 
 #[actix_web::test]

@@ -2,13 +2,55 @@
 //! `tests/tests/faults.rs`. As an application would, it installs a panic hook of its own before
 //! serving, and logs to stderr.
 //! `GET /panic-outside` panics on a thread of its own, outside any check, and answers 200.
+//! With `PANIC_BESIDE_CHECKS=1`, its liveness checks panic where the check's own code is not
+//! running: as their futures are dropped at their timeout, and on a blocking thread they started.
+
+use std::future::pending;
+use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use health_runtime::{Health, readiness};
+use health_runtime::{Check, Health, Probe, readiness};
 
 #[readiness]
 async fn leaky() -> bool {
     panic!("cannot reach postgres://app:hunter2@db:5432/app")
+}
+
+/// Panics as it is dropped.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        panic!("dropped holding password=hunter2");
+    }
+}
+
+async fn hangs_with_a_guard() {
+    let _guard = Guard;
+    pending::<()>().await;
+}
+
+async fn panics_on_a_blocking_thread() -> Result<(), String> {
+    let on_a_thread = web::block(|| panic!("blocking call to mysql://app:hunter2@db/app failed"));
+    on_a_thread.await.map_err(|error| error.to_string())
+}
+
+fn health() -> Health {
+    if std::env::var_os("PANIC_BESIDE_CHECKS").is_none() {
+        return Health::default();
+    }
+    let timeout = Duration::from_millis(100);
+    let dropped = Check::new("dropped", hangs_with_a_guard).timeout(timeout);
+    let cached = Check::new("dropped_cached", hangs_with_a_guard)
+        .timeout(timeout)
+        .cache(Duration::from_secs(1));
+    Health::default()
+        .check(Probe::Liveness, dropped)
+        .check(Probe::Liveness, cached)
+        .check(
+            Probe::Liveness,
+            Check::new("blocking", panics_on_a_blocking_thread),
+        )
 }
 
 async fn panic_outside() -> HttpResponse {
@@ -31,9 +73,10 @@ async fn main() -> std::io::Result<()> {
         .ok()
         .and_then(|port| port.parse().ok())
         .unwrap_or(8080);
-    HttpServer::new(|| {
+    let health = health();
+    HttpServer::new(move || {
         App::new()
-            .service(Health::default())
+            .service(health.clone())
             .route("/panic-outside", web::get().to(panic_outside))
     })
     .workers(1)
