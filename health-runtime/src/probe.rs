@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::task::Context;
 
-use futures_util::future::join3;
+use futures_util::future::join;
 
 use crate::background;
 use crate::data::DataSource;
@@ -16,7 +16,7 @@ use crate::lifecycle::{STARTUP, SWITCHES, StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::panics;
 use crate::registry::{self, Check, Name, Probe, Schedule};
-use crate::report::{Checks, Report, Results, Scope};
+use crate::report::{Checks, Report, Results};
 use crate::runs::{Answer, Runs};
 use crate::transitions;
 
@@ -149,7 +149,8 @@ impl ServedChecks {
     }
 
     /// Answers every probe at once (MicroProfile's `/health`): each as it is answered alone, their
-    /// reports as one.
+    /// reports as one. While startup has not passed, its checks run once, as the startup probe
+    /// and as readiness's gate.
     pub fn answer_all(
         &self,
         exclude: &[String],
@@ -158,22 +159,29 @@ impl ServedChecks {
     ) -> Answer {
         // Each probe is answered with its own exclusions (a startup that skipped a check records
         // no pass); the body's are those of every probe, as a name is unknown when none has it.
-        let answers = Probe::ALL.map(|probe| self.answer_probe(probe, exclude, data, cx));
+        let live = self.answer_probe(Probe::Liveness, exclude, data, cx);
+        let ready_and_started = match self.startup.passed() {
+            Some(_) => both(
+                self.answer_probe(Probe::Readiness, exclude, data, cx),
+                self.answer_probe(Probe::Startup, exclude, data, cx),
+            ),
+            None => {
+                let ready = self.reporting(Probe::Readiness, exclude);
+                let started = self.reporting(Probe::Startup, exclude);
+                let included = self.included(Probe::Readiness, exclude);
+                let exclude = exclude.to_vec();
+                self.starting(included, data, cx, move |gate, results| {
+                    let ready = ready.readiness(&gate, results);
+                    (ready, started.finish(without_excluded(gate, &exclude)))
+                })
+            }
+        };
         let exclusions = Exclusions::of(self.checks.iter().flatten(), exclude);
-        let report = move |reports: [Report; 3]| {
-            let mut report = Report::all_probes(reports);
+        both(live, ready_and_started).map(move |(live, (ready, started))| {
+            let mut report = Report::all_probes([live, ready, started]);
             exclusions.apply_to(&mut report);
             report
-        };
-        match answers {
-            [Answer::Now(live), Answer::Now(ready), Answer::Now(started)] => {
-                Answer::Now(report([live, ready, started]))
-            }
-            [live, ready, started] => Answer::Later(Box::pin(async move {
-                let reports = join3(live.report(), ready.report(), started.report()).await;
-                report(reports.into())
-            })),
-        }
+        })
     }
 
     fn answer_probe(
@@ -183,75 +191,119 @@ impl ServedChecks {
         data: &DataSource,
         cx: &mut Context<'_>,
     ) -> Answer {
-        let checks = &self.checks[probe.index()];
-        let included = checks.iter().filter(|check| !is_excluded(check, exclude));
-        let exclusions = Exclusions::of(checks.iter(), exclude);
-        let (startup, switches, whole) = (self.startup, self.switches, exclude.is_empty());
-        // Every report of the probe ends here, however it was made: the availability switches,
-        // read as it is made, and the log of the probe's changes, which a partial run is not.
-        let finish = move |report: &mut Report| {
-            report.held = switches.holding(probe);
-            if whole {
-                let why = || report.error_line();
-                transitions::PROBES[probe.index()].answered(probe.as_str(), report.passed(), why);
+        let included = self.included(probe, exclude);
+        let reporting = self.reporting(probe, exclude);
+        let startup = self.startup;
+        match (probe, startup.passed()) {
+            (Probe::Liveness, _) | (Probe::Readiness, Some(_)) => {
+                Runs::begin(included, data, cx).answer(move |results| reporting.report(results))
             }
-        };
-        let report = move |results| {
-            let mut report = Report::new(probe, results);
-            exclusions.apply_to(&mut report);
-            finish(&mut report);
-            report
-        };
-        match probe {
-            Probe::Liveness => Runs::begin(included, data, cx).answer(report),
-            Probe::Readiness => match startup.passed() {
-                Some(_) => Runs::begin(included, data, cx).answer(report),
-                None => self.readiness_while_starting(included, report, finish, data, cx),
-            },
-            Probe::Startup => match startup.passed() {
-                // Started is for good: the startup checks do not run again.
-                Some(results) => {
-                    let mut report = Report::new(probe, results);
-                    finish(&mut report);
-                    Answer::Now(report)
-                }
-                None => Runs::begin(included, data, cx)
-                    .answer(move |results| record_if_started(startup, report(results))),
-            },
+            (Probe::Readiness, None) => self.starting(included, data, cx, move |gate, results| {
+                reporting.readiness(&gate, results)
+            }),
+            // Started is for good: the startup checks do not run again.
+            (Probe::Startup, Some(results)) => Answer::Now(reporting.report(results)),
+            (Probe::Startup, None) => Runs::begin(included, data, cx)
+                .answer(move |results| record_if_started(startup, reporting.report(results))),
         }
     }
 
-    /// Readiness fails, with the startup checks as the reason, until startup has passed. It runs
-    /// them itself (so that the latch opens without a startupProbe), at the same time as its own
-    /// checks: the answer still comes within the slowest check.
-    fn readiness_while_starting<'a>(
+    /// The checks of `probe` that `exclude` does not name.
+    fn included<'a>(
         &'a self,
-        included: impl Iterator<Item = &'a Check>,
-        report: impl FnOnce(Results) -> Report + 'static,
-        finish: impl FnOnce(&mut Report) + 'static,
+        probe: Probe,
+        exclude: &'a [String],
+    ) -> impl Iterator<Item = &'a Check> + 'a {
+        let checks = &self.checks[probe.index()];
+        checks.iter().filter(move |check| !is_excluded(check, exclude))
+    }
+
+    fn reporting(&self, probe: Probe, exclude: &[String]) -> Reporting {
+        Reporting {
+            probe,
+            exclusions: Exclusions::of(self.checks[probe.index()].iter(), exclude),
+            whole: exclude.is_empty(),
+            switches: self.switches,
+        }
+    }
+
+    /// Readiness while startup has not passed: the startup checks run as its gate (so that the
+    /// latch opens without a startupProbe), at the same time as its own checks, whose answer
+    /// still comes within the slowest check. `answer` gets the gate's report, recorded if it
+    /// passed, and readiness's own results.
+    fn starting<'a, T: 'static>(
+        &'a self,
+        readiness: impl Iterator<Item = &'a Check>,
         data: &DataSource,
         cx: &mut Context<'_>,
-    ) -> Answer {
+        answer: impl FnOnce(Report, Results) -> T + 'static,
+    ) -> Answer<T> {
         let gate = &self.checks[Probe::Startup.index()];
         let gate_len = gate.len();
         let startup = self.startup;
-        let runs = Runs::begin(gate.iter().chain(included), data, cx);
+        let runs = Runs::begin(gate.iter().chain(readiness), data, cx);
         runs.answer(move |mut results| {
             let readiness: Results = results.drain(gate_len..).collect();
             let gate = record_if_started(startup, Report::new(Probe::Startup, results));
-            if gate.passed() {
-                report(readiness)
-            } else {
-                let mut report = Report {
-                    scope: Scope::Probe(Probe::Readiness),
-                    starting: true,
-                    ..gate
-                };
-                finish(&mut report);
-                report
-            }
+            answer(gate, readiness)
         })
     }
+}
+
+/// The answer to both, when both have come.
+fn both<A: 'static, B: 'static>(a: Answer<A>, b: Answer<B>) -> Answer<(A, B)> {
+    match (a, b) {
+        (Answer::Now(a), Answer::Now(b)) => Answer::Now((a, b)),
+        (a, b) => Answer::Later(Box::pin(join(a.report(), b.report()))),
+    }
+}
+
+/// How a probe's report is finished, however it was made: what `?exclude=` did, the
+/// availability switches (read as it is made), and the log of the probe's changes, which a
+/// partial run is not.
+struct Reporting {
+    probe: Probe,
+    exclusions: Exclusions,
+    /// Whether no check was excluded.
+    whole: bool,
+    switches: &'static Switches,
+}
+
+impl Reporting {
+    fn report(self, results: impl Into<Checks>) -> Report {
+        let report = Report::new(self.probe, results);
+        self.finish(report)
+    }
+
+    fn finish(self, mut report: Report) -> Report {
+        let probe = self.probe;
+        self.exclusions.apply_to(&mut report);
+        report.held = self.switches.holding(probe);
+        if self.whole {
+            let why = || report.error_line();
+            transitions::PROBES[probe.index()].answered(probe.as_str(), report.passed(), why);
+        }
+        report
+    }
+
+    /// Readiness fails, with the startup checks as the reason, until `gate` has passed.
+    fn readiness(self, gate: &Report, results: Results) -> Report {
+        if gate.passed() {
+            return self.report(results);
+        }
+        let mut starting = Report::new(Probe::Readiness, gate.checks.clone());
+        starting.starting = true;
+        self.finish(starting)
+    }
+}
+
+/// The startup probe's report from its gate's: less the checks `exclude` names, unless it passed
+/// (started is for good, and shows the run that passed).
+fn without_excluded(mut gate: Report, exclude: &[String]) -> Report {
+    if let Checks::ThisProbe(results) = &mut gate.checks {
+        results.retain(|result| !exclude.iter().any(|name| *name == *result.name));
+    }
+    gate
 }
 
 /// Opens the latch with a startup report that passed, unless it skipped excluded checks: that
@@ -352,6 +404,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::report::Scope;
 
     /// Checks served with a startup latch of their own, as a fresh process has.
     fn served(health: Health) -> ServedChecks {
@@ -583,6 +636,35 @@ mod tests {
         assert_eq!(report.unknown_excludes.len(), UNKNOWN_NAMES);
         assert_eq!(report.unknown_excludes[0], "unknown-0");
         assert_eq!(report.unknown_excludes_left, 20);
+    }
+
+    #[test]
+    fn every_probe_together_runs_the_startup_checks_once() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let warm = Check::new("warm", {
+            let runs = runs.clone();
+            move || {
+                let run = runs.fetch_add(1, Ordering::SeqCst);
+                async move { run > 0 }
+            }
+        });
+        let health = Health::default()
+            .check(Probe::Startup, warm)
+            .check(Probe::Readiness, passing("db"));
+        let served = served(health);
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let all = |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::default(), cx)));
+
+        let report = all(&mut cx);
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "one run for startup and its gate");
+        assert!(report.starting && !report.passed());
+        assert_eq!(names(&report), ["warm"]);
+        let report = all(&mut cx);
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+        assert!(report.passed(), "started: readiness answers with its own checks");
+        assert_eq!(names(&report), ["db", "warm"]);
+        all(&mut cx);
+        assert_eq!(runs.load(Ordering::SeqCst), 2, "started is for good");
     }
 
     #[test]

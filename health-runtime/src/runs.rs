@@ -17,17 +17,25 @@ use crate::report::{CheckResult, Report, Results};
 use crate::state::{CheckState, FinishedRun, Refill};
 
 /// A probe's report: made within its first poll, or to come when its waiting checks are done.
-pub(crate) enum Answer {
-    Now(Report),
-    Later(LocalBoxFuture<'static, Report>),
+pub(crate) enum Answer<T = Report> {
+    Now(T),
+    Later(LocalBoxFuture<'static, T>),
 }
 
-impl Answer {
+impl<T: 'static> Answer<T> {
     /// The report, now or when it comes.
-    pub async fn report(self) -> Report {
+    pub async fn report(self) -> T {
         match self {
             Answer::Now(report) => report,
             Answer::Later(report) => report.await,
+        }
+    }
+
+    /// The answer made into another, when it comes.
+    pub fn map<U>(self, into: impl FnOnce(T) -> U + 'static) -> Answer<U> {
+        match self {
+            Answer::Now(report) => Answer::Now(into(report)),
+            Answer::Later(report) => Answer::Later(Box::pin(async move { into(report.await) })),
         }
     }
 }
@@ -65,7 +73,7 @@ impl Runs {
 
     /// The one place that decides whether a probe is answered within its first poll: when no
     /// check waits, `report` makes the answer now; otherwise a future waits for the checks that do.
-    pub fn answer(self, report: impl FnOnce(Results) -> Report + 'static) -> Answer {
+    pub fn answer<T: 'static>(self, report: impl FnOnce(Results) -> T + 'static) -> Answer<T> {
         if self.waiting.is_empty() {
             return Answer::Now(report(self.finished));
         }

@@ -106,6 +106,7 @@ const AVAILABILITY: &str = "availability";
 
 /// The results a report shows: those of this probe's runs, or those of the startup run that
 /// passed.
+#[derive(Clone)]
 pub(crate) enum Checks {
     ThisProbe(Results),
     StartupPassed(&'static [CheckResult]),
