@@ -217,14 +217,10 @@ fn body_asked(request: &HttpRequest, query: &Query, default: Format) -> Result<B
             .ok_or_else(|| name.clone());
     }
     let accept = request.headers().get(header::ACCEPT);
-    let health_json = accept
+    let accepted = accept
         .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/health+json"));
-    Ok(Body::Format(if health_json {
-        Format::HealthJson
-    } else {
-        default
-    }))
+        .and_then(Format::from_accept);
+    Ok(Body::Format(accepted.unwrap_or(default)))
 }
 
 fn answered(

@@ -55,6 +55,11 @@ async fn a_request_picks_its_format_and_the_status_code_stays() {
     assert_eq!(accepted.status, 503);
     // The kubelet's `Accept: */*` gets the configured default.
     assert_eq!(get_accepting(&url, "*/*").await.json()["status"], "FAIL");
+    // Media types without regard to case; a `q` of 0 refuses a type.
+    let upper = get_accepting(&url, "Application/Health+JSON").await;
+    assert_eq!(upper.content_type, "application/health+json");
+    let refused = get_accepting(&url, "application/health+json;q=0, */*").await;
+    assert_eq!(refused.content_type, "application/json");
 
     let microprofile = get(&format!("{url}?format=microprofile")).await;
     assert_eq!(microprofile.status, 503);

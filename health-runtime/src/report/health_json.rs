@@ -32,15 +32,34 @@ impl Report {
         }
         out.extend_from_slice(b",\"checks\":{");
         let now = SystemTime::now();
+        let full = detail == Detail::Full;
+        let held = self.held.as_deref().map(|held| Observation {
+            name: AVAILABILITY,
+            status: "fail",
+            time: now,
+            output: full.then_some(held),
+            observed: None,
+        });
+        let observations: Vec<Observation<'_>> = held
+            .into_iter()
+            .chain(self.checks.iter().map(|check| check.observation(detail, now)))
+            .collect();
+        // One key per name, with every observation of that name: the checks of two probes on an
+        // all-probes path may share one, and so may a check and the availability switch.
         let mut comma = Commas::default();
-        if let Some(held) = &self.held {
+        for (i, first) in observations.iter().enumerate() {
+            if observations[..i].iter().any(|seen| seen.name == first.name) {
+                continue;
+            }
             comma.before_next(out);
-            let output = (detail == Detail::Full).then_some(held.as_ref());
-            write_check(out, AVAILABILITY, "fail", now, output, None);
-        }
-        for check in self.checks.iter() {
-            comma.before_next(out);
-            check.write_health_json(detail, now, out);
+            write_str(out, first.name);
+            out.extend_from_slice(b":[");
+            let mut same = Commas::default();
+            for observation in observations[i..].iter().filter(|o| o.name == first.name) {
+                same.before_next(out);
+                observation.write(out);
+            }
+            out.push(b']');
         }
         out.push(b'}');
         let mut notes = self
@@ -57,48 +76,54 @@ impl Report {
     }
 }
 
+/// One observation of a check, as `checks` lists it under the check's name.
+struct Observation<'a> {
+    name: &'a str,
+    status: &'static str,
+    time: SystemTime,
+    output: Option<&'a str>,
+    observed: Option<&'a serde_json::Value>,
+}
+
 impl CheckResult {
-    fn write_health_json(&self, detail: Detail, now: SystemTime, out: &mut Vec<u8>) {
+    fn observation(&self, detail: Detail, now: SystemTime) -> Observation<'_> {
         let status = match self.status() {
             Status::Ok => "pass",
             Status::Warn => "warn",
             Status::Fail => "fail",
         };
-        // When the run finished: a reused result is as old as it is.
-        let time = self.age.and_then(|age| now.checked_sub(age)).unwrap_or(now);
         let full = detail == Detail::Full;
-        let output = self.outcome.error().filter(|_| full);
-        let observed = self.outcome.data().filter(|_| full);
-        write_check(out, &self.name, status, time, output, observed);
+        Observation {
+            name: &self.name,
+            status,
+            // When the run finished: a reused result is as old as it is.
+            time: self.age.and_then(|age| now.checked_sub(age)).unwrap_or(now),
+            output: self.outcome.error().filter(|_| full),
+            observed: self.outcome.data().filter(|_| full),
+        }
     }
 }
 
-fn write_check(
-    out: &mut Vec<u8>,
-    name: &str,
-    status: &str,
-    time: SystemTime,
-    output: Option<&str>,
-    observed: Option<&serde_json::Value>,
-) {
-    write_str(out, name);
-    out.extend_from_slice(b":[{\"status\":");
-    write_str(out, status);
-    // RFC 3339 needs no escaping.
-    let _ = write!(
-        out,
-        ",\"time\":\"{}\"",
-        humantime::format_rfc3339_millis(time)
-    );
-    if let Some(output) = output {
-        out.extend_from_slice(b",\"output\":");
-        write_str(out, output);
+impl Observation<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"status\":");
+        write_str(out, self.status);
+        // RFC 3339 needs no escaping.
+        let _ = write!(
+            out,
+            ",\"time\":\"{}\"",
+            humantime::format_rfc3339_millis(self.time)
+        );
+        if let Some(output) = self.output {
+            out.extend_from_slice(b",\"output\":");
+            write_str(out, output);
+        }
+        if let Some(observed) = self.observed {
+            out.extend_from_slice(b",\"observedValue\":");
+            write_value(out, observed);
+        }
+        out.push(b'}');
     }
-    if let Some(observed) = observed {
-        out.extend_from_slice(b",\"observedValue\":");
-        write_value(out, observed);
-    }
-    out.extend_from_slice(b"}]");
 }
 
 #[cfg(test)]
@@ -124,6 +149,28 @@ mod tests {
             serde_json::json!({"n": 1})
         );
         assert_eq!(body["notes"], serde_json::json!(["excluded: queue"]));
+
+        // Two checks of one name (two probes' on an all-probes path), and a check named like the
+        // availability switch: one key each, with every observation.
+        let mut shared = Report::new(
+            Probe::Liveness,
+            Results::from_vec(vec![
+                result("db", true, Outcome::healthy()),
+                result("availability", true, Outcome::healthy()),
+                result("db", true, Outcome::unhealthy("down")),
+            ]),
+        );
+        shared.held = Some("maintenance".into());
+        let raw = rendered(&shared, Body::Format(Format::HealthJson), Detail::Full);
+        assert_eq!(raw.matches("\"db\"").count(), 1, "{raw}");
+        assert_eq!(raw.matches("\"availability\"").count(), 1, "{raw}");
+        let body: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        let statuses = |name: &str| -> Vec<String> {
+            let observations = body["checks"][name].as_array().unwrap();
+            observations.iter().map(|o| o["status"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(statuses("db"), ["pass", "fail"]);
+        assert_eq!(statuses("availability"), ["fail", "pass"]);
 
         let passing = Report::new(
             Probe::Liveness,

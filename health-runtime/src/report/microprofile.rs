@@ -58,23 +58,37 @@ fn write_check_head(out: &mut Vec<u8>, name: &str, status: &str) {
 }
 
 /// A check's `,"data":{..}`, written entry by entry: opened by its first key, and left out when
-/// it has none.
+/// it has none. Flattening can make one key twice (`{"a":{"b":1},"a.b":2}`): the second is
+/// written `a.b#2`, so that no parser drops a value.
 struct DataObject<'a> {
     out: &'a mut Vec<u8>,
     opened: bool,
+    keys: Vec<String>,
 }
 
 impl DataObject<'_> {
     fn new(out: &mut Vec<u8>) -> DataObject<'_> {
-        DataObject { out, opened: false }
+        DataObject {
+            out,
+            opened: false,
+            keys: Vec::new(),
+        }
     }
 
-    /// Writes `"key":`; the value is the caller's to write next.
+    /// Writes `"key":`, or `"key#N":` for the Nth of one key; the value is the caller's to write
+    /// next.
     fn key(&mut self, key: &str) {
         let before: &[u8] = if self.opened { b"," } else { b",\"data\":{" };
         self.out.extend_from_slice(before);
         self.opened = true;
-        write_str(self.out, key);
+        let mut unique = key.to_owned();
+        let mut n = 1;
+        while self.keys.contains(&unique) {
+            n += 1;
+            unique = format!("{key}#{n}");
+        }
+        write_str(self.out, &unique);
+        self.keys.push(unique);
         self.out.push(b':');
     }
 
@@ -186,6 +200,24 @@ mod tests {
         );
         let raw = rendered(&report, Body::Format(Format::MicroProfile), Detail::Full);
         assert_eq!(raw.matches("\"error\"").count(), 1, "{raw}");
+    }
+
+    #[test]
+    fn flattening_never_writes_one_key_twice() {
+        // Written in the keys' order: `data.error` before `error`, which the reason moves.
+        let data = serde_json::json!({"a": {"b": 1}, "a.b": 2, "error": 3, "data.error": 4});
+        let outcome = Outcome::unhealthy("refused").with_data(data);
+        let report = Report::new(
+            Probe::Readiness,
+            Results::from_vec(vec![result("db", true, outcome)]),
+        );
+        let body = json(&report, Format::MicroProfile, Detail::Full);
+        assert_eq!(
+            body["checks"][0]["data"],
+            serde_json::json!({
+                "error": "refused", "a.b": 1, "a.b#2": 2, "data.error": 4, "data.error#2": 3
+            })
+        );
     }
 
     #[test]

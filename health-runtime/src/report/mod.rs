@@ -171,6 +171,38 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The format an `Accept` header asks for, if it asks for one that a default cannot give:
+    /// `application/health+json` when it is acceptable (`q` above 0) and preferred at least as
+    /// much as the JSON a default would give (`application/json`, `application/*`, `*/*`).
+    /// Media types are matched without regard to case.
+    pub(crate) fn from_accept(accept: &str) -> Option<Format> {
+        let mut health_json: Option<f32> = None;
+        let mut json = 0.0_f32;
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim();
+            let q = parts
+                .filter_map(|parameter| {
+                    let (name, value) = parameter.split_once('=')?;
+                    name.trim().eq_ignore_ascii_case("q").then(|| value.trim())
+                })
+                .next()
+                .map_or(Some(1.0), |q| q.parse::<f32>().ok())
+                .unwrap_or(0.0);
+            let is = |name: &str| media.eq_ignore_ascii_case(name);
+            if is("application/health+json") {
+                health_json = Some(health_json.map_or(q, |best| best.max(q)));
+            } else if is("application/json") || is("application/*") || is("*/*") {
+                json = json.max(q);
+            }
+        }
+        health_json
+            .filter(|&q| q > 0.0 && q >= json)
+            .map(|_| Format::HealthJson)
+    }
+}
+
 /// How much of the report a body shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Detail {
@@ -300,6 +332,29 @@ fn one_line(reason: &str) -> Cow<'_, str> {
         Cow::Owned(redact::printable(&line).into_owned())
     } else {
         redact::printable(reason)
+    }
+}
+
+#[cfg(test)]
+mod negotiation {
+    use super::Format;
+
+    #[test]
+    fn accept_asks_for_health_json_by_preference_and_without_regard_to_case() {
+        for (accept, asked) in [
+            ("application/health+json", Some(Format::HealthJson)),
+            ("APPLICATION/Health+JSON", Some(Format::HealthJson)),
+            ("application/json, application/health+json", Some(Format::HealthJson)),
+            ("application/health+json;q=0.9, */*;q=0.1", Some(Format::HealthJson)),
+            ("application/health+json ; Q=0.5", Some(Format::HealthJson)),
+            ("application/health+json;q=0", None),
+            ("application/health+json;q=0.5, application/json", None),
+            ("application/health+json;q=nonsense", None),
+            ("*/*", None),
+            ("", None),
+        ] {
+            assert_eq!(Format::from_accept(accept), asked, "{accept}");
+        }
     }
 }
 
