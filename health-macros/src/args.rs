@@ -9,6 +9,7 @@ use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::{Ident, LitBool, LitStr, Path, Token};
 
+use crate::check_name;
 use crate::errors::Errors;
 
 const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval` or `crate`";
@@ -129,28 +130,8 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
     Ok(())
 }
 
-/// Names appear in URLs (`/readyz/<name>`) and in `?exclude=`, so they keep to URL-safe characters,
-/// and are not only dots, which clients rewrite (`/readyz/..` is `/`). The runtime applies the same
-/// rule to the names of `Check::new` (`registry.rs`).
-pub fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a check name must not be empty".to_owned());
-    }
-    if name.chars().all(|c| c == '.') {
-        return Some(format!(
-            "a check name must not be only dots: clients rewrite `/readyz/{name}`"
-        ));
-    }
-    let bad = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))?;
-    Some(format!(
-        "invalid character {bad:?} in check name; use only ASCII letters, digits, `_`, `.` and `-`"
-    ))
-}
-
 fn validate_name(name: &LitStr) -> syn::Result<()> {
-    match name_problem(&name.value()) {
+    match check_name::name_problem(&name.value()) {
         Some(problem) => Err(syn::Error::new(name.span(), problem)),
         None => Ok(()),
     }

@@ -7,7 +7,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ReturnType;
 
-use crate::args::{self, Args};
+use crate::args::Args;
+use crate::check_name;
 use crate::errors::Errors;
 use crate::probe::Probe;
 use crate::signature::{self, CheckFn, DataParam};
@@ -61,7 +62,7 @@ fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
 /// The fn's own name (`r#type` is `type`), unless it cannot appear in a URL.
 fn default_name(func: &CheckFn, errors: &mut Errors) -> String {
     let name = fn_name(func);
-    if let Some(problem) = args::name_problem(&name) {
+    if let Some(problem) = check_name::name_problem(&name) {
         errors.push(syn::Error::new(
             func.sig.ident.span(),
             format!("{problem}; give the check a name with `name = \"...\"`"),

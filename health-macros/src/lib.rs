@@ -7,6 +7,7 @@
 //! as the user wrote it.
 
 mod args;
+mod check_name;
 mod errors;
 mod expand;
 mod probe;

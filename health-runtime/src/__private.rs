@@ -24,14 +24,13 @@
 //! );
 //! ```
 
-use std::any::TypeId;
 use std::future::Future;
 
 use actix_web::web;
 
 pub use linkme::{self, distributed_slice};
 
-pub use crate::data::DataSource;
+pub use crate::data::{DataSource, DataType};
 pub use crate::outcome::{IntoOutcome, Outcome};
 pub use crate::registry::{CHECKS, CheckFuture, Declared, Probe};
 
@@ -61,9 +60,9 @@ pub fn data<T: 'static>(source: &DataSource, written: &str) -> Result<web::Data<
     source.get::<T>(written)
 }
 
-/// The `TypeId` of a `web::Data<T>` parameter, for the registration's list of parameters.
-pub fn data_type<T: 'static>() -> TypeId {
-    TypeId::of::<web::Data<T>>()
+/// The type of a `web::Data<T>` parameter, for the registration's list of parameters.
+pub fn data_type<T: 'static>() -> DataType {
+    DataType::of::<T>()
 }
 
 /// A check fn's returned value, looked at before it is converted, so that an `Err` whose type is

@@ -31,6 +31,8 @@ struct Serving {
     checks: ServedChecks,
     format: Format,
     details: Details,
+    /// On a management port, the data given to the `Health`: there is no app's data to see.
+    given: Option<DataSource>,
 }
 
 /// What a mounted path answers.
@@ -53,6 +55,9 @@ impl HttpServiceFactory for Health {
             checks: ServedChecks::new(&self),
             format: self.format,
             details: self.details.clone(),
+            given: self
+                .management
+                .then(|| DataSource::Given(self.data.clone())),
         });
         let paths = || {
             Probe::ALL.into_iter().flat_map(|probe| {
@@ -150,7 +155,10 @@ impl Future for Respond {
                     Err(unknown) => return answered(request, unknown_format(&unknown)),
                 };
                 let detail = serving.details.for_request(&request);
-                let data = DataSource::Request(request.clone());
+                let data = match &serving.given {
+                    Some(given) => given.clone(),
+                    None => DataSource::Request(request.clone()),
+                };
                 let (exclude, checks) = (&query.exclude, &serving.checks);
                 let answer = match &mounted {
                     Mounted::Probe(probe) => {

@@ -41,12 +41,19 @@ impl AppData {
             .cloned()
     }
 
-    /// Whether it holds a value of every type in `types` (`TypeId`s of `web::Data<T>`).
-    pub(crate) fn holds_all(&self, types: &[fn() -> TypeId]) -> bool {
-        types.iter().all(|type_id| {
-            self.0
-                .iter()
-                .any(|given| (*given.value).type_id() == type_id())
+    /// Whether it holds a value of every type in `types`.
+    pub(crate) fn holds_all(&self, types: &[fn() -> DataType]) -> bool {
+        self.missing(types).next().is_none()
+    }
+
+    /// The names of the types in `types` that it holds no value of.
+    pub(crate) fn missing<'a>(
+        &'a self,
+        types: &'a [fn() -> DataType],
+    ) -> impl Iterator<Item = &'static str> + 'a {
+        types.iter().map(|data_type| data_type()).filter_map(|data_type| {
+            let held = self.0.iter().any(|given| (*given.value).type_id() == data_type.id);
+            (!held).then_some(data_type.name)
         })
     }
 
@@ -61,6 +68,22 @@ impl AppData {
 impl fmt::Debug for AppData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "AppData({} values)", self.0.len())
+    }
+}
+
+/// The type of a check fn's `web::Data<T>` parameter: what finds it, and its name for messages.
+#[derive(Debug, Clone, Copy)]
+pub struct DataType {
+    id: TypeId,
+    name: &'static str,
+}
+
+impl DataType {
+    pub fn of<T: 'static>() -> DataType {
+        DataType {
+            id: TypeId::of::<web::Data<T>>(),
+            name: std::any::type_name::<T>(),
+        }
     }
 }
 
@@ -84,16 +107,24 @@ impl DataSource {
     /// The `web::Data<T>` parameter written `web::Data<{written}>`, or a failed outcome that says
     /// how to register it.
     pub(crate) fn get<T: 'static>(&self, written: &str) -> Result<web::Data<T>, Outcome> {
-        let data = match self {
-            DataSource::Request(request) => request.app_data::<web::Data<T>>().cloned(),
-            DataSource::Given(data) => data.get::<T>(),
+        let missing = match self {
+            DataSource::Request(request) => match request.app_data::<web::Data<T>>() {
+                Some(data) => return Ok(data.clone()),
+                None => format!(
+                    "app data `web::Data<{written}>` is not registered; \
+                     add `.app_data(web::Data::new(value))` with a `{written}` to the App"
+                ),
+            },
+            DataSource::Given(data) => match data.get::<T>() {
+                Some(data) => return Ok(data),
+                None => format!(
+                    "app data `web::Data<{written}>` was not given to this Health, and here (a \
+                     management port, a background loop) no App's data is seen; give it with \
+                     `Health::app_data(web::Data::new(value))`"
+                ),
+            },
         };
-        data.ok_or_else(|| {
-            Outcome::unhealthy(format!(
-                "app data `web::Data<{written}>` is not registered; \
-                 add `.app_data(web::Data::new(value))` with a `{written}` to the App"
-            ))
-        })
+        Err(Outcome::unhealthy(missing))
     }
 }
 
@@ -104,8 +135,8 @@ mod tests {
     struct Pool;
     struct Config;
 
-    fn type_of<T: 'static>() -> TypeId {
-        TypeId::of::<web::Data<T>>()
+    fn type_of<T: 'static>() -> DataType {
+        DataType::of::<T>()
     }
 
     #[test]
@@ -115,6 +146,8 @@ mod tests {
         assert!(data.holds_all(&[]));
         assert!(data.holds_all(&[type_of::<Pool>]));
         assert!(!data.holds_all(&[type_of::<Pool>, type_of::<Config>]));
+        let missing: Vec<&str> = data.missing(&[type_of::<Pool>, type_of::<Config>]).collect();
+        assert_eq!(missing, ["health_runtime::data::tests::Config"]);
 
         let source = DataSource::Given(data);
         assert!(source.get::<Pool>("Pool").is_ok());
@@ -124,8 +157,9 @@ mod tests {
         assert_eq!(
             missing.error(),
             Some(
-                "app data `web::Data<my::Config>` is not registered; \
-                 add `.app_data(web::Data::new(value))` with a `my::Config` to the App"
+                "app data `web::Data<my::Config>` was not given to this Health, and here (a \
+                 management port, a background loop) no App's data is seen; give it with \
+                 `Health::app_data(web::Data::new(value))`"
             )
         );
     }

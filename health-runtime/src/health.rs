@@ -15,6 +15,7 @@ use crate::data::AppData;
 use crate::details::Details;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
+use crate::panics;
 use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
 use crate::report::Format;
 use crate::workers::WorkerWatch;
@@ -48,10 +49,9 @@ use crate::workers::WorkerWatch;
 ///
 /// # Panics
 ///
-/// When the `App` is built, if two checks of one probe have the same name (two fns in two
-/// modules or crates), or a [`Check::new`] name breaks the attributes' rule: `/<path>/<name>`
-/// and `?exclude=` could not tell them apart. The message names the checks; actix then stops
-/// the server with an error.
+/// As it is built: [`Health::default`] and [`Health::check`] when two checks of one probe have
+/// the same name, [`Check::new`] when a name breaks the attributes' rule. `/<path>/<name>` and
+/// `?exclude=` could not tell them apart.
 #[derive(Debug, Clone)]
 pub struct Health {
     pub(crate) checks: [Vec<Check>; 3],
@@ -71,14 +71,42 @@ pub struct Health {
     pub(crate) management: bool,
 }
 
+/// The mistake of two checks of `probe` named alike.
+fn same_name(probe: Probe, first: &Check, second: &Check) -> String {
+    format!(
+        "two {probe} checks are named `{}`: {} and {}; give one of them another name",
+        first.name(),
+        first.origin,
+        second.origin
+    )
+}
+
 /// How long the app keeps serving after a shutdown signal, readiness failing, unless
 /// [`Health::drain_delay`] changes it: 5 s, as lightship's (Node) `shutdownDelay`.
 pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
 
 impl Default for Health {
+    /// Every check declared in the binary, on the paths above.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when two checks of one probe have the same name (two fns in
+    /// two modules or crates): `/<path>/<name>` and `?exclude=` could not tell them apart. Build
+    /// the `Health` before the server, as the examples do, and the mistake stops the program
+    /// before any port opens, with one message that names both fns.
+    #[track_caller]
     fn default() -> Health {
+        let checks = Probe::ALL.map(registry::declared);
+        for probe in Probe::ALL {
+            let declared = &checks[probe.index()];
+            for (i, check) in declared.iter().enumerate() {
+                if let Some(twin) = declared[..i].iter().find(|c| c.name() == check.name()) {
+                    panics::configuration_error(same_name(probe, twin, check));
+                }
+            }
+        }
         Health {
-            checks: Probe::ALL.map(registry::declared),
+            checks,
             paths: [
                 vec!["/healthz".into(), "/livez".into()],
                 vec!["/ready".into(), "/readyz".into()],
@@ -108,6 +136,7 @@ impl Health {
     /// let health = health_runtime::Health::microprofile();
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn microprofile() -> Health {
         Health::default()
             .paths(Probe::Liveness, ["/health/live"])
@@ -191,9 +220,13 @@ impl Health {
     ///         .await
     /// }
     /// ```
+    #[track_caller]
     pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
         let mut health = self.clone();
         health.management = true;
+        for warning in health.data_not_given() {
+            tracing::warn!("{warning}");
+        }
         if let Some(watch) = self.watch.clone() {
             let workers = Check::new("workers", move || std::future::ready(watch.check()));
             health = health.check(Probe::Liveness, workers);
@@ -235,9 +268,18 @@ impl Health {
     ///
     /// let health = Health::default().check(Probe::Liveness, Check::new("worker", || async { true }));
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `probe` already has a check of that name.
     #[must_use]
+    #[track_caller]
     pub fn check(mut self, probe: Probe, check: Check) -> Health {
-        self.checks[probe.index()].push(check);
+        let checks = &mut self.checks[probe.index()];
+        if let Some(twin) = checks.iter().find(|c| c.name() == check.name()) {
+            panics::configuration_error(same_name(probe, twin, &check));
+        }
+        checks.push(check);
         self
     }
 
@@ -400,8 +442,50 @@ impl Health {
         Availability::of_this_process()
     }
 
+    /// What the checks take that this `Health` was not given, one line a check: where no `App`'s
+    /// data is seen (a management port), they would fail on every probe.
+    fn data_not_given(&self) -> Vec<String> {
+        let checks = Probe::ALL.into_iter().filter(|&probe| self.serves(probe));
+        let checks = checks.flat_map(|probe| self.checks[probe.index()].iter());
+        checks
+            .filter_map(|check| {
+                let missing: Vec<String> = self
+                    .data
+                    .missing(check.data_types())
+                    .map(|name| format!("`web::Data<{name}>`"))
+                    .collect();
+                (!missing.is_empty()).then(|| {
+                    format!(
+                        "health check `{}` ({}) takes {} that this Health was not given: on the \
+                         management port it fails until `Health::app_data` gives it",
+                        check.name(),
+                        check.origin,
+                        missing.join(" and ")
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Whether `probe` is served on some path: its own, or one of every probe together.
     pub(crate) fn serves(&self, probe: Probe) -> bool {
         !self.paths[probe.index()].is_empty() || !self.all_probes_paths.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(
+        expected = "health checks cannot be served: two readiness checks are named `db`: \
+                    Check::new and Check::new; give one of them another name"
+    )]
+    fn a_second_check_of_one_name_is_refused_at_the_call() {
+        let _ = Health::default()
+            .check(Probe::Readiness, Check::new("db", || async {}))
+            .check(Probe::Liveness, Check::new("db", || async {}))
+            .check(Probe::Readiness, Check::new("db", || async { true }));
     }
 }

@@ -13,6 +13,7 @@ mod report;
 mod runs;
 mod transitions;
 
+mod check_name;
 mod data;
 mod details;
 #[cfg(feature = "metrics")]
@@ -33,7 +34,7 @@ pub use details::Details;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
-pub use registry::{Check, DEFAULT_TIMEOUT, Probe};
+pub use registry::{Check, CheckReturn, DEFAULT_TIMEOUT, Probe};
 pub use report::Format;
 
 // The attributes, documented here where users find them.
@@ -110,7 +111,9 @@ pub use report::Format;
 /// `web::Data<T>` (or a `Data<T>` that is not actix's), an unsupported return type, an unknown
 /// or duplicate argument, a malformed or zero duration, an invalid name, both `cache` and
 /// `interval`, and the attribute on something that is not a fn. All mistakes of one attribute are
-/// reported in one build, and the fn is kept, so nothing else fails with it.
+/// reported in one build, and the fn is kept as written, so that its callers do not fail with it;
+/// rustc still reports what is wrong in the fn itself (a fn that is not `async` but awaits also
+/// gets rustc's E0728).
 ///
 /// ```compile_fail
 /// use health_runtime::liveness;

@@ -5,12 +5,15 @@
 //! rate-limited, and hands every other panic to the hook that was installed before it; but a
 //! message that holds a credential, or is too long for a log, is printed redacted and cut
 //! instead: a thread that a check started (`web::block`, a spawned task) panics outside the check.
+//! A mistake in the configuration of checks stops the program with one message, however many
+//! workers find it.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::panic::{self, PanicHookInfo};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::outcome::cut;
 use crate::redact;
@@ -33,12 +36,33 @@ pub(crate) fn install_hook() {
                 LOCATION.set(location);
                 return;
             }
+            let configuration = message(info).is_some_and(|m| m.starts_with(CONFIGURATION));
+            if configuration && CONFIGURATION_TOLD.swap(true, Ordering::Relaxed) {
+                // The same mistake, found again by another worker building its `App`.
+                return;
+            }
             match message(info).map(|message| (loggable(message), message)) {
                 Some((shown, message)) if shown != message => print_redacted(info, &shown),
                 _ => previous(info),
             }
         }));
     });
+}
+
+/// How the message of a mistake in a `Health`'s configuration starts.
+const CONFIGURATION: &str = "health checks cannot be served: ";
+
+/// Whether a configuration mistake has been printed: each worker that builds its `App` with the
+/// same `Health` finds it again, and one message says it all.
+static CONFIGURATION_TOLD: AtomicBool = AtomicBool::new(false);
+
+/// Stops the program at the caller's line with `problem`, a mistake in its health checks'
+/// configuration (a name that `/<path>/<name>` cannot carry, two checks of one name), found as
+/// the `Health` is built, before any server starts.
+#[track_caller]
+pub(crate) fn configuration_error(problem: impl std::fmt::Display) -> ! {
+    install_hook();
+    panic!("{CONFIGURATION}{problem}")
 }
 
 /// Runs `f`, a part of a check's code, with the hook told so.

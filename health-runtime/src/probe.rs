@@ -15,7 +15,7 @@ use crate::health::Health;
 use crate::lifecycle::{STARTUP, SWITCHES, StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::panics;
-use crate::registry::{self, Check, Name, Probe, Schedule};
+use crate::registry::{Check, Name, Probe, Schedule};
 use crate::report::{Checks, Report, Results};
 use crate::runs::{Answer, Runs};
 use crate::transitions;
@@ -83,16 +83,6 @@ impl ServedChecks {
             checks.sort_by(|a, b| (a.name(), a.origin).cmp(&(b.name(), b.origin)));
             checks
         });
-        let problems: Vec<String> = Probe::ALL
-            .into_iter()
-            .flat_map(|probe| name_problems(probe, &checks[probe.index()]))
-            .collect();
-        // A mistake of the program, as a duplicate route is: the `App` is not built.
-        assert!(
-            problems.is_empty(),
-            "health checks cannot be served: {}",
-            problems.join("; ")
-        );
         // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
         panics::install_hook();
         let served = ServedChecks {
@@ -316,34 +306,6 @@ fn record_if_started(startup: &'static StartupLatch, mut report: Report) -> Repo
         }
     }
     report
-}
-
-/// Names that `/<path>/<name>`, `?exclude=` and the bodies cannot carry as they are: invalid ones
-/// (only `Check::new` can make them), and names shared by two checks of one probe, which would
-/// reach both. `checks` are sorted by name.
-fn name_problems(probe: Probe, checks: &[Check]) -> Vec<String> {
-    let mut problems: Vec<String> = checks
-        .iter()
-        .filter_map(|check| {
-            let problem = registry::name_problem(check.name())?;
-            Some(format!(
-                "{probe} check {:?} ({}): {problem}",
-                check.name(),
-                check.origin
-            ))
-        })
-        .collect();
-    for pair in checks.windows(2) {
-        if pair[0].name() == pair[1].name() {
-            problems.push(format!(
-                "two {probe} checks are named `{}`: {} and {}; give one of them another name",
-                pair[0].name(),
-                pair[0].origin,
-                pair[1].origin
-            ));
-        }
-    }
-    problems
 }
 
 fn is_excluded(check: &Check, exclude: &[String]) -> bool {

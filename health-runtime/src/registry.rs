@@ -2,7 +2,6 @@
 //! attributes, collected at link time into one static slice, and those added at runtime with
 //! [`Check::new`]. Nothing here runs a check.
 
-use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -14,9 +13,11 @@ use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 use linkme::distributed_slice;
 
-use crate::data::DataSource;
+use crate::check_name;
+use crate::data::{DataSource, DataType};
 use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::state::CheckState;
+use crate::{panics, redact};
 
 /// The three Kubernetes probes, as [`Health::paths`](crate::Health::paths) and
 /// [`Health::check`](crate::Health::check) name them.
@@ -74,6 +75,32 @@ impl fmt::Display for Probe {
 /// [`Health::default_timeout`]: crate::Health::default_timeout
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
 
+/// What a [`Check::new`] closure returns: a future whose output a check fn may return
+/// ([`IntoOutcome`]). Every such future is one; the trait exists to say what to write when a
+/// closure returns something else.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a future of a health check's result",
+    label = "a `Check::new` closure must return a future: write `|| async {{ ... }}`",
+    note = "the future's output is `()`, `bool`, `Result<T, E>` (`T: Serialize`, `E: Display`) or `health_runtime::Outcome`"
+)]
+pub trait CheckReturn {
+    /// The future, boxed, its output made an [`Outcome`].
+    #[doc(hidden)]
+    fn into_check_future(self) -> CheckFuture;
+}
+
+// Errors are told through the trait's message rather than through this impl's bounds.
+#[diagnostic::do_not_recommend]
+impl<F> CheckReturn for F
+where
+    F: Future + 'static,
+    F::Output: IntoOutcome,
+{
+    fn into_check_future(self) -> CheckFuture {
+        self.map(IntoOutcome::into_outcome).boxed_local()
+    }
+}
+
 /// A run of a check that has started; resolves to its outcome.
 pub type CheckFuture = LocalBoxFuture<'static, Outcome>;
 
@@ -90,7 +117,7 @@ pub struct Declared {
     timeout: Option<Duration>,
     critical: bool,
     schedule: Schedule,
-    data_types: &'static [fn() -> TypeId],
+    data_types: &'static [fn() -> DataType],
     run: fn(&DataSource) -> CheckFuture,
     /// Shared by every worker of the process.
     state: CheckState,
@@ -98,7 +125,7 @@ pub struct Declared {
 
 impl Declared {
     /// What the attribute declared: `function` is the fn's path, for messages; `cache` and
-    /// `interval` exclude each other (the attribute rejects both); `data_types` are the `TypeId`s
+    /// `interval` exclude each other (the attribute rejects both); `data_types` are the types
     /// of the fn's `web::Data<T>` parameters; `run` resolves those parameters from its
     /// `DataSource` and starts the fn.
     #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
@@ -110,7 +137,7 @@ impl Declared {
         critical: bool,
         cache: Option<Duration>,
         interval: Option<Duration>,
-        data_types: &'static [fn() -> TypeId],
+        data_types: &'static [fn() -> DataType],
         run: fn(&DataSource) -> CheckFuture,
     ) -> Declared {
         let schedule = match (interval, cache) {
@@ -136,13 +163,15 @@ impl Declared {
 #[distributed_slice]
 pub static CHECKS: [Declared];
 
-/// The declared checks of `probe`.
+/// The declared checks of `probe`, by name and then by fn: link order means nothing.
 pub(crate) fn declared(probe: Probe) -> Vec<Check> {
-    CHECKS
+    let mut checks: Vec<Check> = CHECKS
         .iter()
         .filter(|declared| declared.probe == probe)
         .map(Check::from)
-        .collect()
+        .collect();
+    checks.sort_by(|a, b| (a.name(), a.origin).cmp(&(b.name(), b.origin)));
+    checks
 }
 
 /// When a check runs.
@@ -187,23 +216,26 @@ pub struct Check {
     pub(crate) limits: Limits,
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
-    /// The `TypeId`s of the `web::Data<T>` that `run` takes (none for an added check).
-    data_types: &'static [fn() -> TypeId],
+    /// The types of the `web::Data<T>` that `run` takes (none for an added check).
+    data_types: &'static [fn() -> DataType],
     run: Arc<Run>,
     pub(crate) state: StateRef,
 }
 
 impl Check {
     /// A critical check named `name` that runs `check` on every probe, under the default
-    /// timeout. The future that `check` returns need not be `Send`: it runs on the actix worker
-    /// that serves the probe.
+    /// timeout.
     ///
     /// The name follows the attributes' rule, so that `/<path>/<name>` and `?exclude=<name>` reach
-    /// it: not empty, not only dots, and only ASCII letters, digits, `_`, `.` and `-`. A `Health`
-    /// with a check of another name, or with two checks of one probe under the same name, stops
-    /// the `App` from being built, with a message that names them (see [`Health`]).
+    /// it: not empty, not only dots, and only ASCII letters, digits, `_`, `.` and `-`.
     ///
-    /// [`Health`]: crate::Health
+    /// A future that is not `Send` is fine: it runs on the actix worker that serves the probe. The
+    /// closure returns a future: write `|| async { ... }`, not `|| { ... }`.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `name` breaks the rule: a mistake of the program, found
+    /// before any server starts.
     ///
     /// ```
     /// use health_runtime::Check;
@@ -211,14 +243,19 @@ impl Check {
     /// let disk = Check::new("disk", || async { std::path::Path::new("/tmp").exists() });
     /// assert_eq!(disk.name(), "disk");
     /// ```
+    #[track_caller]
     pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
     where
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future + 'static,
-        Fut::Output: IntoOutcome,
+        Fut: CheckReturn,
     {
+        let name = name.into();
+        if let Some(problem) = check_name::name_problem(&name) {
+            let name = redact::secrets(&name);
+            panics::configuration_error(format!("Check::new({name:?}): {problem}"));
+        }
         Check {
-            name: Name::from(name.into()),
+            name: Name::from(name),
             origin: "Check::new",
             probe: None,
             timeout: None,
@@ -227,7 +264,7 @@ impl Check {
             schedule: Schedule::EveryProbe,
             data_types: &[],
             run: Arc::new(move |_: &DataSource| {
-                check().map(IntoOutcome::into_outcome).boxed_local()
+                check().into_check_future()
             }),
             state: StateRef::Added(Arc::new(CheckState::new())),
         }
@@ -321,8 +358,8 @@ impl Check {
         !self.data_types.is_empty()
     }
 
-    /// The `TypeId`s of the `web::Data<T>` parameters the check takes.
-    pub(crate) fn data_types(&self) -> &'static [fn() -> TypeId] {
+    /// The types of the `web::Data<T>` parameters the check takes.
+    pub(crate) fn data_types(&self) -> &'static [fn() -> DataType] {
         self.data_types
     }
 
@@ -358,23 +395,6 @@ impl From<&'static Declared> for Check {
             state: StateRef::Declared(&declared.state),
         }
     }
-}
-
-/// Why `name` cannot name a check, if it cannot: the rule of the attributes (`health-macros`'
-/// `args.rs`), which keeps names to what URLs, `?exclude=` and the `?verbose` lines carry as is.
-pub(crate) fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a check name must not be empty".to_owned());
-    }
-    if name.chars().all(|c| c == '.') {
-        return Some("a check name must not be only dots".to_owned());
-    }
-    let bad = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))?;
-    Some(format!(
-        "invalid character {bad:?} in check name; use only ASCII letters, digits, `_`, `.` and `-`"
-    ))
 }
 
 /// A check's name, as every result of the check carries it: borrowed from the registration of a

@@ -211,8 +211,9 @@ fn failures(count: u64) -> String {
     }
 }
 
-/// The log's memory of one probe: the status of its latest whole answer.
-pub(crate) struct ProbeLog(AtomicU8);
+/// The log's memory of one probe: the status of its latest whole answer, and whether it has
+/// passed before (a first pass is no pass "again").
+pub(crate) struct ProbeLog(AtomicU8, AtomicBool);
 
 const UNKNOWN: u8 = 0;
 const PASSED: u8 = 1;
@@ -223,7 +224,7 @@ pub(crate) static PROBES: [ProbeLog; 3] = [ProbeLog::new(), ProbeLog::new(), Pro
 
 impl ProbeLog {
     pub const fn new() -> ProbeLog {
-        ProbeLog(AtomicU8::new(UNKNOWN))
+        ProbeLog(AtomicU8::new(UNKNOWN), AtomicBool::new(false))
     }
 
     /// The probe `probe` answered `passed`; `why` tells why it failed.
@@ -237,13 +238,24 @@ impl ProbeLog {
 
     #[cold]
     fn changed(&self, probe: &'static str, status: u8, why: impl FnOnce() -> String) {
-        match (self.0.swap(status, Ordering::Relaxed), status) {
-            (before, FAILED) if before != FAILED => {
-                let why = why();
-                tracing::warn!(probe, status = "FAIL", "{probe} probe fails: {why}");
+        if let Some(line) = self.line(probe, status, why) {
+            match status {
+                FAILED => tracing::warn!(probe, status = "FAIL", "{line}"),
+                _ => tracing::info!(probe, status = "OK", "{line}"),
             }
-            (FAILED, PASSED) => tracing::info!(probe, status = "OK", "{probe} probe passes again"),
-            _ => {}
+        }
+    }
+
+    /// The line to log when the probe's status becomes `status`, if any.
+    fn line(&self, probe: &str, status: u8, why: impl FnOnce() -> String) -> Option<String> {
+        let before = self.0.swap(status, Ordering::Relaxed);
+        if status == PASSED && self.1.swap(true, Ordering::Relaxed) {
+            return (before == FAILED).then(|| format!("{probe} probe passes again"));
+        }
+        match status {
+            PASSED if before == FAILED => Some(format!("{probe} probe passes")),
+            FAILED if before != FAILED => Some(format!("{probe} probe fails: {}", why())),
+            _ => None,
         }
     }
 }
@@ -314,5 +326,20 @@ mod tests {
         assert_eq!(probe.0.load(Ordering::Relaxed), FAILED);
         probe.answered("readiness", true, String::new);
         assert_eq!(probe.0.load(Ordering::Relaxed), PASSED);
+
+        // A first pass after failing is no pass "again"; a later one is.
+        let startup = ProbeLog::new();
+        let line = |passed| {
+            let status = if passed { PASSED } else { FAILED };
+            startup.line("startup", status, || "warm failed".into())
+        };
+        assert_eq!(line(false).as_deref(), Some("startup probe fails: warm failed"));
+        assert_eq!(line(false), None);
+        assert_eq!(line(true).as_deref(), Some("startup probe passes"));
+        assert_eq!(line(true), None);
+        assert_eq!(line(false).as_deref(), Some("startup probe fails: warm failed"));
+        assert_eq!(line(true).as_deref(), Some("startup probe passes again"));
+        let fresh = ProbeLog::new();
+        assert_eq!(fresh.line("liveness", PASSED, String::new), None, "a first pass says nothing");
     }
 }

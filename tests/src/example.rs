@@ -16,21 +16,7 @@ impl Example {
     /// Starts the example's `binary` (`env!("CARGO_BIN_EXE_<name>")` in the example's own tests)
     /// on a free port with `env`, and waits until it answers.
     pub async fn start(binary: &str, env: &[(&str, &str)]) -> Example {
-        let port = free_port();
-        let log = tempfile::NamedTempFile::new().expect("log file");
-        let child = Command::new(binary)
-            .env("PORT", port.to_string())
-            .env("RUST_LOG", "debug")
-            .envs(env.iter().copied())
-            .stdout(log.reopen().expect("log file"))
-            .stderr(log.reopen().expect("log file"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("run {binary}: {e}"));
-        let mut example = Example {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
+        let mut example = Example::spawn(binary, env);
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = awc::Client::default();
         while client
@@ -50,6 +36,25 @@ impl Example {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
         example
+    }
+
+    /// Starts the example's `binary` on a free port with `env`, and does not wait.
+    pub fn spawn(binary: &str, env: &[(&str, &str)]) -> Example {
+        let port = free_port();
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let child = Command::new(binary)
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "debug")
+            .envs(env.iter().copied())
+            .stdout(log.reopen().expect("log file"))
+            .stderr(log.reopen().expect("log file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {binary}: {e}"));
+        Example {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        }
     }
 
     /// The address it serves, `127.0.0.1:port`.

@@ -1,0 +1,1 @@
+../../health-macros/src/check_name.rs
