@@ -51,10 +51,16 @@ impl AppData {
         &'a self,
         types: &'a [fn() -> DataType],
     ) -> impl Iterator<Item = &'static str> + 'a {
-        types.iter().map(|data_type| data_type()).filter_map(|data_type| {
-            let held = self.0.iter().any(|given| (*given.value).type_id() == data_type.id);
-            (!held).then_some(data_type.name)
-        })
+        types
+            .iter()
+            .map(|data_type| data_type())
+            .filter_map(|data_type| {
+                let held = self
+                    .0
+                    .iter()
+                    .any(|given| (*given.value).type_id() == data_type.id);
+                (!held).then_some(data_type.name)
+            })
     }
 
     /// Registers every value as the `App`'s data.
@@ -146,7 +152,9 @@ mod tests {
         assert!(data.holds_all(&[]));
         assert!(data.holds_all(&[type_of::<Pool>]));
         assert!(!data.holds_all(&[type_of::<Pool>, type_of::<Config>]));
-        let missing: Vec<&str> = data.missing(&[type_of::<Pool>, type_of::<Config>]).collect();
+        let missing: Vec<&str> = data
+            .missing(&[type_of::<Pool>, type_of::<Config>])
+            .collect();
         assert_eq!(missing, ["health_runtime::data::tests::Config"]);
 
         let source = DataSource::Given(data);

@@ -36,7 +36,7 @@ use crate::workers::WorkerWatch;
 /// use health_runtime::{liveness, Health};
 ///
 /// #[liveness]
-/// async fn alive() {}
+/// async fn serving() {}
 ///
 /// #[actix_web::main]
 /// async fn main() -> std::io::Result<()> {
@@ -266,7 +266,7 @@ impl Health {
     /// ```
     /// use health_runtime::{Check, Health, Probe};
     ///
-    /// let health = Health::default().check(Probe::Liveness, Check::new("worker", || async { true }));
+    /// let health = Health::default().check(Probe::Liveness, Check::new("jobs", || async { true }));
     /// ```
     ///
     /// # Panics

@@ -134,11 +134,11 @@ pub use health_macros::liveness;
 /// use actix_web::web;
 /// use health_runtime::readiness;
 ///
-/// struct AppState { flag: bool }
+/// struct AppState { accepting: bool }
 ///
-/// #[readiness(name = "flag", timeout = "300ms")]
-/// async fn flag(state: web::Data<AppState>) -> Result<(), String> {
-///     if state.flag { Ok(()) } else { Err("flag is down".into()) }
+/// #[readiness(name = "accepting", timeout = "300ms")]
+/// async fn accepting(state: web::Data<AppState>) -> Result<(), String> {
+///     if state.accepting { Ok(()) } else { Err("not accepting orders".into()) }
 /// }
 /// ```
 ///
@@ -157,7 +157,7 @@ pub use health_macros::readiness;
 /// struct AppState { warm: AtomicBool }
 ///
 /// #[startup(timeout = "5s")]
-/// async fn warmed_up(state: web::Data<AppState>) -> bool {
+/// async fn caches_warm(state: web::Data<AppState>) -> bool {
 ///     state.warm.load(Ordering::Relaxed)
 /// }
 /// ```

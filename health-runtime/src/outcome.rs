@@ -16,7 +16,7 @@ use crate::redact;
 /// use health_runtime::{readiness, Outcome};
 ///
 /// #[readiness]
-/// async fn queue() -> Outcome {
+/// async fn queue_depth() -> Outcome {
 ///     let depth = 12;
 ///     if depth < 100 {
 ///         Outcome::healthy().with_data(serde_json::json!({ "depth": depth }))

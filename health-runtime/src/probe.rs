@@ -205,7 +205,9 @@ impl ServedChecks {
         exclude: &'a [String],
     ) -> impl Iterator<Item = &'a Check> + 'a {
         let checks = &self.checks[probe.index()];
-        checks.iter().filter(move |check| !is_excluded(check, exclude))
+        checks
+            .iter()
+            .filter(move |check| !is_excluded(check, exclude))
     }
 
     fn reporting(&self, probe: Probe, exclude: &[String]) -> Reporting {
@@ -615,15 +617,23 @@ mod tests {
             .check(Probe::Readiness, passing("db"));
         let served = served(health);
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
-        let all = |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::default(), cx)));
+        let all =
+            |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::default(), cx)));
 
         let report = all(&mut cx);
-        assert_eq!(runs.load(Ordering::SeqCst), 1, "one run for startup and its gate");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            1,
+            "one run for startup and its gate"
+        );
         assert!(report.starting && !report.passed());
         assert_eq!(names(&report), ["warm"]);
         let report = all(&mut cx);
         assert_eq!(runs.load(Ordering::SeqCst), 2);
-        assert!(report.passed(), "started: readiness answers with its own checks");
+        assert!(
+            report.passed(),
+            "started: readiness answers with its own checks"
+        );
         assert_eq!(names(&report), ["db", "warm"]);
         all(&mut cx);
         assert_eq!(runs.load(Ordering::SeqCst), 2, "started is for good");

@@ -263,9 +263,7 @@ impl Check {
             critical: true,
             schedule: Schedule::EveryProbe,
             data_types: &[],
-            run: Arc::new(move |_: &DataSource| {
-                check().into_check_future()
-            }),
+            run: Arc::new(move |_: &DataSource| check().into_check_future()),
             state: StateRef::Added(Arc::new(CheckState::new())),
         }
     }

@@ -333,13 +333,23 @@ mod tests {
             let status = if passed { PASSED } else { FAILED };
             startup.line("startup", status, || "warm failed".into())
         };
-        assert_eq!(line(false).as_deref(), Some("startup probe fails: warm failed"));
+        assert_eq!(
+            line(false).as_deref(),
+            Some("startup probe fails: warm failed")
+        );
         assert_eq!(line(false), None);
         assert_eq!(line(true).as_deref(), Some("startup probe passes"));
         assert_eq!(line(true), None);
-        assert_eq!(line(false).as_deref(), Some("startup probe fails: warm failed"));
+        assert_eq!(
+            line(false).as_deref(),
+            Some("startup probe fails: warm failed")
+        );
         assert_eq!(line(true).as_deref(), Some("startup probe passes again"));
         let fresh = ProbeLog::new();
-        assert_eq!(fresh.line("liveness", PASSED, String::new), None, "a first pass says nothing");
+        assert_eq!(
+            fresh.line("liveness", PASSED, String::new),
+            None,
+            "a first pass says nothing"
+        );
     }
 }

@@ -59,7 +59,10 @@ fn each_mistake_is_told_at_the_callers_line() {
     );
     let (message, _) = mistake(|| Check::new("..", || async {}), &place);
     assert!(message.ends_with("a check name must not be only dots: clients rewrite `/readyz/..`"));
-    let (message, _) = mistake(|| Check::new("postgres://app:S3CR3T@db", || async {}), &place);
+    let (message, _) = mistake(
+        || Check::new("postgres://app:S3CR3T@db", || async {}),
+        &place,
+    );
     assert!(!message.contains("S3CR3T"), "{message}");
     let _ = panic::take_hook();
 }
@@ -71,8 +74,11 @@ async fn the_service_stops_before_its_port_opens() {
     let mut service = Example::spawn(env!("CARGO_BIN_EXE_misconfigured_service"), &[]);
     let exited = loop {
         assert!(
-            TcpStream::connect_timeout(&service.address().parse().unwrap(), Duration::from_millis(50))
-                .is_err(),
+            TcpStream::connect_timeout(
+                &service.address().parse().unwrap(),
+                Duration::from_millis(50)
+            )
+            .is_err(),
             "a connection was accepted"
         );
         if let Some(status) = service.exit_within(Duration::from_millis(10)).await {
@@ -81,7 +87,11 @@ async fn the_service_stops_before_its_port_opens() {
     };
     assert!(!exited.success());
     let log = service.log();
-    assert_eq!(log.matches("two liveness checks are named `twin`").count(), 1, "{log}");
+    assert_eq!(
+        log.matches("two liveness checks are named `twin`").count(),
+        1,
+        "{log}"
+    );
     assert!(
         log.contains("panicked at tests/src/bin/misconfigured_service.rs:"),
         "{log}"
@@ -99,5 +109,9 @@ async fn workers_that_each_find_the_mistake_tell_it_once() {
     let exited = service.exit_within(Duration::from_secs(20)).await;
     assert!(!exited.expect("the service stops").success());
     let log = service.log();
-    assert_eq!(log.matches("two liveness checks are named `twin`").count(), 1, "{log}");
+    assert_eq!(
+        log.matches("two liveness checks are named `twin`").count(),
+        1,
+        "{log}"
+    );
 }

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 /// use health_runtime::checks::Heartbeat;
 /// use health_runtime::{liveness, Health};
 ///
-/// #[liveness(name = "worker")]
-/// async fn worker(heartbeat: web::Data<Heartbeat>) -> Result<(), String> {
+/// #[liveness(name = "consumer")]
+/// async fn consumer(heartbeat: web::Data<Heartbeat>) -> Result<(), String> {
 ///     heartbeat.check()
 /// }
 ///

@@ -42,7 +42,11 @@ impl Report {
         });
         let observations: Vec<Observation<'_>> = held
             .into_iter()
-            .chain(self.checks.iter().map(|check| check.observation(detail, now)))
+            .chain(
+                self.checks
+                    .iter()
+                    .map(|check| check.observation(detail, now)),
+            )
             .collect();
         // One key per name, with every observation of that name: the checks of two probes on an
         // all-probes path may share one, and so may a check and the availability switch.
@@ -167,7 +171,10 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&raw).unwrap();
         let statuses = |name: &str| -> Vec<String> {
             let observations = body["checks"][name].as_array().unwrap();
-            observations.iter().map(|o| o["status"].as_str().unwrap().to_owned()).collect()
+            observations
+                .iter()
+                .map(|o| o["status"].as_str().unwrap().to_owned())
+                .collect()
         };
         assert_eq!(statuses("db"), ["pass", "fail"]);
         assert_eq!(statuses("availability"), ["fail", "pass"]);

@@ -344,8 +344,14 @@ mod negotiation {
         for (accept, asked) in [
             ("application/health+json", Some(Format::HealthJson)),
             ("APPLICATION/Health+JSON", Some(Format::HealthJson)),
-            ("application/json, application/health+json", Some(Format::HealthJson)),
-            ("application/health+json;q=0.9, */*;q=0.1", Some(Format::HealthJson)),
+            (
+                "application/json, application/health+json",
+                Some(Format::HealthJson),
+            ),
+            (
+                "application/health+json;q=0.9, */*;q=0.1",
+                Some(Format::HealthJson),
+            ),
             ("application/health+json ; Q=0.5", Some(Format::HealthJson)),
             ("application/health+json;q=0", None),
             ("application/health+json;q=0.5, application/json", None),
