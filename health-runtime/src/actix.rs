@@ -48,8 +48,10 @@ enum Mounted {
 
 impl HttpServiceFactory for Health {
     fn register(self, config: &mut AppService) {
-        if let (Some(watch), false) = (&self.watch, self.management) {
-            watch.enroll();
+        match (&self.watch, self.management) {
+            (Some(watch), false) => watch.enroll(),
+            (Some(watch), true) => watch.sample_here(),
+            (None, _) => {}
         }
         let serving = Rc::new(Serving {
             checks: ServedChecks::new(&self),

@@ -244,11 +244,13 @@ impl Health {
         Ok(server)
     }
 
-    /// Watches the app's actix workers, for the management port's liveness probe: each worker
-    /// is asked to run a no-op every 100 ms, and the check `workers` fails when one has not for
-    /// longer than `max_unresponsive` (10 s is a fair limit), naming it: `app worker 2
-    /// (actix-server worker 1) has not answered for 12.3s (limit 10s)`. A worker that is only
-    /// busy, or blocked for less than the limit, passes. See
+    /// Watches the app's actix workers, for the management port's liveness probe: the check
+    /// `workers` fails when a worker has made no progress for longer than `max_unresponsive` (10 s
+    /// is a fair limit), naming it: `app worker 2 (actix-server worker 1) has made no progress
+    /// for 12.3s (limit 10s)`. A worker makes progress when it runs a no-op it is asked to run
+    /// every 100 ms (an idle worker), or, on Linux, when its thread makes system calls to read
+    /// requests and write responses (a busy one, however long its queue). A worker held by one
+    /// blocking call for longer than the limit fails; it passes again once it returns. See
     /// [`management_server`](Self::management_server).
     ///
     /// ```

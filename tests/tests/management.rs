@@ -3,7 +3,7 @@
 //! slow passes and a worker that blocks for good fails.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
 use actix_web::{HttpResponse, web};
@@ -115,32 +115,53 @@ async fn data_the_management_port_lacks_is_named_with_its_fix() {
     );
 }
 
+/// A worker is wedged when it makes no progress, not when it is busy: more clients than workers,
+/// sending back-to-back requests that each block their worker for less than the limit, never
+/// fail the `workers` check (their no-op waits in the run queue behind them meanwhile); one
+/// request that blocks past the limit fails it, naming the worker, which passes again once the
+/// request returns.
 #[actix_web::test]
-async fn a_slow_worker_passes_the_workers_check_and_a_blocked_one_fails_it() {
+async fn busy_workers_pass_the_workers_check_and_a_wedged_one_fails_it() {
     let health = Health::default()
         .app_data(web::Data::new(Pool { size: 1 }))
-        .watch_workers(Duration::from_millis(1000));
+        .watch_workers(Duration::from_secs(1));
     let (app, management) = serve_with_management(health);
     let livez = format!("{management}/livez");
     assert_eq!(get(&livez).await.status, 200);
 
-    // Slow: held for 600 ms, under the limit.
-    let slow = actix_web::rt::spawn(get_owned(format!("{app}/block/600")));
-    for _ in 0..4 {
-        sleep(Duration::from_millis(200)).await;
+    // Six clients on two workers, each request holding its worker for 300 ms, for 4 s.
+    let until = Instant::now() + Duration::from_secs(4);
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let url = format!("{app}/block/300");
+            actix_web::rt::spawn(async move {
+                let mut served = 0;
+                while Instant::now() < until {
+                    get_owned(url.clone()).await;
+                    served += 1;
+                }
+                served
+            })
+        })
+        .collect();
+    let mut probes = 0;
+    while Instant::now() < until {
         let answer = get(&livez).await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        assert!(
-            answer.elapsed < Duration::from_millis(500),
-            "{:?}",
-            answer.elapsed
-        );
+        assert_eq!(answer.status, 200, "busy is not wedged: {}", answer.body);
+        probes += 1;
+        sleep(Duration::from_millis(20)).await;
     }
-    slow.await.expect("the slow request");
+    let mut served = 0;
+    for client in clients {
+        served += client.await.expect("a client");
+    }
+    // Both workers were kept busy throughout: 2 x 4 s / 300 ms.
+    assert!(served >= 20, "{served} requests served");
+    assert!(probes >= 40, "{probes} probes");
 
-    // Blocked for good (an hour): the check fails past the limit, naming the worker.
-    let _wedged = actix_web::rt::spawn(get_owned(format!("{app}/block/3600000")));
-    sleep(Duration::from_millis(1500)).await;
+    // Wedged: one request holds its worker for 2.5 s, past the 1 s limit.
+    let wedged = actix_web::rt::spawn(get_owned(format!("{app}/block/2500")));
+    sleep(Duration::from_millis(1700)).await;
     let answer = get(&livez).await;
     assert_eq!(answer.status, 503, "{}", answer.body);
     let error = answer.check("workers")["error"]
@@ -148,8 +169,12 @@ async fn a_slow_worker_passes_the_workers_check_and_a_blocked_one_fails_it() {
         .unwrap()
         .to_owned();
     assert!(error.starts_with("app worker "), "{error}");
-    assert!(error.contains(" has not answered for 1."), "{error}");
+    assert!(error.contains(" has made no progress for 1."), "{error}");
     assert!(error.ends_with("(limit 1s)"), "{error}");
+    wedged.await.expect("the wedged request");
+    sleep(Duration::from_millis(300)).await;
+    let answer = get(&livez).await;
+    assert_eq!(answer.status, 200, "passes again: {}", answer.body);
 }
 
 async fn get_owned(url: String) {
