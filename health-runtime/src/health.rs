@@ -13,6 +13,7 @@ use actix_web::{App, HttpServer, web};
 
 use crate::data::AppData;
 use crate::details::Details;
+use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::panics;
@@ -432,6 +433,34 @@ impl Health {
     /// ```
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
         lifecycle::shutdown_signal(self.drain_delay)
+    }
+
+    /// A middleware for `App::wrap` that counts the app's requests in flight, so that the drain
+    /// ends as soon as the last one is done: actix's stopping workers look at their connections
+    /// once a second, and without it a request still in flight when the drain delay ends keeps
+    /// the process up to a second longer. After the delay, [`shutdown_signal`] waits (at most a
+    /// second) for the requests it counts, then resolves. A request counts until its response
+    /// starts: a streamed body that is still being sent does not hold the drain.
+    ///
+    /// [`shutdown_signal`]: Self::shutdown_signal
+    ///
+    /// ```no_run
+    /// use actix_web::{App, HttpServer};
+    /// use health_runtime::Health;
+    ///
+    /// #[actix_web::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let health = Health::default();
+    ///     let signal = health.shutdown_signal();
+    ///     HttpServer::new(move || App::new().wrap(health.in_flight()).service(health.clone()))
+    ///         .shutdown_signal(signal)
+    ///         .bind(("0.0.0.0", 8080))?
+    ///         .run()
+    ///         .await
+    /// }
+    /// ```
+    pub fn in_flight(&self) -> InFlight {
+        InFlight::new()
     }
 
     /// The handle that refuses traffic or breaks liveness by hand: see [`Availability`].

@@ -4,6 +4,7 @@
 // From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
 mod actix;
 mod health;
+mod in_flight;
 mod probe;
 
 mod background;
@@ -32,6 +33,7 @@ pub mod __private;
 
 pub use details::Details;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
+pub use in_flight::InFlight;
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
 pub use registry::{Check, CheckReturn, DEFAULT_TIMEOUT, Probe};

@@ -5,9 +5,11 @@
 //! facts about the process.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use crate::outcome::{Limits, Outcome};
 use crate::redact;
@@ -186,6 +188,56 @@ impl Availability {
     }
 }
 
+/// The requests in flight in the apps that count them ([`Health::in_flight`]).
+///
+/// [`Health::in_flight`]: crate::Health::in_flight
+pub(crate) struct InFlight {
+    count: AtomicUsize,
+    /// Wakes the drain when the count falls to 0.
+    idle: Notify,
+}
+
+/// The requests in flight in this process.
+pub(crate) static IN_FLIGHT: InFlight = InFlight {
+    count: AtomicUsize::new(0),
+    idle: Notify::const_new(),
+};
+
+impl InFlight {
+    /// Counts a request until the guard is dropped.
+    pub fn begin(&'static self) -> InFlightGuard {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        InFlightGuard(self)
+    }
+
+    /// Resolves once no counted request is in flight.
+    async fn until_idle(&self) {
+        loop {
+            // Made before the count is read, so that the last request's end cannot be missed.
+            let idle = self.idle.notified();
+            if self.count.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+/// A request in flight; dropped when it is done.
+pub(crate) struct InFlightGuard(&'static InFlight);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// How long the drain waits, at most, for the requests in flight once its delay is over: actix's
+/// stopping workers look at their connections once a second, so waiting longer saves nothing.
+const SETTLE: Duration = Duration::from_secs(1);
+
 /// A switch's reason as bodies and the log show it: redacted, and cut as a check's reason is.
 fn shown(reason: String) -> String {
     let outcome = Outcome::unhealthy(reason).within(Limits::DEFAULT);
@@ -194,7 +246,8 @@ fn shown(reason: String) -> String {
 
 /// The future for actix's `HttpServer::shutdown_signal`: on SIGTERM or SIGINT, readiness fails at
 /// once while the app keeps serving for `delay`, so that load balancers take the pod out before
-/// it stops accepting; a second signal ends the delay early.
+/// it stops accepting; then it waits for the requests in flight that apps count, at most
+/// [`SETTLE`]. A second signal ends it at once.
 pub(crate) async fn shutdown_signal(delay: Duration) {
     let mut signals = signals::Signals::new();
     signals.next().await;
@@ -206,9 +259,19 @@ pub(crate) async fn shutdown_signal(delay: Duration) {
          (a second signal stops at once)"
     );
     let delay = tokio::time::sleep(delay);
+    let stop_now = tokio::select! {
+        () = delay => false,
+        () = signals.next() => true,
+    };
+    if stop_now {
+        tracing::info!("a second signal: stopping now");
+        return;
+    }
+    // Stopped with a request in flight, an actix worker waits for its next look, a second later.
     tokio::select! {
-        () = delay => {}
-        () = signals.next() => tracing::info!("a second signal: stopping now"),
+        () = IN_FLIGHT.until_idle() => {}
+        () = tokio::time::sleep(SETTLE) => {}
+        () = signals.next() => {}
     }
 }
 

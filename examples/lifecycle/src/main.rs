@@ -3,7 +3,8 @@
 //!   worker would (`STOP_AFTER=20s` stops it; `MAX_SILENCE`, 5 s by default, is the heartbeat's
 //!   limit);
 //! - the drain on SIGTERM: readiness fails at once, the app serves on for `DRAIN_DELAY` (5 s by
-//!   default), then stops gracefully; `DRAIN=off` serves without it, as actix does by default;
+//!   default), then stops gracefully once its requests in flight are done; `DRAIN=off` serves
+//!   without it, as actix does by default; `GET /work/<ms>` is a request that takes that long;
 //! - the availability switches, over HTTP: `POST /admin/refuse` (the body is the reason),
 //!   `POST /admin/accept`, `POST /admin/break`, `POST /admin/restore`;
 //! - the checks' metrics in the Prometheus format at `/metrics`.
@@ -69,6 +70,12 @@ async fn restore(availability: web::Data<Availability>) -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
 
+/// A request that takes `ms` milliseconds, as real work would.
+async fn take(ms: web::Path<u64>) -> HttpResponse {
+    actix_web::rt::time::sleep(Duration::from_millis(*ms)).await;
+    HttpResponse::Ok().finish()
+}
+
 async fn metrics(prometheus: web::Data<PrometheusHandle>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
@@ -98,12 +105,14 @@ async fn main() -> std::io::Result<()> {
         let health = health.clone();
         move || {
             App::new()
+                .wrap(health.in_flight())
                 .app_data(heartbeat.clone())
                 .app_data(jobs.clone())
                 .app_data(prometheus.clone())
                 .app_data(availability.clone())
                 .service(health.clone())
                 .route("/metrics", web::get().to(metrics))
+                .route("/work/{ms}", web::get().to(take))
                 .route("/admin/refuse", web::post().to(refuse))
                 .route("/admin/accept", web::post().to(accept))
                 .route("/admin/break", web::post().to(break_liveness))

@@ -133,6 +133,27 @@ async fn a_second_signal_ends_the_delay_at_once() {
     }
 }
 
+/// Once its delay is over, the drain waits for the request still in flight, and the process
+/// exits as soon as it is done, rather than at actix's next look at its connections, up to a
+/// second later.
+#[actix_web::test]
+async fn the_drain_ends_as_soon_as_the_last_request_is_done() {
+    let mut service = start(&[("DRAIN_DELAY", "1")]).await;
+    service.signal("TERM");
+    sleep(Duration::from_millis(500)).await;
+    // Still served, and done 100 ms after the delay.
+    let answer = get(&format!("{}/work/600", service.base)).await;
+    assert_eq!(answer.status, 200);
+    let done = Instant::now();
+    let exit = service.exit_within(Duration::from_secs(5)).await;
+    assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
+    let after = done.elapsed();
+    assert!(
+        after < Duration::from_millis(800),
+        "exited {after:?} after the last request was done"
+    );
+}
+
 /// The drain delay of the rollout with the drain.
 const DRAIN_DELAY: Duration = Duration::from_secs(1);
 

@@ -1,0 +1,65 @@
+//! [`Health::in_flight`](crate::Health::in_flight): an actix middleware that counts the app's
+//! requests in flight, so that the drain stops the server as soon as the last one is done.
+//! (actix's workers, once told to stop, look at their connections once a second: a request still
+//! in flight then makes the exit wait for the next look.)
+
+use std::future::{Ready, ready};
+
+use actix_web::Error;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use futures_util::future::LocalBoxFuture;
+
+use crate::lifecycle::IN_FLIGHT;
+
+/// The middleware from [`Health::in_flight`](crate::Health::in_flight), for `App::wrap`.
+#[derive(Debug, Clone, Copy)]
+pub struct InFlight(());
+
+impl InFlight {
+    pub(crate) fn new() -> InFlight {
+        InFlight(())
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for InFlight
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = CountInFlight<S>;
+    type InitError = ();
+    type Future = Ready<Result<CountInFlight<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CountInFlight { service }))
+    }
+}
+
+/// The app's service, its requests counted from their start until their response.
+pub struct CountInFlight<S> {
+    service: S,
+}
+
+impl<S, B> Service<ServiceRequest> for CountInFlight<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let counted = IN_FLIGHT.begin();
+        let response = self.service.call(request);
+        Box::pin(async move {
+            let response = response.await;
+            drop(counted);
+            response
+        })
+    }
+}
