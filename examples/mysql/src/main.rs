@@ -45,19 +45,18 @@ async fn main() -> std::io::Result<()> {
         .map_err(|_| invalid("DATABASE_URL is not a valid mysql:// URL"))?;
 
     // On SIGTERM, readiness fails at once and the service serves on for 5 s while the endpoints
-    // update, then stops gracefully within actix's 30 s (kubernetes/deployment.yaml's
-    // terminationGracePeriodSeconds covers both).
+    // update, then stops gracefully once its requests are done, within actix's 30 s
+    // (kubernetes/deployment.yaml's terminationGracePeriodSeconds covers both).
     let health = Health::default().drain_delay(Duration::from_secs(5));
+    let drain = health.shutdown_signal();
     log::info!("listening on http://0.0.0.0:{port} (/healthz, /ready, /livez, /readyz, /startupz)");
-    HttpServer::new({
-        let health = health.clone();
-        move || {
-            App::new()
-                .app_data(web::Data::new(pool.clone()))
-                .service(health.clone())
-        }
+    HttpServer::new(move || {
+        App::new()
+            .wrap(health.in_flight())
+            .app_data(web::Data::new(pool.clone()))
+            .service(health.clone())
     })
-    .shutdown_signal(health.shutdown_signal())
+    .shutdown_signal(drain)
     .shutdown_timeout(30)
     .bind(("0.0.0.0", port))?
     .run()

@@ -35,12 +35,19 @@ async fn main() -> std::io::Result<()> {
         .map_err(|e| invalid(format!("DATABASE_URL is not a SQLite URL: {e}")))?;
     let pool = SqlitePool::connect_lazy_with(options.create_if_missing(true));
 
+    // Built once, before the server: a mistake in the checks stops the program here.
+    let health = Health::default();
+    // On SIGTERM (or Ctrl-C), readiness fails at once and the service serves on for 5 s while
+    // load balancers take it out, then stops once its requests in flight are done.
+    let drain = health.shutdown_signal();
     log::info!("listening on http://0.0.0.0:{port} (/healthz, /ready, /livez, /readyz, /startupz)");
     HttpServer::new(move || {
         App::new()
+            .wrap(health.in_flight())
             .app_data(web::Data::new(pool.clone()))
-            .service(Health::default())
+            .service(health.clone())
     })
+    .shutdown_signal(drain)
     .bind(("0.0.0.0", port))?
     .run()
     .await
