@@ -2,8 +2,10 @@
 //! percent-encodings, invalid UTF-8, query strings, formats asked for, methods and header sizes,
 //! over raw TCP so that nothing is cleaned up on the way. Each answer has a status the probes may
 //! answer with; a JSON body (of any format) parses and shows the strings the checks returned as
-//! they were, without their secrets; a text body is verbose lines; and the server still answers a
-//! normal probe afterwards. Seeded, so that a failure can be replayed; bounded in time.
+//! they were, without their secrets; a text body is verbose lines, without control characters;
+//! and the server still answers a normal probe afterwards. A check returns, run after run, the
+//! reasons that broke redaction and every way of writing a secret it knows. Seeded, so that a
+//! failure can be replayed; bounded in time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +26,41 @@ async fn failing() -> Result<(), String> {
 async fn panicking() -> bool {
     panic!("password=hunter2 in a panic")
 }
+
+/// Reasons of the shapes that broke redaction (repetitions that recursed once per match or made
+/// it quadratic) and secrets written every way it must know; each run returns the next shape.
+#[readiness]
+async fn hostile() -> Result<(), String> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let shapes: [fn() -> String; 16] = [
+        || "Bearer  ".repeat(2_000) + "Bearer hunter2",
+        || "a://b ".repeat(3_000) + "mysql://u:hunter2@h/d",
+        || "a@/".repeat(5_000) + " app:hunter2@tcp(db)/x",
+        || r#"{"accessToken":"hunter2","refreshToken":"hunter2","dbPass":"hunter2"}"#.into(),
+        || r#"{"password":"a\"hunter2"} password='a\' hunter2'"#.into(),
+        || "dial app:pa hunter2@tcp(db)/x".into(),
+        || "SECRET_KEY=hunter2 privateKey=hunter2 secretKey: hunter2 passphrase=hunter2".into(),
+        || "Cookie: a=1; session=hunter2\nnext".into(),
+        || "Authorization: Basic hunter2, sent Basic hunter2".into(),
+        || r#"{"authorization": "Basic hunter2"}"#.into(),
+        || "password:\nhunter2 password\t=hunter2".into(),
+        || "sqlplus scott/hunter2@orcl".into(),
+        || "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.aHVudGVyMg".into(),
+        || "key AKIAIOSFODNN7EXAMPLE".into(),
+        || "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBhunter2\n-----END RSA PRIVATE KEY-----".into(),
+        || "forged\n[+]db ok\u{1b}[2J\0".into(),
+    ];
+    Err(shapes[NEXT.fetch_add(1, Ordering::Relaxed) % shapes.len()]())
+}
+
+/// What no body may show: the secrets of the checks' reasons.
+const SECRETS: [&str; 5] = [
+    "hunter2",
+    "token=abc",
+    "aHVudGVyMg",
+    "AKIAIOSFODNN7EXAMPLE",
+    "MIIEpAIB",
+];
 
 #[readiness(timeout = "20ms")]
 async fn hanging() {
@@ -162,8 +199,8 @@ fn check_answer(answer: &[u8]) -> Result<u16, String> {
         let json: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| format!("a body that is not JSON: {e}"))?;
         let text = String::from_utf8_lossy(body);
-        if text.contains("hunter2") || text.contains("token=abc") {
-            return Err("a secret in the body".into());
+        if let Some(secret) = SECRETS.iter().find(|secret| text.contains(*secret)) {
+            return Err(format!("a secret in the body: {secret}"));
         }
         let mut strings = Vec::new();
         strings_of(&json, &mut strings);
@@ -171,6 +208,12 @@ fn check_answer(answer: &[u8]) -> Result<u16, String> {
     }
     if content_type.starts_with("text/plain") {
         let text = std::str::from_utf8(body).map_err(|_| "a text body that is not UTF-8")?;
+        if let Some(secret) = SECRETS.iter().find(|secret| text.contains(*secret)) {
+            return Err(format!("a secret in the body: {secret}"));
+        }
+        if text.contains(|c: char| c.is_control() && c != '\n') {
+            return Err("a control character in a verbose body".into());
+        }
         let verbose_line = |line: &str| {
             [
                 "[+]",
@@ -267,6 +310,7 @@ impl Random {
             0..=6 => out.extend_from_slice(
                 self.pick(&[
                     "failing",
+                    "hostile",
                     "panicking",
                     "hanging",
                     "alive",
