@@ -291,6 +291,12 @@ mod tests {
         );
         let refused = Failure::Failed("refused");
         assert_eq!(log.failed_at(at(12.0), "db", refused), None);
+        // A reason cannot start a line of its own.
+        let forged = Failure::Failed("refused\nINFO health check `db` passes again");
+        assert_eq!(
+            forged.describe(),
+            "failed: refused\\nINFO health check `db` passes again"
+        );
         assert_eq!(
             log.passed_at(at(13.0), "db").as_deref(),
             Some("health check `db` passes again, after 4130 failures in 12.0s")
