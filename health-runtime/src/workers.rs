@@ -14,7 +14,7 @@
 //! it never waits and its no-op waits longer than the limit, is judged wedged. Its app-port
 //! probes would be as late.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -134,7 +134,7 @@ impl WorkerWatch {
 impl Worker {
     /// Beats if the worker's thread has waited since it was last looked at.
     fn look_for_waits(&self) {
-        let Some(now) = self.status.as_ref().and_then(|status| waits(status)) else {
+        let Some(now) = self.status.as_deref().and_then(waits) else {
             return;
         };
         if self.waits.swap(now, Ordering::Relaxed) != now {
@@ -152,7 +152,7 @@ fn this_threads_status() -> Option<PathBuf> {
 }
 
 /// How often a thread has given up its CPU to wait: its voluntary context switches.
-fn waits(status: &PathBuf) -> Option<u64> {
+fn waits(status: &Path) -> Option<u64> {
     let status = std::fs::read_to_string(status).ok()?;
     status.lines().find_map(|line| {
         let count = line.strip_prefix("voluntary_ctxt_switches:")?;
