@@ -185,7 +185,13 @@ impl Future for InCheck {
                 self.future = None;
                 Poll::Ready(Ok(outcome))
             }
-            Err(payload) => Poll::Ready(Err(payload)),
+            Err(payload) => {
+                // A future that panicked is done for: dropped here, where a second panic of its
+                // drop is part of the first, rather than logged as a failure of its own.
+                let future = self.future.take();
+                let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+                Poll::Ready(Err(payload))
+            }
         }
     }
 }

@@ -249,9 +249,15 @@ impl Health {
     /// `workers` fails when a worker has made no progress for longer than `max_unresponsive` (10 s
     /// is a fair limit), naming it: `app worker 2 (actix-server worker 1) has made no progress
     /// for 12.3s (limit 10s)`. A worker makes progress when it runs a no-op it is asked to run
-    /// every 100 ms (an idle worker), or, on Linux, when its thread makes system calls to read
-    /// requests and write responses (a busy one, however long its queue). A worker held by one
-    /// blocking call for longer than the limit fails; it passes again once it returns. See
+    /// every 100 ms (an idle worker), or, on Linux, when its thread waits (for a socket, a timer,
+    /// a lock: a worker that keeps finishing requests waits between and within them). A worker
+    /// held by one blocking call for longer than the limit fails; it passes again once it returns.
+    ///
+    /// Wrap the app with [`in_flight`](Self::in_flight) and the watch also sees each poll of a
+    /// request begin and end: a worker whose polls keep ending passes, CPU-bound ones in a long
+    /// queue too, and one poll of a request past the limit fails, even one that waits in a loop
+    /// (`thread::sleep` in a retry loop). Without it, such a loop looks like progress, and a worker
+    /// whose queued requests are all CPU-bound (it never waits) is judged wedged. See
     /// [`management_server`](Self::management_server).
     ///
     /// ```
@@ -441,7 +447,8 @@ impl Health {
     /// once a second, and without it a request still in flight when the drain delay ends keeps
     /// the process up to a second longer. After the delay, [`shutdown_signal`] waits (at most a
     /// second) for the requests it counts, then resolves. A request counts until its response
-    /// starts: a streamed body that is still being sent does not hold the drain.
+    /// starts: a streamed body that is still being sent does not hold the drain. With
+    /// [`watch_workers`](Self::watch_workers), it also shows the watch each poll of a request.
     ///
     /// [`shutdown_signal`]: Self::shutdown_signal
     ///

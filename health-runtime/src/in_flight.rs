@@ -1,15 +1,17 @@
 //! [`Health::in_flight`](crate::Health::in_flight): an actix middleware that counts the app's
-//! requests in flight, so that the drain stops the server as soon as the last one is done.
+//! requests in flight, so that the drain stops the server as soon as the last one is done
 //! (actix's workers, once told to stop, look at their connections once a second: a request still
-//! in flight then makes the exit wait for the next look.)
+//! in flight then makes the exit wait for the next look), and that tells a watched worker when
+//! each poll of a request begins and ends (`workers.rs`).
 
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, poll_fn, ready};
 
 use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_util::future::LocalBoxFuture;
 
 use crate::lifecycle::IN_FLIGHT;
+use crate::workers;
 
 /// The middleware from [`Health::in_flight`](crate::Health::in_flight), for `App::wrap`.
 #[derive(Debug, Clone, Copy)]
@@ -54,12 +56,14 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let counted = IN_FLIGHT.begin();
-        let response = self.service.call(request);
-        Box::pin(async move {
-            let response = response.await;
-            drop(counted);
-            response
-        })
+        let mut counted = Some(IN_FLIGHT.begin());
+        let mut response = Box::pin(self.service.call(request));
+        Box::pin(poll_fn(move |cx| {
+            let polled = workers::time_poll(|| response.as_mut().poll(cx));
+            if polled.is_ready() {
+                drop(counted.take());
+            }
+            polled
+        }))
     }
 }

@@ -240,8 +240,10 @@ const SETTLE: Duration = Duration::from_secs(1);
 
 /// A switch's reason as bodies and the log show it: redacted, and cut as a check's reason is.
 fn shown(reason: String) -> String {
+    // Escaped first, so that the cut bounds what is shown.
+    let reason = redact::printable(&reason).into_owned();
     let outcome = Outcome::unhealthy(reason).within(Limits::DEFAULT);
-    redact::printable(outcome.error().unwrap_or_default()).into_owned()
+    outcome.error().unwrap_or_default().to_owned()
 }
 
 /// The future for actix's `HttpServer::shutdown_signal`: on SIGTERM or SIGINT, readiness fails at
@@ -338,6 +340,7 @@ mod tests {
         );
         let long = shown("x".repeat(1 << 20));
         assert!(long.len() <= 512, "{}", long.len());
+        assert!(shown("\n".repeat(1000)).len() <= 512);
         assert!(long.ends_with("… (cut: 1048576 bytes in all)"), "{long}");
     }
 }

@@ -289,8 +289,8 @@ impl Reporting {
     }
 }
 
-/// The startup probe's report from its gate's: less the checks `exclude` names, unless it passed
-/// (started is for good, and shows the run that passed).
+/// The startup probe's report from its gate's, less the checks `exclude` names. (A gate that
+/// passed shows the run the latch recorded, whole, as the startup probe does once started.)
 fn without_excluded(mut gate: Report, exclude: &[String]) -> Report {
     if let Checks::ThisProbe(results) = &mut gate.checks {
         results.retain(|result| !exclude.iter().any(|name| *name == *result.name));

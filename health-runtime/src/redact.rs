@@ -44,8 +44,10 @@ const SECRET_KEYS: &[&str] = &[
     "cookie",
 ];
 
-/// Keys whose value runs to the end of the line: a `Cookie` header holds `; ` between its pairs.
-const WHOLE_LINE_KEYS: &[&str] = &["cookie"];
+/// Keys whose value runs to the end of the line: a `Cookie` header holds `; ` between its pairs,
+/// a passphrase spaces, and an `Authorization` value that starts with no scheme may be anything
+/// (actix's `HeaderMap` shows `"authorization": Value { inner: ["..."] }`).
+const WHOLE_LINE_KEYS: &[&str] = &["cookie", "passphrase", "authorization"];
 
 /// Schemes that an `Authorization` header's credentials may start with.
 const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "negotiate"];
@@ -53,20 +55,26 @@ const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "negotiate
 /// Protocols of a Go/MySQL DSN: `user:password@tcp(host:3306)/db`.
 const DSN_PROTOCOLS: [&str; 5] = ["@tcp(", "@tcp6(", "@udp(", "@unix(", "@/"];
 
-/// `text` with every credential it holds replaced by `***`, and cut to [`MAX_TEXT`] first (with
-/// no mark: the caller knows the length it gave).
+/// How much more than [`MAX_TEXT`] is redacted before the result is cut to it: a credential that
+/// starts before the cut is seen whole.
+const MARGIN: usize = 4 * 1024;
+
+/// `text` with every credential it holds replaced by `***`, and cut to at most [`MAX_TEXT`] bytes
+/// (with no mark: the caller knows the length it gave). A longer text is cut first, with a margin,
+/// then redacted, then cut again.
 pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
-    let text = prefix(text, MAX_TEXT);
-    if !might_hold_a_secret(text) {
-        return Cow::Borrowed(text);
+    let window = prefix(text, MAX_TEXT + MARGIN);
+    if !might_hold_a_secret(window) {
+        return Cow::Borrowed(prefix(window, MAX_TEXT));
     }
-    let text = pem_private_keys(text);
+    let text = pem_private_keys(window);
     let text = url_userinfo(&text);
     let text = dsn_userinfo(&text);
     let text = slash_userinfo(&text);
     let text = key_values(&text);
     let text = auth_tokens(&text);
-    let text = token_shapes(&text);
+    let mut text = token_shapes(&text);
+    text.truncate(prefix(&text, MAX_TEXT).len());
     Cow::Owned(text)
 }
 
@@ -202,11 +210,9 @@ fn dsn_userinfo(text: &str) -> String {
             break;
         };
         let before = &text[at..sign];
-        // The userinfo lies after the last quote, `=`, `(`, `,` or line break.
-        let region = before
-            .rfind(['"', '\'', '=', '(', ',', '\n', '\r'])
-            .map_or(0, |i| i + 1);
-        let start = region + userinfo_start(&before[region..]);
+        // The userinfo lies on the line of the `@`.
+        let line = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let start = line + userinfo_start(&before[line..]);
         out.push_str(&before[..start]);
         if start < before.len() && !before.ends_with(HIDDEN) {
             out.push_str(HIDDEN);
@@ -220,12 +226,14 @@ fn dsn_userinfo(text: &str) -> String {
     out
 }
 
-/// Where the userinfo ends in `words`, the text before a DSN's `@`: the last word with a `:`
-/// within it, or else the last word.
+/// Where the userinfo starts in `words`, the text before a DSN's `@` on its line: in the last
+/// word with a `:` within it (`app:pa ss` is one userinfo), or else in the last word; after a
+/// quote, `=`, `(` or `,` that comes before that colon (`dsn="app:pw`), as a password may hold
+/// them (`app:abc=`).
 fn userinfo_start(words: &str) -> usize {
     let mut end = words.len();
     let mut last_word = None;
-    loop {
+    let word = loop {
         let start = words[..end]
             .rfind(|c: char| c.is_ascii_whitespace())
             .map_or(0, |space| space + 1);
@@ -233,14 +241,23 @@ fn userinfo_start(words: &str) -> usize {
         if !word.is_empty() {
             last_word.get_or_insert(start);
             if word.find(':').is_some_and(|colon| colon + 1 < word.len()) {
-                return start;
+                break start;
             }
         }
         if start == 0 {
-            return last_word.unwrap_or(words.len());
+            match last_word {
+                Some(start) => break start,
+                None => return words.len(),
+            }
         }
         end = start - 1;
-    }
+    };
+    let user_end = words[word..]
+        .find(':')
+        .map_or(words.len(), |colon| word + colon);
+    words[word..user_end]
+        .rfind(['"', '\'', '=', '(', ','])
+        .map_or(word, |quote| word + quote + 1)
 }
 
 /// `scott/tiger@orcl`, Oracle's connect string: the password between `/` and `@` goes.
@@ -250,8 +267,10 @@ fn slash_userinfo(text: &str) -> String {
     while let Some(sign) = text[at..].find('@').map(|sign| at + sign) {
         let before = &text[at..sign];
         let word = before
-            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '(' | ','))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '(' | ','))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let hidden = before[word..].split_once('/').filter(|(user, password)| {
             !user.is_empty()
                 && user
@@ -308,22 +327,23 @@ fn key_values(text: &str) -> String {
                 out.push(quote);
                 closing_quote(&value[1..], quote).map_or(value.len(), |end| end + 2)
             }
-            _ if whole_line => {
-                out.push_str(HIDDEN);
-                value.find(['\n', '\r']).unwrap_or(value.len())
-            }
             _ => {
                 let word = value.find(ends_a_value).unwrap_or(value.len());
+                let after = &value[word..];
+                let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
                 // `Basic abc`: the scheme stays, the credentials after it go.
                 let scheme = AUTH_SCHEMES
                     .iter()
-                    .any(|s| value[..word].eq_ignore_ascii_case(s))
-                    && value[word..].starts_with(' ');
-                if scheme {
-                    let token = &value[word + 1..];
-                    out.push_str(&value[..=word]);
+                    .any(|s| value[..word].eq_ignore_ascii_case(s));
+                if scheme && blank > 0 {
+                    let token_start = word + blank;
+                    let token = &value[token_start..];
+                    out.push_str(&value[..token_start]);
                     out.push_str(HIDDEN);
-                    word + 1 + token.find(ends_a_value).unwrap_or(token.len())
+                    token_start + token.find(ends_a_value).unwrap_or(token.len())
+                } else if whole_line {
+                    out.push_str(HIDDEN);
+                    value.find(['\n', '\r']).unwrap_or(value.len())
                 } else {
                     out.push_str(HIDDEN);
                     word
@@ -358,7 +378,8 @@ fn closing_quote(value: &str, quote: char) -> Option<usize> {
 /// Whether the text before a separator ends with a secret key (`password`, `db_password`,
 /// `X-Api-Key`, `mypassword`, `accessToken`), and if so whether its value runs to the end of the
 /// line. Short keys (`pwd`, `pass`, `token`) count only as words of their own, after a
-/// non-letter or as a camel-case hump (`dbPass`), so that `bypass` or `tokens` do not.
+/// non-letter or as a camel-case hump (`dbPass`, `SASToken`), so that `bypass`, `BYPASS` or
+/// `tokens` do not.
 fn secret_key(before: &str) -> Option<bool> {
     let key = SECRET_KEYS.iter().find(|key| {
         let Some(start) = before.len().checked_sub(key.len()) else {
@@ -368,17 +389,22 @@ fn secret_key(before: &str) -> Option<bool> {
             return false;
         }
         let previous = before[..start].chars().next_back();
-        let first = before[start..].chars().next();
-        key.len() >= 6
-            || !previous.is_some_and(|c| c.is_ascii_alphanumeric())
-            || (first.is_some_and(|c| c.is_ascii_uppercase())
-                && previous.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        let mut matched = before[start..].chars();
+        let (first, second) = (matched.next(), matched.next());
+        // A hump: `dbPass`, `accessToken`, and after capitals `SASToken`, `IDToken`.
+        let hump = first.is_some_and(|c| c.is_ascii_uppercase())
+            && previous.is_some_and(|c| {
+                c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || (c.is_ascii_uppercase() && second.is_some_and(|c| c.is_ascii_lowercase()))
+            });
+        key.len() >= 6 || !previous.is_some_and(|c| c.is_ascii_alphanumeric()) || hump
     })?;
     Some(WHOLE_LINE_KEYS.contains(key))
 }
 
 /// `Bearer abc` (any case), `Basic abc` (capitalised, as a header writes it: `basic auth is off`
-/// is a sentence): the credentials go.
+/// is a sentence), with any spaces or tabs between: the credentials go.
 fn auth_tokens(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
@@ -388,10 +414,10 @@ fn auth_tokens(text: &str) -> String {
     let mut from = 0;
     loop {
         if bearer.is_some_and(|end| end <= from) {
-            bearer = word_at(&lower, from, "bearer ");
+            bearer = scheme_at(&lower, from, "bearer");
         }
         if basic.is_some_and(|end| end <= from) {
-            basic = word_at(text, from, "Basic ");
+            basic = scheme_at(text, from, "Basic");
         }
         let Some(scheme_end) = bearer.into_iter().chain(basic).min() else {
             break;
@@ -411,15 +437,19 @@ fn auth_tokens(text: &str) -> String {
     out
 }
 
-/// Where the first `word` at or after `from` ends, `word` standing as a word of its own.
-fn word_at(haystack: &str, mut from: usize, word: &str) -> Option<usize> {
-    while let Some(found) = haystack[from..].find(word) {
+/// Where the credentials after the first `scheme` at or after `from` start: `scheme` standing as
+/// a word of its own, then spaces or tabs.
+fn scheme_at(haystack: &str, mut from: usize, scheme: &str) -> Option<usize> {
+    while let Some(found) = haystack[from..].find(scheme) {
         let at = from + found;
+        let end = at + scheme.len();
+        let after = &haystack[end..];
+        let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
         let previous = haystack[..at].chars().next_back();
-        if !previous.is_some_and(|c| c.is_ascii_alphanumeric()) {
-            return Some(at + word.len());
+        if blank > 0 && !previous.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return Some(end + blank);
         }
-        from = at + word.len();
+        from = end;
     }
     None
 }
@@ -594,7 +624,28 @@ mod tests {
             ("sslpassword=abc host=x", "sslpassword=*** host=x"),
             ("password\t= hunter2", "password\t= ***"),
             ("password:\n  hunter2", "password:\n  ***"),
-            ("passphrase=open sesame", "passphrase=*** sesame"),
+            ("passphrase=open sesame\nnext", "passphrase=***\nnext"),
+            ("app:abc=@tcp(db)/x", "***@tcp(db)/x"),
+            ("dial app:pa,ss@tcp(db)/x", "dial ***@tcp(db)/x"),
+            (
+                "SASToken=abc APIToken=def IDToken=ghi",
+                "SASToken=*** APIToken=*** IDToken=***",
+            ),
+            ("Bearer  abc", "Bearer  ***"),
+            ("Authorization: Bearer\tabc", "Authorization: Bearer\t***"),
+            (
+                "{\"authorization\": Value { inner: [\"Digest xyz\"] }}\nnext",
+                "{\"authorization\": ***\nnext",
+            ),
+            // credentials next to characters of more than one byte
+            ("échec\u{a0}app/hunter2@db", "échec\u{a0}app/***@db"),
+            ("é mysql://é:hunter2@db/é", "é mysql://***@db/é"),
+            (
+                "\u{1F600}password=hunter2\u{1F600}",
+                "\u{1F600}password=***",
+            ),
+            // (a DSN's words are split at ASCII spaces: more is hidden, never less)
+            ("\u{3000}app:hunter2@tcp(db)/x", "***@tcp(db)/x"),
             ("SECRET_KEY=abc123 debug=1", "SECRET_KEY=*** debug=1"),
             // query strings and key: value
             ("GET /x?token=abc&page=2", "GET /x?token=***&page=2"),
@@ -692,6 +743,7 @@ mod tests {
             "basic auth is off; the token expired",
             "bypass=1 tokens=3",
             "see /var/lib/app@2/x and a@b.c",
+            "BYPASS=1",
             "",
         ] {
             assert_eq!(secrets(text), text);
@@ -720,6 +772,69 @@ mod tests {
             );
         }
         assert!(!secrets(&"a://b:c@d ".repeat(10_000)).contains(":c@"));
+        // A credential across the cut is redacted whole, then cut.
+        let across = format!("{} mysql://app:S3CR3T@db", "x".repeat(MAX_TEXT - 16));
+        let redacted = secrets(&across);
+        assert!(!redacted.contains("S3C"), "{}", &redacted[MAX_TEXT - 32..]);
+        assert!(redacted.len() <= MAX_TEXT);
+    }
+
+    /// Texts made of the markers the passes look for, next to characters of every width: none
+    /// makes a pass panic (the panic hook redacts too, where a panic would abort the process).
+    #[test]
+    fn no_text_makes_it_panic() {
+        let pieces = [
+            "@",
+            "/",
+            "://",
+            ":",
+            "=",
+            "\"",
+            "'",
+            "\\",
+            " ",
+            "\t",
+            "\n",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{85}",
+            "é",
+            "\u{1F600}",
+            "Bearer",
+            "Basic",
+            "password",
+            "Token",
+            "cookie",
+            "eyJ",
+            ".",
+            "AKIA",
+            "-----BEGIN PRIVATE KEY-----",
+            "-----END",
+            "@tcp(",
+            "@/",
+            "a",
+            "Z9",
+            "(",
+            ",",
+            "&",
+            ";",
+            "***",
+        ];
+        // xorshift64*, seeded: a failure can be replayed.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let _ = secrets(&text);
+            let _ = printable(&text);
+            let mut data = serde_json::json!({ text.clone(): text });
+            super::json(&mut data);
+        }
     }
 
     #[test]

@@ -10,14 +10,19 @@
 //! requests waits between and within them. A thread held by one blocking call waits once, and
 //! one spinning in a poll never does.
 //!
-//! What neither sign tells apart: a worker whose requests are all CPU-bound and queued, so that
-//! it never waits and its no-op waits longer than the limit, is judged wedged. Its app-port
-//! probes would be as late.
+//! An app wrapped with [`Health::in_flight`](crate::Health::in_flight) tells the watch more: when
+//! each poll of a request's handler begins and ends. A worker whose polls keep ending makes
+//! progress (CPU-bound requests in a long queue too), and one whose poll of a request has lasted
+//! longer than the limit is wedged, even if that poll waits in a loop (`thread::sleep` in a
+//! retry loop). Without it, a worker whose requests are all CPU-bound and queued never waits, and
+//! its no-op waits past the limit: it is judged wedged, as its app-port probes would be late; and
+//! a poll that waits in a loop looks like progress.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::checks::Heartbeat;
 
@@ -40,6 +45,38 @@ struct Worker {
     status: Option<PathBuf>,
     /// Its voluntary context switches, as last read.
     waits: AtomicU64,
+    /// When the poll of a request under way began ([`since_start`]), or 0 when none is.
+    polling_since: AtomicU64,
+}
+
+thread_local! {
+    /// The watched worker this thread is, if it is one.
+    static WATCHED: OnceCell<Arc<Worker>> = const { OnceCell::new() };
+}
+
+/// What `polling_since` counts from.
+static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Nanoseconds since [`START`], and at least 1: 0 stands for "none".
+fn since_start() -> u64 {
+    u64::try_from(START.elapsed().as_nanos())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+/// Polls a request's future with the watch told, if this thread is a watched worker: when the
+/// poll began, while it lasts, and that it ended, which is progress.
+pub(crate) fn time_poll<T>(poll: impl FnOnce() -> T) -> T {
+    WATCHED.with(|watched| match watched.get() {
+        None => poll(),
+        Some(worker) => {
+            worker.polling_since.store(since_start(), Ordering::Relaxed);
+            let polled = poll();
+            worker.polling_since.store(0, Ordering::Relaxed);
+            worker.progress.beat();
+            polled
+        }
+    })
 }
 
 impl WorkerWatch {
@@ -75,10 +112,14 @@ impl WorkerWatch {
                 progress: Heartbeat::new(self.max_unresponsive),
                 status,
                 waits: AtomicU64::new(waits),
+                polling_since: AtomicU64::new(0),
             });
             workers.push(worker.clone());
             worker
         };
+        WATCHED.with(|watched| {
+            let _ = watched.set(worker.clone());
+        });
         let enrolment = Enrolment(self.clone(), worker);
         tokio::task::spawn_local(async move {
             let Enrolment(_, worker) = &enrolment;
@@ -110,18 +151,7 @@ impl WorkerWatch {
         let late: Vec<String> = self
             .workers()
             .iter()
-            .filter_map(|worker| {
-                worker.look_for_waits();
-                let silence = worker.progress.silence();
-                (silence > self.max_unresponsive).then(|| {
-                    format!(
-                        "{} has made no progress for {:.1}s (limit {:?})",
-                        worker.name,
-                        silence.as_secs_f64(),
-                        self.max_unresponsive
-                    )
-                })
-            })
+            .filter_map(|worker| worker.late(self.max_unresponsive))
             .collect();
         if late.is_empty() {
             Ok(())
@@ -132,6 +162,30 @@ impl WorkerWatch {
 }
 
 impl Worker {
+    /// Why the worker is wedged, if it is: one poll of a request has lasted, or it has made no
+    /// progress, longer than `limit`.
+    fn late(&self, limit: Duration) -> Option<String> {
+        let polling_since = self.polling_since.load(Ordering::Relaxed);
+        let polling = (polling_since != 0)
+            .then(|| Duration::from_nanos(since_start().saturating_sub(polling_since)));
+        if let Some(polling) = polling.filter(|&polling| polling > limit) {
+            return Some(format!(
+                "{} has been in one poll of a request for {:.1}s (limit {limit:?})",
+                self.name,
+                polling.as_secs_f64()
+            ));
+        }
+        self.look_for_waits();
+        let silence = self.progress.silence();
+        (silence > limit).then(|| {
+            format!(
+                "{} has made no progress for {:.1}s (limit {limit:?})",
+                self.name,
+                silence.as_secs_f64()
+            )
+        })
+    }
+
     /// Beats if the worker's thread has waited since it was last looked at.
     fn look_for_waits(&self) {
         let Some(now) = self.status.as_deref().and_then(waits) else {

@@ -32,7 +32,7 @@ async fn panicking() -> bool {
 #[readiness]
 async fn hostile() -> Result<(), String> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let shapes: [fn() -> String; 16] = [
+    let shapes: [fn() -> String; 17] = [
         || "Bearer  ".repeat(2_000) + "Bearer hunter2",
         || "a://b ".repeat(3_000) + "mysql://u:hunter2@h/d",
         || "a@/".repeat(5_000) + " app:hunter2@tcp(db)/x",
@@ -49,6 +49,9 @@ async fn hostile() -> Result<(), String> {
         || "key AKIAIOSFODNN7EXAMPLE".into(),
         || "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBhunter2\n-----END RSA PRIVATE KEY-----".into(),
         || "forged\n[+]db ok\u{1b}[2J\0".into(),
+        || {
+            "échec\u{a0}app/hunter2@db \u{3000}app:hunter2@tcp(db)/x \u{1F600}mysql://\u{e9}:hunter2@h".into()
+        },
     ];
     Err(shapes[NEXT.fetch_add(1, Ordering::Relaxed) % shapes.len()]())
 }

@@ -25,8 +25,27 @@ async fn block(ms: web::Path<u64>) -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
-/// An app on two workers with `health`, and its management port; their base URLs.
-fn serve_with_management(health: Health) -> (String, String) {
+/// Holds its worker for `ms` milliseconds of computation, never waiting.
+async fn spin(ms: web::Path<u64>) -> HttpResponse {
+    let until = Instant::now() + Duration::from_millis(*ms);
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+    HttpResponse::Ok().finish()
+}
+
+/// Holds its worker for `ms` milliseconds in a loop of short waits, as a synchronous retry does.
+async fn retry(ms: web::Path<u64>) -> HttpResponse {
+    let until = Instant::now() + Duration::from_millis(*ms);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    HttpResponse::Ok().finish()
+}
+
+/// An app on two workers with `health`, and its management port; their base URLs. `counted`:
+/// the app is wrapped with `health.in_flight()`.
+fn serve_with_management(health: Health, counted: bool) -> (String, String) {
     let port = free_port();
     let management = health
         .management_server(("127.0.0.1", port))
@@ -34,18 +53,70 @@ fn serve_with_management(health: Health) -> (String, String) {
     actix_web::rt::spawn(management);
     let pool = web::Data::new(Pool { size: 4 });
     let app = serve_on_workers(2, move |config| {
-        config
+        let routes = web::scope("")
             .app_data(pool.clone())
             .service(health.clone())
-            .route("/block/{ms}", web::get().to(block));
+            .route("/block/{ms}", web::get().to(block))
+            .route("/spin/{ms}", web::get().to(spin))
+            .route("/retry/{ms}", web::get().to(retry));
+        if counted {
+            config.service(routes.wrap(health.in_flight()));
+        } else {
+            config.service(routes);
+        }
     });
     (app, format!("http://127.0.0.1:{port}"))
+}
+
+/// `clients` clients sending back-to-back requests to `url` for `period`, while the `workers`
+/// check is probed every 20 ms: each probe must pass. Returns how many requests were served.
+async fn busy_for(url: &str, clients: usize, period: Duration, livez: &str) -> usize {
+    let until = Instant::now() + period;
+    let clients: Vec<_> = (0..clients)
+        .map(|_| {
+            let url = url.to_owned();
+            actix_web::rt::spawn(async move {
+                let mut served = 0;
+                while Instant::now() < until {
+                    get_owned(url.clone()).await;
+                    served += 1;
+                }
+                served
+            })
+        })
+        .collect();
+    let mut probes = 0;
+    while Instant::now() < until {
+        let answer = get(livez).await;
+        assert_eq!(answer.status, 200, "busy is not wedged: {}", answer.body);
+        probes += 1;
+        sleep(Duration::from_millis(20)).await;
+    }
+    assert!(probes >= 40, "{probes} probes");
+    let mut served = 0;
+    for client in clients {
+        served += client.await.expect("a client");
+    }
+    served
+}
+
+/// The `workers` check's reason, once it fails.
+async fn wedged_reason(livez: &str) -> String {
+    let answer = get(livez).await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    let error = answer.check("workers")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.starts_with("app worker "), "{error}");
+    assert!(error.ends_with("(limit 1s)"), "{error}");
+    error
 }
 
 #[actix_web::test]
 async fn the_management_port_serves_the_same_checks_with_the_data_it_was_given() {
     let health = Health::default().app_data(web::Data::new(Pool { size: 7 }));
-    let (app, management) = serve_with_management(health);
+    let (app, management) = serve_with_management(health, false);
     let answer = get(&format!("{management}/readyz")).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.check("pool")["data"], 7);
@@ -93,7 +164,7 @@ static WARNINGS: Warnings = Warnings(Mutex::new(Vec::new()));
 async fn data_the_management_port_lacks_is_named_with_its_fix() {
     log::set_logger(&WARNINGS).expect("the one logger of this binary");
     log::set_max_level(log::LevelFilter::Warn);
-    let (_, management) = serve_with_management(Health::default());
+    let (_, management) = serve_with_management(Health::default(), false);
     let warnings = WARNINGS.0.lock().unwrap().clone();
     assert!(
         warnings.iter().any(|warning| warning.starts_with(
@@ -125,52 +196,60 @@ async fn busy_workers_pass_the_workers_check_and_a_wedged_one_fails_it() {
     let health = Health::default()
         .app_data(web::Data::new(Pool { size: 1 }))
         .watch_workers(Duration::from_secs(1));
-    let (app, management) = serve_with_management(health);
+    let (app, management) = serve_with_management(health, false);
     let livez = format!("{management}/livez");
     assert_eq!(get(&livez).await.status, 200);
 
     // Six clients on two workers, each request holding its worker for 300 ms, for 4 s.
-    let until = Instant::now() + Duration::from_secs(4);
-    let clients: Vec<_> = (0..6)
-        .map(|_| {
-            let url = format!("{app}/block/300");
-            actix_web::rt::spawn(async move {
-                let mut served = 0;
-                while Instant::now() < until {
-                    get_owned(url.clone()).await;
-                    served += 1;
-                }
-                served
-            })
-        })
-        .collect();
-    let mut probes = 0;
-    while Instant::now() < until {
-        let answer = get(&livez).await;
-        assert_eq!(answer.status, 200, "busy is not wedged: {}", answer.body);
-        probes += 1;
-        sleep(Duration::from_millis(20)).await;
-    }
-    let mut served = 0;
-    for client in clients {
-        served += client.await.expect("a client");
-    }
+    let served = busy_for(
+        &format!("{app}/block/300"),
+        6,
+        Duration::from_secs(4),
+        &livez,
+    )
+    .await;
     // Both workers were kept busy throughout: 2 x 4 s / 300 ms.
     assert!(served >= 20, "{served} requests served");
-    assert!(probes >= 40, "{probes} probes");
 
     // Wedged: one request holds its worker for 2.5 s, past the 1 s limit.
     let wedged = actix_web::rt::spawn(get_owned(format!("{app}/block/2500")));
     sleep(Duration::from_millis(1700)).await;
-    let answer = get(&livez).await;
-    assert_eq!(answer.status, 503, "{}", answer.body);
-    let error = answer.check("workers")["error"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(error.starts_with("app worker "), "{error}");
+    let error = wedged_reason(&livez).await;
     assert!(error.contains(" has made no progress for 1."), "{error}");
-    assert!(error.ends_with("(limit 1s)"), "{error}");
+    wedged.await.expect("the wedged request");
+    sleep(Duration::from_millis(300)).await;
+    let answer = get(&livez).await;
+    assert_eq!(answer.status, 200, "passes again: {}", answer.body);
+}
+
+/// With the app's requests counted (`health.in_flight()`), the watch sees each poll of a request:
+/// CPU-bound requests in a long queue, which never wait, pass; a request held in a loop of short
+/// waits past the limit fails, though its thread keeps waiting.
+#[actix_web::test]
+async fn with_requests_counted_each_poll_is_seen() {
+    let health = Health::default()
+        .app_data(web::Data::new(Pool { size: 1 }))
+        .watch_workers(Duration::from_secs(1));
+    let (app, management) = serve_with_management(health, true);
+    let livez = format!("{management}/livez");
+    assert_eq!(get(&livez).await.status, 200);
+
+    let served = busy_for(
+        &format!("{app}/spin/300"),
+        6,
+        Duration::from_secs(3),
+        &livez,
+    )
+    .await;
+    assert!(served >= 14, "{served} requests served");
+
+    let wedged = actix_web::rt::spawn(get_owned(format!("{app}/retry/2500")));
+    sleep(Duration::from_millis(1700)).await;
+    let error = wedged_reason(&livez).await;
+    assert!(
+        error.contains(" has been in one poll of a request for 1."),
+        "{error}"
+    );
     wedged.await.expect("the wedged request");
     sleep(Duration::from_millis(300)).await;
     let answer = get(&livez).await;
