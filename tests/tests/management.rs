@@ -186,74 +186,54 @@ async fn data_the_management_port_lacks_is_named_with_its_fix() {
     );
 }
 
-/// A worker is wedged when it makes no progress, not when it is busy: more clients than workers,
-/// sending back-to-back requests that each block their worker for less than the limit, never
-/// fail the `workers` check (their no-op waits in the run queue behind them meanwhile); one
-/// request that blocks past the limit fails it, naming the worker, which passes again once the
-/// request returns.
-#[actix_web::test]
-async fn busy_workers_pass_the_workers_check_and_a_wedged_one_fails_it() {
+/// The `workers` check (limit 1 s) of an app on two workers, `counted` or not: while six
+/// clients keep both workers busy with back-to-back `busy` requests for 3 s, it passes
+/// throughout; while one `wedge` request holds a worker past the limit, it fails with a reason
+/// that names the worker and holds `reason`; and it passes again once the request returns.
+async fn busy_then_wedged(counted: bool, busy: &str, wedge: &str, reason: &str) {
     let health = Health::default()
         .app_data(web::Data::new(Pool { size: 1 }))
         .watch_workers(Duration::from_secs(1));
-    let (app, management) = serve_with_management(health, false);
+    let (app, management) = serve_with_management(health, counted);
     let livez = format!("{management}/livez");
     assert_eq!(get(&livez).await.status, 200);
 
-    // Six clients on two workers, each request holding its worker for 300 ms, for 4 s.
-    let served = busy_for(
-        &format!("{app}/block/300"),
-        6,
-        Duration::from_secs(4),
-        &livez,
-    )
-    .await;
-    // Both workers were kept busy throughout: 2 x 4 s / 300 ms.
-    assert!(served >= 20, "{served} requests served");
+    let served = busy_for(&format!("{app}/{busy}"), 6, Duration::from_secs(3), &livez).await;
+    // Both workers were kept busy throughout: 2 x 3 s / 300 ms.
+    assert!(served >= 14, "{served} requests served");
 
-    // Wedged: one request holds its worker for 2.5 s, past the 1 s limit.
-    let wedged = actix_web::rt::spawn(get_owned(format!("{app}/block/2500")));
+    let wedged = actix_web::rt::spawn(get_owned(format!("{app}/{wedge}")));
     sleep(Duration::from_millis(1700)).await;
     let error = wedged_reason(&livez).await;
-    assert!(error.contains(" has made no progress for 1."), "{error}");
+    assert!(error.contains(reason), "{error}");
     wedged.await.expect("the wedged request");
     sleep(Duration::from_millis(300)).await;
     let answer = get(&livez).await;
     assert_eq!(answer.status, 200, "passes again: {}", answer.body);
 }
 
-/// With the app's requests counted (`health.in_flight()`), the watch sees each poll of a request:
-/// CPU-bound requests in a long queue, which never wait, pass; a request held in a loop of short
-/// waits past the limit fails, though its thread keeps waiting.
+/// A worker is wedged when it makes no progress, not when it is busy: more clients than workers,
+/// sending back-to-back requests that each block their worker for 300 ms, never fail the check
+/// (their no-op waits in the run queue behind them meanwhile); one request that blocks for
+/// 2.5 s fails it.
 #[actix_web::test]
-async fn with_requests_counted_each_poll_is_seen() {
-    let health = Health::default()
-        .app_data(web::Data::new(Pool { size: 1 }))
-        .watch_workers(Duration::from_secs(1));
-    let (app, management) = serve_with_management(health, true);
-    let livez = format!("{management}/livez");
-    assert_eq!(get(&livez).await.status, 200);
-
-    let served = busy_for(
-        &format!("{app}/spin/300"),
-        6,
-        Duration::from_secs(3),
-        &livez,
+async fn busy_workers_pass_the_workers_check_and_a_wedged_one_fails_it() {
+    busy_then_wedged(
+        false,
+        "block/300",
+        "block/2500",
+        " has made no progress for 1.",
     )
     .await;
-    assert!(served >= 14, "{served} requests served");
+}
 
-    let wedged = actix_web::rt::spawn(get_owned(format!("{app}/retry/2500")));
-    sleep(Duration::from_millis(1700)).await;
-    let error = wedged_reason(&livez).await;
-    assert!(
-        error.contains(" has been in one poll of a request for 1."),
-        "{error}"
-    );
-    wedged.await.expect("the wedged request");
-    sleep(Duration::from_millis(300)).await;
-    let answer = get(&livez).await;
-    assert_eq!(answer.status, 200, "passes again: {}", answer.body);
+/// With the app's requests counted (`health.in_flight()`), the watch sees each poll of a request:
+/// CPU-bound requests in a long queue, which never wait, pass; a request held 2.5 s in a loop of
+/// short waits fails, though its thread keeps waiting.
+#[actix_web::test]
+async fn with_requests_counted_each_poll_is_seen() {
+    let reason = " has been in one poll of a request for 1.";
+    busy_then_wedged(true, "spin/300", "retry/2500", reason).await;
 }
 
 async fn get_owned(url: String) {

@@ -186,13 +186,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_checks_own_data_keeps_a_key_that_the_reason_takes() {
-        let outcome = Outcome::unhealthy("refused").with_data(serde_json::json!({"error": 42}));
-        let report = Report::new(
+    /// The report of one failing check `db` with `data`.
+    fn refused_with(data: serde_json::Value) -> Report {
+        let outcome = Outcome::unhealthy("refused").with_data(data);
+        Report::new(
             Probe::Readiness,
             Results::from_vec(vec![result("db", true, outcome)]),
-        );
+        )
+    }
+
+    #[test]
+    fn the_checks_own_data_keeps_a_key_that_the_reason_takes() {
+        let report = refused_with(serde_json::json!({"error": 42}));
         let body = json(&report, Format::MicroProfile, Detail::Full);
         assert_eq!(
             body["checks"][0]["data"],
@@ -206,12 +211,7 @@ mod tests {
     fn flattening_never_writes_one_key_twice() {
         // Written in the keys' order: `data.error` before `error`, which the reason moves.
         let data = serde_json::json!({"a": {"b": 1}, "a.b": 2, "error": 3, "data.error": 4});
-        let outcome = Outcome::unhealthy("refused").with_data(data);
-        let report = Report::new(
-            Probe::Readiness,
-            Results::from_vec(vec![result("db", true, outcome)]),
-        );
-        let body = json(&report, Format::MicroProfile, Detail::Full);
+        let body = json(&refused_with(data), Format::MicroProfile, Detail::Full);
         assert_eq!(
             body["checks"][0]["data"],
             serde_json::json!({
