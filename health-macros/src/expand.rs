@@ -4,7 +4,7 @@
 //! this macro crate is the version the runtime expects.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ReturnType;
 
 use crate::args::Args;
@@ -139,6 +139,23 @@ fn registration(
         ReturnType::Type(_, ty) => quote!(#ty),
     };
 
+    // The fn's future, spanned at its name: one that is not `Send` is reported there.
+    let future = quote_spanned! {ident.span()=>
+        #private::send(#ident(#(#arguments),*))
+    };
+    let run = quote! {
+        let __health_future = #future;
+        #private::boxed(async move {
+            let __health_returned: #output = __health_future.await;
+            #[allow(unused_imports)]
+            use #private::{ErrorCauses as _, NoCauses as _};
+            let __health_causes = (&&#private::Returned(&__health_returned)).causes();
+            #private::with_causes(__health_causes, move || {
+                <#output as #private::IntoOutcome>::into_outcome(__health_returned)
+            })
+        })
+    };
+
     quote! {
         #private::registration!(#version,
             #[doc(hidden)]
@@ -169,15 +186,7 @@ fn registration(
                             ::core::result::Result::Err(missing) => return #private::ready(missing),
                         };
                     )*
-                    #private::boxed(async move {
-                        let __health_returned: #output = #ident(#(#arguments),*).await;
-                        #[allow(unused_imports)]
-                        use #private::{ErrorCauses as _, NoCauses as _};
-                        let __health_causes = (&&#private::Returned(&__health_returned)).causes();
-                        #private::with_causes(__health_causes, move || {
-                            <#output as #private::IntoOutcome>::into_outcome(__health_returned)
-                        })
-                    })
+                    #run
                 }
             };
         );

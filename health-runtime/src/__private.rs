@@ -14,8 +14,9 @@
 //!                                                &[data_type::<T>, ...], run);
 //!         fn run(source: &DataSource) -> CheckFuture {
 //!             // each `web::Data<T>` parameter: `data::<T>(source, "T")?`, else `ready(missing)`
+//!             let future = send(the_fn(params...));   // spanned at the fn's name
 //!             boxed(async move {
-//!                 let returned = the_fn(params...).await;
+//!                 let returned = future.await;
 //!                 let causes = (&&Returned(&returned)).causes();   // `ErrorCauses`, `NoCauses`
 //!                 with_causes(causes, move || IntoOutcome::into_outcome(returned))
 //!             })
@@ -108,7 +109,14 @@ pub fn ready(outcome: Outcome) -> CheckFuture {
     Box::pin(std::future::ready(outcome))
 }
 
+/// The check fn's future, which must be `Send`: the generated call carries the fn's name's span,
+/// so that rustc reports a fn whose future is not `Send` there, with the value it holds across
+/// an `.await`.
+pub fn send<F: Future + Send>(future: F) -> F {
+    future
+}
+
 /// A run of the check fn.
-pub fn boxed(run: impl Future<Output = Outcome> + 'static) -> CheckFuture {
+pub fn boxed(run: impl Future<Output = Outcome> + Send + 'static) -> CheckFuture {
     Box::pin(run)
 }

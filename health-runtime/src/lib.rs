@@ -97,6 +97,14 @@ pub use report::Format;
 /// }
 /// ```
 ///
+/// # `Send`
+///
+/// The fn's future is `Send`, as a handler's is on axum or tonic: the runtime may run it on any
+/// thread of the server's runtime. Keep an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard`
+/// out of its await points (drop it before `.await`, or hold an `Arc` or a `tokio::sync::Mutex`);
+/// if one is held across an `.await`, rustc reports it on the fn's name (``future returned by
+/// `replica` is not `Send` ``) with the value and the `.await` that hold it.
+///
 /// # Return types
 ///
 /// | return | healthy when | shown |
@@ -112,7 +120,7 @@ pub use report::Format;
 /// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is not
 /// `web::Data<T>` (or a `Data<T>` that is not actix's), an unsupported return type, an unknown
 /// or duplicate argument, a malformed or zero duration, an invalid name, both `cache` and
-/// `interval`, and the attribute on something that is not a fn. All mistakes of one attribute are
+/// `interval`, the attribute on something that is not a fn, and a future that is not `Send`. All mistakes of one attribute are
 /// reported in one build, and the fn is kept as written, so that its callers do not fail with it;
 /// rustc still reports what is wrong in the fn itself (a fn that is not `async` but awaits also
 /// gets rustc's E0728).

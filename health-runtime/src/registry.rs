@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::BoxFuture;
 use linkme::distributed_slice;
 
 use crate::check_name;
@@ -86,7 +86,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
 pub trait CheckReturn {
     /// The future, boxed, its output made an [`Outcome`].
     #[doc(hidden)]
-    fn into_check_future(self) -> CheckFuture;
+    fn into_check_future(self) -> CheckFuture
+    where
+        Self: Send;
 }
 
 // Errors are told through the trait's message rather than through this impl's bounds.
@@ -96,13 +98,17 @@ where
     F: Future + 'static,
     F::Output: IntoOutcome,
 {
-    fn into_check_future(self) -> CheckFuture {
-        self.map(IntoOutcome::into_outcome).boxed_local()
+    fn into_check_future(self) -> CheckFuture
+    where
+        Self: Send,
+    {
+        self.map(IntoOutcome::into_outcome).boxed()
     }
 }
 
-/// A run of a check that has started; resolves to its outcome.
-pub type CheckFuture = LocalBoxFuture<'static, Outcome>;
+/// A run of a check that has started; resolves to its outcome. `Send`, so that any server's
+/// runtime can run it on any of its threads.
+pub type CheckFuture = BoxFuture<'static, Outcome>;
 
 /// Starts a run of a check, taking its `web::Data<T>` parameters from `data`.
 type Run = dyn Fn(&DataSource) -> CheckFuture + Send + Sync;
@@ -229,8 +235,8 @@ impl Check {
     /// The name follows the attributes' rule, so that `/<path>/<name>` and `?exclude=<name>` reach
     /// it: not empty, not only dots, and only ASCII letters, digits, `_`, `.` and `-`.
     ///
-    /// A future that is not `Send` is fine: it runs on the actix worker that serves the probe. The
-    /// closure returns a future: write `|| async { ... }`, not `|| { ... }`.
+    /// The closure returns a future, which is `Send` (the runtime may run it on any thread of the
+    /// server's): write `|| async { ... }`, not `|| { ... }`, and hold no `Rc` across its awaits.
     ///
     /// # Panics
     ///
@@ -247,7 +253,7 @@ impl Check {
     pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
     where
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: CheckReturn,
+        Fut: CheckReturn + Send,
     {
         let name = name.into();
         if let Some(problem) = check_name::name_problem(&name) {
