@@ -6,7 +6,7 @@
 //! check's log (`transitions.rs`) and, with the `metrics` feature, counted (`metrics.rs`).
 
 use std::any::Any;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -43,24 +43,16 @@ enum Ended {
 /// Starts a run of `check` and polls it once, within the poll whose context is `cx`.
 pub(crate) fn start(check: &Check, data: &DataSource, cx: &mut Context<'_>) -> FirstPoll {
     let began_at = Instant::now();
-    // A check added on the builder runs user code when it is called, not only when it is polled.
-    let started = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| check.start(data))));
-    let ended = match started {
+    let ended = match call(check, data) {
         Err(payload) => Ended::Panicked(payload),
-        Ok(future) => {
-            let mut future = InCheck {
-                future: Some(future),
-                check: None,
-            };
-            match future.poll_unpin(cx) {
-                Poll::Ready(Ok(outcome)) => Ended::Returned(outcome),
-                Poll::Ready(Err(payload)) => Ended::Panicked(payload),
-                Poll::Pending => {
-                    future.check = Some(check.clone());
-                    return FirstPoll::Pending(PendingRun { future, began_at });
-                }
+        Ok(mut future) => match future.poll_unpin(cx) {
+            Poll::Ready(Ok(outcome)) => Ended::Returned(outcome),
+            Poll::Ready(Err(payload)) => Ended::Panicked(payload),
+            Poll::Pending => {
+                future.check = Some(check.clone());
+                return FirstPoll::Pending(PendingRun { future, began_at });
             }
-        }
+        },
     };
     FirstPoll::Finished(finished(check, began_at, ended))
 }
@@ -81,12 +73,34 @@ impl PendingRun {
 }
 
 /// A whole run of `check`, for those who wait for it anyway: a cache refill, a background loop.
-pub(crate) async fn run(check: &Check, data: &DataSource) -> FinishedRun {
-    let first_poll = poll_fn(|cx| Poll::Ready(start(check, data, cx))).await;
-    match first_poll {
-        FirstPoll::Finished(run) => run,
-        FirstPoll::Pending(pending) => pending.finish(check).await,
+/// The check is called now, its data taken from `data`; the run holds no data source, so that
+/// it can be spawned on any thread.
+pub(crate) fn run(
+    check: &Check,
+    data: &DataSource,
+) -> impl Future<Output = FinishedRun> + Send + 'static {
+    let began_at = Instant::now();
+    let called = call(check, data).map(|mut future| {
+        future.check = Some(check.clone());
+        PendingRun { future, began_at }
+    });
+    let check = check.clone();
+    async move {
+        match called {
+            Ok(run) => run.finish(&check).await,
+            Err(payload) => finished(&check, began_at, Ended::Panicked(payload)),
+        }
     }
+}
+
+/// Calls the check with its data: a check added on the builder runs user code when it is
+/// called, not only when it is polled, and a panic there is the run's.
+fn call(check: &Check, data: &DataSource) -> Result<InCheck, Box<dyn Any + Send>> {
+    let future = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| check.start(data))))?;
+    Ok(InCheck {
+        future: Some(future),
+        check: None,
+    })
 }
 
 /// The run as probes show it, within the check's limits; as the log tells it; as metrics count it.

@@ -156,10 +156,9 @@ fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun
                 }
                 Refill::Start(refilling) => {
                     let (sender, run) = tokio::sync::oneshot::channel();
-                    let refill = (check.clone(), data.clone());
-                    tokio::task::spawn_local(async move {
-                        let (check, data) = refill;
-                        let run = execute::run(&check, &data).await;
+                    let refill = execute::run(&check, &data);
+                    tokio::spawn(async move {
+                        let run = refill.await;
                         refilling.finish(run.clone());
                         let _ = sender.send(run);
                     });
