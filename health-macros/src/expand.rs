@@ -3,7 +3,7 @@
 //! the runtime's `__private` contract, and goes through its `registration!`, which checks that
 //! this macro crate is the version the runtime expects.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::ReturnType;
 
@@ -121,18 +121,19 @@ fn registration(
     let interval = optional_duration(args.interval);
     let ident = &func.sig.ident;
     let function = ident.to_string();
-    let inner: Vec<_> = params.iter().map(|param| &param.inner).collect();
-    let inner_written = inner.iter().map(written);
-    // Each resolved parameter carries the span of the parameter's type, so that a `Data<T>` that
-    // is not actix's is reported there, not on the attribute.
-    let resolved: Vec<_> = (0..params.len())
+    // Each parameter's type, as written, names what takes it from the data source: spanned at
+    // it, a type that is no `CheckParam` (a `Data<T>` that is not one of ours) is reported there.
+    let param_types: Vec<_> = params
+        .iter()
+        .map(|param| {
+            let ty = &param.ty;
+            quote_spanned!(param.span=> <#ty as #private::CheckParam>)
+        })
+        .collect();
+    let inner_written = params.iter().map(|param| written(&param.inner));
+    let arguments: Vec<_> = (0..params.len())
         .map(|i| format_ident!("__health_data_{}", i))
         .collect();
-    let arguments = resolved.iter().zip(params).map(|(resolved, param)| {
-        let mut resolved = resolved.clone();
-        resolved.set_span(param.span.resolved_at(Span::call_site()));
-        resolved
-    });
     // Naming the user's return type in the conversion puts an unsupported type's error on it.
     let output = match &func.sig.output {
         ReturnType::Default => quote!(()),
@@ -170,7 +171,7 @@ fn registration(
                     #critical,
                     #cache,
                     #interval,
-                    &[#(#private::data_type::<#inner>),*],
+                    &[#(#param_types::data_type),*],
                     __health_run,
                 );
 
@@ -178,10 +179,7 @@ fn registration(
                     source: &#private::DataSource,
                 ) -> #private::CheckFuture {
                     #(
-                        let #resolved = match #private::data::<#inner>(
-                            source,
-                            #inner_written,
-                        ) {
+                        let #arguments = match #param_types::resolve(source, #inner_written) {
                             ::core::result::Result::Ok(data) => data,
                             ::core::result::Result::Err(missing) => return #private::ready(missing),
                         };

@@ -1,6 +1,7 @@
 //! The annotated function: parsed up to its body, and validated. The body stays tokens that only
 //! rustc reads (as tokio-macros does), so that a syntax error in it is reported once, by rustc.
-//! A check is an `async fn` without `self` or generics whose parameters are all `web::Data<T>`;
+//! A check is an `async fn` without `self` or generics whose parameters are all written `Data<T>`
+//! (`health_runtime::Data<T>` or actix's `web::Data<T>`, which the runtime's `CheckParam` tells apart);
 //! its return type is checked by the compiler, through the runtime's `IntoOutcome` trait, whose
 //! diagnostic lists the accepted types.
 
@@ -23,10 +24,12 @@ pub struct CheckFn {
     body: TokenStream,
 }
 
-/// A `web::Data<T>` parameter.
+/// A parameter written `Data<T>`.
 pub struct DataParam {
     /// Where the parameter's type is written: errors about it belong there.
     pub span: Span,
+    /// The type as written: `Data<T>`, `web::Data<T>`, ...
+    pub ty: Type,
     /// `T`.
     pub inner: Type,
 }
@@ -86,7 +89,7 @@ impl CheckFn {
         })
     }
 
-    /// The fn's `web::Data<T>` parameters, in order; `None` when the signature is invalid, with
+    /// The fn's `Data<T>` parameters, in order; `None` when the signature is invalid, with
     /// every reason in `errors`.
     pub fn data_params(&self, probe: Probe, errors: &mut Errors) -> Option<Vec<DataParam>> {
         let sig = &self.sig;
@@ -117,7 +120,7 @@ impl CheckFn {
                 &sig.generics,
                 format!(
                     "functions marked with `#[{attr}]` cannot be generic; \
-                     take concrete `web::Data<T>` parameters instead"
+                     take concrete `Data<T>` or `web::Data<T>` parameters instead"
                 ),
             );
         }
@@ -126,7 +129,7 @@ impl CheckFn {
                 where_clause,
                 format!(
                     "functions marked with `#[{attr}]` cannot have a `where` clause; \
-                     take concrete `web::Data<T>` parameters instead"
+                     take concrete `Data<T>` or `web::Data<T>` parameters instead"
                 ),
             );
         }
@@ -138,19 +141,21 @@ impl CheckFn {
                     receiver,
                     format!(
                         "functions marked with `#[{attr}]` cannot take `self`; \
-                         make it a free function and take the state as `web::Data<T>`"
+                         make it a free function and take the state as `Data<T>` or `web::Data<T>`"
                     ),
                 ),
                 FnArg::Typed(typed) => match data_type(&typed.ty) {
                     Some(inner) => params.push(DataParam {
                         span: typed.ty.span(),
+                        ty: (*typed.ty).clone(),
                         inner: inner.clone(),
                     }),
                     None => reject(
                         &typed.ty,
                         format!(
-                            "parameters of `#[{attr}]` functions must be `web::Data<T>` \
-                             (registered with `App::app_data(web::Data::new(value))`)"
+                            "parameters of `#[{attr}]` functions must be `health_runtime::Data<T>` \
+                             (given with `Health::data(Data::new(value))`) or `web::Data<T>` (the \
+                             App's data)"
                         ),
                     ),
                 },

@@ -11,9 +11,10 @@
 //!         #[distributed_slice(CHECKS)]
 //!         static CHECK: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
 //!                                                critical, cache, interval,
-//!                                                &[data_type::<T>, ...], run);
+//!                                                &[<P as CheckParam>::data_type, ...], run);
 //!         fn run(source: &DataSource) -> CheckFuture {
-//!             // each `web::Data<T>` parameter: `data::<T>(source, "T")?`, else `ready(missing)`
+//!             // each parameter of type `P` (`Data<T>` or `web::Data<T>`), spanned at it:
+//!             // `<P as CheckParam>::resolve(source, "T")?`, else `ready(missing)`
 //!             let future = send(the_fn(params...));   // spanned at the fn's name
 //!             boxed(async move {
 //!                 let returned = future.await;
@@ -27,11 +28,9 @@
 
 use std::future::Future;
 
-use actix_web::web;
-
 pub use linkme::{self, distributed_slice};
 
-pub use crate::data::{DataSource, DataType};
+pub use crate::data::{CheckParam, DataSource, DataType};
 pub use crate::outcome::{IntoOutcome, Outcome};
 pub use crate::registry::{CHECKS, CheckFuture, Declared, Probe};
 
@@ -54,17 +53,6 @@ macro_rules! __health_runtime_registration {
 }
 
 pub use crate::__health_runtime_registration as registration;
-
-/// The `web::Data<T>` parameter written `web::Data<{written}>`, or a failed outcome that says how
-/// to register it.
-pub fn data<T: 'static>(source: &DataSource, written: &str) -> Result<web::Data<T>, Outcome> {
-    source.get::<T>(written)
-}
-
-/// The type of a `web::Data<T>` parameter, for the registration's list of parameters.
-pub fn data_type<T: 'static>() -> DataType {
-    DataType::of::<T>()
-}
 
 /// A check fn's returned value, looked at before it is converted, so that an `Err` whose type is
 /// a `std::error::Error` shows its causes (`source()`), which its `Display` often leaves out. The

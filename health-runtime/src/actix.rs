@@ -18,7 +18,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
-use crate::data::DataSource;
+use crate::data::{AppData, DataSource};
 use crate::details::Details;
 use crate::health::Health;
 use crate::probe::{NoSuchCheck, Query, ServedChecks, Target};
@@ -31,8 +31,10 @@ struct Serving {
     checks: ServedChecks,
     format: Format,
     details: Details,
-    /// On a management port, the data given to the `Health`: there is no app's data to see.
-    given: Option<DataSource>,
+    /// The values given to the `Health`.
+    given: AppData,
+    /// On a management port: there is no app's data to see.
+    management: bool,
 }
 
 /// What a mounted path answers.
@@ -57,9 +59,8 @@ impl HttpServiceFactory for Health {
             checks: ServedChecks::new(&self),
             format: self.format,
             details: self.details.clone(),
-            given: self
-                .management
-                .then(|| DataSource::Given(self.data.clone())),
+            given: self.data.clone(),
+            management: self.management,
         });
         let paths = || {
             Probe::ALL.into_iter().flat_map(|probe| {
@@ -157,9 +158,11 @@ impl Future for Respond {
                     Err(unknown) => return answered(request, unknown_format(&unknown)),
                 };
                 let detail = serving.details.for_request(&request);
-                let data = match &serving.given {
-                    Some(given) => given.clone(),
-                    None => DataSource::Request(request.clone()),
+                let given = serving.given.clone();
+                let data = if serving.management {
+                    DataSource::given(given)
+                } else {
+                    DataSource::request(request.clone(), given)
                 };
                 let (exclude, checks) = (&query.exclude, &serving.checks);
                 let answer = match &mounted {

@@ -1,40 +1,167 @@
-//! Where a check's `web::Data<T>` parameters come from: the request of the probe that runs it
-//! (the `App`'s data), or the values given to [`Health::app_data`](crate::Health::app_data), with
-//! which a background loop starts before any request, as actix shows the `App`'s data only to
-//! requests.
+//! Where a check's parameters come from. A [`Data<T>`] parameter takes the value given to
+//! [`Health::data`](crate::Health::data), on every server and in background loops. A
+//! `web::Data<T>` parameter takes the `App`'s data, from the request of the probe that runs it,
+//! or the value given to [`Health::app_data`](crate::Health::app_data) where no request is (a
+//! management port, a background loop started with the server): actix shows the `App`'s data
+//! only to requests.
 
 use std::any::{Any, TypeId};
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, web};
 
 use crate::outcome::Outcome;
 
-/// The `web::Data<T>` values a `Health` was given, each with what registers it in an `App` of
-/// the management server's, where the type is known no more.
+/// A value that checks take as a parameter, given once to the `Health` with
+/// [`Health::data`](crate::Health::data): a database pool, a client, a configuration. An `Arc`
+/// (cheap to clone), on every server.
+///
+/// ```
+/// use health_runtime::{readiness, Data, Health};
+///
+/// struct Queue { depth: usize }
+///
+/// #[readiness]
+/// async fn backlog(queue: Data<Queue>) -> Result<(), String> {
+///     if queue.depth < 100 { Ok(()) } else { Err(format!("{} jobs waiting", queue.depth)) }
+/// }
+///
+/// let health = Health::default().data(Data::new(Queue { depth: 3 }));
+/// ```
+#[derive(Debug)]
+pub struct Data<T: ?Sized>(Arc<T>);
+
+impl<T> Data<T> {
+    pub fn new(value: T) -> Data<T> {
+        Data(Arc::new(value))
+    }
+}
+
+impl<T: ?Sized> Data<T> {
+    /// The `Arc` it holds.
+    pub fn into_inner(self) -> Arc<T> {
+        self.0
+    }
+}
+
+impl<T: ?Sized> Clone for Data<T> {
+    fn clone(&self) -> Data<T> {
+        Data(self.0.clone())
+    }
+}
+
+impl<T: ?Sized> Deref for Data<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> From<Arc<T>> for Data<T> {
+    fn from(value: Arc<T>) -> Data<T> {
+        Data(value)
+    }
+}
+
+/// A type that a check fn takes as a parameter: [`Data<T>`], or actix's `web::Data<T>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a health check's parameter",
+    label = "take `health_runtime::Data<T>` (given with `Health::data`) or `actix_web::web::Data<T>` (the App's data)"
+)]
+pub trait CheckParam: Sized {
+    /// The parameter written `{written}`, or a failed outcome that says how to give it.
+    #[doc(hidden)]
+    fn resolve(source: &DataSource, written: &str) -> Result<Self, Outcome>;
+
+    /// What finds the parameter among given values, and its name for messages.
+    #[doc(hidden)]
+    fn data_type() -> DataType;
+}
+
+impl<T: Send + Sync + 'static> CheckParam for Data<T> {
+    fn resolve(source: &DataSource, written: &str) -> Result<Data<T>, Outcome> {
+        source.given.get().ok_or_else(|| {
+            Outcome::unhealthy(format!(
+                "check data `Data<{written}>` was not given to this Health; give it with \
+                 `Health::data(Data::new(value))`"
+            ))
+        })
+    }
+
+    fn data_type() -> DataType {
+        DataType::of::<Data<T>, T>("Data")
+    }
+}
+
+impl<T: 'static> CheckParam for web::Data<T> {
+    fn resolve(source: &DataSource, written: &str) -> Result<web::Data<T>, Outcome> {
+        let missing = match &source.request {
+            Some(request) => match request.app_data::<web::Data<T>>() {
+                Some(data) => return Ok(data.clone()),
+                None => format!(
+                    "app data `web::Data<{written}>` is not registered; \
+                     add `.app_data(web::Data::new(value))` with a `{written}` to the App"
+                ),
+            },
+            None => match source.given.get() {
+                Some(data) => return Ok(data),
+                None => format!(
+                    "app data `web::Data<{written}>` was not given to this Health, and here (a \
+                     management port, a background loop) no App's data is seen; give it with \
+                     `Health::app_data(web::Data::new(value))`"
+                ),
+            },
+        };
+        Err(Outcome::unhealthy(missing))
+    }
+
+    fn data_type() -> DataType {
+        DataType::of::<web::Data<T>, T>("web::Data")
+    }
+}
+
+/// The values a `Health` was given (`Data<T>` and `web::Data<T>`), each `web::Data<T>` with what
+/// registers it in an `App` of the management server's, where the type is known no more. Cheap
+/// to clone.
 #[derive(Clone, Default)]
-pub struct AppData(Vec<Given>);
+pub struct AppData(Arc<Vec<Given>>);
+
+/// Registers a `web::Data<T>` value as an `App`'s data.
+type Register = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 #[derive(Clone)]
 struct Given {
     value: Arc<dyn Any + Send + Sync>,
-    register: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
+    register: Option<Register>,
 }
 
 impl AppData {
-    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, data: web::Data<T>) {
-        self.0.retain(|given| !given.value.is::<web::Data<T>>());
-        let registered = data.clone();
-        self.0.push(Given {
-            value: Arc::new(data),
-            register: Arc::new(move |config| {
-                config.app_data(registered.clone());
-            }),
+    /// Gives `value`, in place of any earlier one of its type.
+    fn give<P: Send + Sync + 'static>(&mut self, value: P, register: Option<Register>) {
+        let given = Arc::make_mut(&mut self.0);
+        given.retain(|given| !given.value.is::<P>());
+        given.push(Given {
+            value: Arc::new(value),
+            register,
         });
     }
 
-    fn get<T: 'static>(&self) -> Option<web::Data<T>> {
+    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, data: Data<T>) {
+        self.give(data, None);
+    }
+
+    pub(crate) fn insert_web<T: Send + Sync + 'static>(&mut self, data: web::Data<T>) {
+        let registered = data.clone();
+        let register = Arc::new(move |config: &mut web::ServiceConfig| {
+            config.app_data(registered.clone());
+        });
+        self.give(data, Some(register));
+    }
+
+    fn get<P: Clone + 'static>(&self) -> Option<P> {
         self.0
             .iter()
             .find_map(|given| given.value.downcast_ref())
@@ -46,27 +173,26 @@ impl AppData {
         self.missing(types).next().is_none()
     }
 
-    /// The names of the types in `types` that it holds no value of.
+    /// The types in `types` that it holds no value of.
     pub(crate) fn missing<'a>(
         &'a self,
         types: &'a [fn() -> DataType],
-    ) -> impl Iterator<Item = &'static str> + 'a {
+    ) -> impl Iterator<Item = DataType> + 'a {
         types
             .iter()
             .map(|data_type| data_type())
-            .filter_map(|data_type| {
-                let held = self
+            .filter(|data_type| {
+                !self
                     .0
                     .iter()
-                    .any(|given| (*given.value).type_id() == data_type.id);
-                (!held).then_some(data_type.name)
+                    .any(|given| (*given.value).type_id() == data_type.id)
             })
     }
 
-    /// Registers every value as the `App`'s data.
+    /// Registers every `web::Data<T>` value as the `App`'s data.
     pub(crate) fn register(&self, config: &mut web::ServiceConfig) {
-        for given in &self.0 {
-            (given.register)(config);
+        for register in self.0.iter().filter_map(|given| given.register.as_ref()) {
+            register(config);
         }
     }
 }
@@ -77,60 +203,56 @@ impl fmt::Debug for AppData {
     }
 }
 
-/// The type of a check fn's `web::Data<T>` parameter: what finds it, and its name for messages.
+/// The type of a check fn's parameter: what finds it, and its name for messages.
 #[derive(Debug, Clone, Copy)]
 pub struct DataType {
     id: TypeId,
-    name: &'static str,
+    /// `Data` or `web::Data`.
+    wrapper: &'static str,
+    /// The type it wraps.
+    inner: &'static str,
 }
 
 impl DataType {
-    pub fn of<T: 'static>() -> DataType {
+    fn of<P: 'static, T: ?Sized>(wrapper: &'static str) -> DataType {
         DataType {
-            id: TypeId::of::<web::Data<T>>(),
-            name: std::any::type_name::<T>(),
+            id: TypeId::of::<P>(),
+            wrapper,
+            inner: std::any::type_name::<T>(),
         }
     }
 }
 
-/// Where one run of a check takes its `web::Data<T>` parameters from. Cheap to clone.
-#[derive(Clone)]
-pub enum DataSource {
-    /// The request of the probe that runs the check.
-    Request(HttpRequest),
-    /// Values given to `Health`, for a loop that runs without a request.
-    Given(AppData),
-}
-
-impl Default for DataSource {
-    /// No data at all, for checks that take none.
-    fn default() -> DataSource {
-        DataSource::Given(AppData::default())
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}<{}>`", self.wrapper, self.inner)
     }
 }
 
+/// Where one run of a check takes its parameters from. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct DataSource {
+    /// The request of the probe that runs the check, if one does: the `App`'s data.
+    request: Option<HttpRequest>,
+    /// The values given to the `Health`.
+    given: AppData,
+}
+
 impl DataSource {
-    /// The `web::Data<T>` parameter written `web::Data<{written}>`, or a failed outcome that says
-    /// how to register it.
-    pub(crate) fn get<T: 'static>(&self, written: &str) -> Result<web::Data<T>, Outcome> {
-        let missing = match self {
-            DataSource::Request(request) => match request.app_data::<web::Data<T>>() {
-                Some(data) => return Ok(data.clone()),
-                None => format!(
-                    "app data `web::Data<{written}>` is not registered; \
-                     add `.app_data(web::Data::new(value))` with a `{written}` to the App"
-                ),
-            },
-            DataSource::Given(data) => match data.get::<T>() {
-                Some(data) => return Ok(data),
-                None => format!(
-                    "app data `web::Data<{written}>` was not given to this Health, and here (a \
-                     management port, a background loop) no App's data is seen; give it with \
-                     `Health::app_data(web::Data::new(value))`"
-                ),
-            },
-        };
-        Err(Outcome::unhealthy(missing))
+    /// A probe's request, with the values given to its `Health`.
+    pub(crate) fn request(request: HttpRequest, given: AppData) -> DataSource {
+        DataSource {
+            request: Some(request),
+            given,
+        }
+    }
+
+    /// The values given to a `Health`, where no request is.
+    pub(crate) fn given(given: AppData) -> DataSource {
+        DataSource {
+            request: None,
+            given,
+        }
     }
 }
 
@@ -141,26 +263,32 @@ mod tests {
     struct Pool;
     struct Config;
 
-    fn type_of<T: 'static>() -> DataType {
-        DataType::of::<T>()
+    fn type_of<T: Send + Sync + 'static>() -> DataType {
+        <web::Data<T> as CheckParam>::data_type()
     }
 
     #[test]
     fn given_data_is_found_by_type() {
         let mut data = AppData::default();
-        data.insert(web::Data::new(Pool));
+        data.insert_web(web::Data::new(Pool));
+        data.insert(Data::new(Config));
         assert!(data.holds_all(&[]));
-        assert!(data.holds_all(&[type_of::<Pool>]));
+        assert!(data.holds_all(&[type_of::<Pool>, <Data<Config> as CheckParam>::data_type]));
         assert!(!data.holds_all(&[type_of::<Pool>, type_of::<Config>]));
-        let missing: Vec<&str> = data
+        let missing: Vec<String> = data
             .missing(&[type_of::<Pool>, type_of::<Config>])
+            .map(|missing| missing.to_string())
             .collect();
-        assert_eq!(missing, ["health_runtime::data::tests::Config"]);
+        assert_eq!(
+            missing,
+            ["`web::Data<health_runtime::data::tests::Config>`"]
+        );
 
-        let source = DataSource::Given(data);
-        assert!(source.get::<Pool>("Pool").is_ok());
-        let Err(missing) = source.get::<Config>("my::Config") else {
-            panic!("no Config was given");
+        let source = DataSource::given(data);
+        assert!(web::Data::<Pool>::resolve(&source, "Pool").is_ok());
+        assert!(Data::<Config>::resolve(&source, "Config").is_ok());
+        let Err(missing) = web::Data::<Config>::resolve(&source, "my::Config") else {
+            panic!("no web::Data<Config> was given");
         };
         assert_eq!(
             missing.error(),
@@ -168,6 +296,16 @@ mod tests {
                 "app data `web::Data<my::Config>` was not given to this Health, and here (a \
                  management port, a background loop) no App's data is seen; give it with \
                  `Health::app_data(web::Data::new(value))`"
+            )
+        );
+        let Err(missing) = Data::<Pool>::resolve(&source, "Pool") else {
+            panic!("no Data<Pool> was given");
+        };
+        assert_eq!(
+            missing.error(),
+            Some(
+                "check data `Data<Pool>` was not given to this Health; give it with \
+                 `Health::data(Data::new(value))`"
             )
         );
     }

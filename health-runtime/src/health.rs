@@ -11,7 +11,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 
-use crate::data::AppData;
+use crate::data::{AppData, Data};
 use crate::details::Details;
 use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
@@ -389,6 +389,26 @@ impl Health {
     /// A loop starts with the server when this holds every `web::Data` its check takes.
     #[must_use]
     pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
+        self.data.insert_web(data);
+        self
+    }
+
+    /// Gives the checks' [`Data<T>`] parameters their value, on every server and in background
+    /// loops; a second value of one type replaces the first. A check whose `Data<T>` was never
+    /// given fails, naming the type and this call.
+    ///
+    /// ```
+    /// use health_runtime::{readiness, Data, Health};
+    ///
+    /// struct Pool { size: u32 }
+    ///
+    /// #[readiness(interval = "5s")]
+    /// async fn pool(pool: Data<Pool>) -> bool { pool.size > 0 }
+    ///
+    /// let health = Health::default().data(Data::new(Pool { size: 4 }));
+    /// ```
+    #[must_use]
+    pub fn data<T: Send + Sync + 'static>(mut self, data: Data<T>) -> Health {
         self.data.insert(data);
         self
     }
@@ -491,12 +511,12 @@ impl Health {
                 let missing: Vec<String> = self
                     .data
                     .missing(check.data_types())
-                    .map(|name| format!("`web::Data<{name}>`"))
+                    .map(|missing| missing.to_string())
                     .collect();
                 (!missing.is_empty()).then(|| {
                     format!(
                         "health check `{}` ({}) takes {} that this Health was not given: on the \
-                         management port it fails until `Health::app_data` gives it",
+                         management port it fails until `Health::data` or `Health::app_data` gives it",
                         check.name(),
                         check.origin,
                         missing.join(" and ")

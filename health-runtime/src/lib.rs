@@ -31,6 +31,7 @@ pub mod checks;
 #[doc(hidden)]
 pub mod __private;
 
+pub use data::{CheckParam, Data};
 pub use details::Details;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use in_flight::InFlight;
@@ -79,10 +80,15 @@ pub use report::Format;
 ///
 /// # Parameters
 ///
-/// Any number of `web::Data<T>` (also spelled `Data<T>` or `actix_web::web::Data<T>`), resolved
-/// from the app's data at every run. A `T` that was not registered fails the check with a reason
-/// that names the type as written:
+/// Any number of [`Data<T>`] and actix's `web::Data<T>` (each may be spelled with any path).
+/// A `Data<T>` takes the value given once with [`Health::data`], on every server and in
+/// background loops; a `web::Data<T>` takes the `App`'s data, resolved at every run (or the value
+/// given with [`Health::app_data`] where no `App`'s data is seen: a management port, a loop
+/// started with the server). A value that was never given fails the check with a reason that
+/// names the type as written and the call that gives it:
+/// ``check data `Data<Queue>` was not given to this Health; give it with `Health::data(Data::new(value))` ``,
 /// ``app data `web::Data<Pool>` is not registered; add `.app_data(web::Data::new(value))` with a `Pool` to the App``.
+/// A parameter of another type is a compile error on it that names both forms.
 ///
 /// ```
 /// use actix_web::web;
@@ -117,8 +123,8 @@ pub use report::Format;
 /// # Compile errors
 ///
 /// Each points at the offending token and says what to write instead: a fn that is not `async`,
-/// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is not
-/// `web::Data<T>` (or a `Data<T>` that is not actix's), an unsupported return type, an unknown
+/// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is neither
+/// `Data<T>` nor `web::Data<T>` (or a `Data<T>` of another crate), an unsupported return type, an unknown
 /// or duplicate argument, a malformed or zero duration, an invalid name, both `cache` and
 /// `interval`, the attribute on something that is not a fn, and a future that is not `Send`. All mistakes of one attribute are
 /// reported in one build, and the fn is kept as written, so that its callers do not fail with it;

@@ -100,10 +100,10 @@ impl ServedChecks {
     }
 
     /// Starts the loops of the `interval` checks that can run without a request: those that take
-    /// no `web::Data`, and those whose data `health` was given. The others start with the first
+    /// no data, and those whose data `health` was given. The others start with the first
     /// probe that reaches them, which brings their data. A probe served on no path runs none.
     fn start_loops(&self, health: &Health) {
-        let data = DataSource::Given(health.data.clone());
+        let data = DataSource::given(health.data.clone());
         for probe in Probe::ALL.into_iter().filter(|&probe| health.serves(probe)) {
             for check in &self.checks[probe.index()] {
                 if let Schedule::Interval(period) = check.schedule {
