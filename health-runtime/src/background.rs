@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::time::{MissedTickBehavior, interval};
 
-use crate::data::DataSource;
+use crate::data::{AppData, DataSource};
 use crate::execute;
 use crate::outcome::Outcome;
 use crate::registry::Check;
@@ -25,12 +25,12 @@ pub(crate) fn latest_result(check: &Check, period: Duration) -> Option<(Finished
 }
 
 /// The loop's latest result, starting the loop if it does not run (a check that takes
-/// `web::Data` then gets it from `data`, the first probe that reaches it), and waiting for its
-/// first run if there is none yet: at most the check's timeout, so that a loop on a stuck worker
-/// cannot hold the probe. The age comes with a result the loop made.
+/// `web::Data` then gets it from `data`, taken from the first probe that reaches it), and waiting
+/// for its first run if there is none yet: at most the check's timeout, so that a loop on a stuck
+/// worker cannot hold the probe. The age comes with a result the loop made.
 pub(crate) async fn first_result(
     check: &Check,
-    data: &DataSource,
+    data: &AppData,
     period: Duration,
 ) -> (FinishedRun, Option<Duration>) {
     let timeout = check.run_timeout();
@@ -57,26 +57,22 @@ pub(crate) async fn first_result(
     }
 }
 
-/// Starts the check's loop on this thread's runtime (an actix worker's), unless one runs already.
-/// Its runs take their `web::Data` from `data`, which stays on this thread with the loop.
-pub(crate) fn start_loop(check: &Check, data: &DataSource, period: Duration) {
+/// Starts the check's loop on this thread's runtime, unless one runs already. Its runs take
+/// their parameters from `data`.
+pub(crate) fn start_loop(check: &Check, data: &AppData, period: Duration) {
     if !check.state.claim_loop() {
         return;
     }
-    // The loop holds a request only if the check needs one for its data.
-    let data = if check.takes_data() {
-        data.clone()
-    } else {
-        DataSource::default()
-    };
+    let data = data.clone();
     let claim = LoopClaim(check.clone());
-    tokio::task::spawn_local(async move {
+    tokio::spawn(async move {
         let LoopClaim(check) = &claim;
         let mut ticks = interval(period.max(Duration::from_millis(1)));
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            check.state.record(execute::run(check, &data).await);
+            let run = execute::run(check, &DataSource::given(data.clone()));
+            check.state.record(run.await);
         }
     });
 }
@@ -148,7 +144,7 @@ mod tests {
         check
             .state
             .record(run_that_finished(Duration::from_secs(2)));
-        let (run, _) = first_result(&check, &DataSource::default(), period).await;
+        let (run, _) = first_result(&check, &AppData::default(), period).await;
         assert!(run.outcome.is_healthy());
     }
 
@@ -157,7 +153,7 @@ mod tests {
         let check = Check::new("never", || async { true }).timeout(Duration::from_millis(100));
         // A loop marked as running that never delivers, as on a stuck worker.
         assert!(check.state.claim_loop());
-        let no_data = DataSource::default();
+        let no_data = AppData::default();
         let waiting = first_result(&check, &no_data, Duration::from_secs(1));
         let (run, age) = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await

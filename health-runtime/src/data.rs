@@ -69,7 +69,8 @@ impl<T: ?Sized> From<Arc<T>> for Data<T> {
 /// A type that a check fn takes as a parameter: [`Data<T>`], or actix's `web::Data<T>`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a health check's parameter",
-    label = "take `health_runtime::Data<T>` (given with `Health::data`) or `actix_web::web::Data<T>` (the App's data)"
+    label = "take `health_runtime::Data<T>` (given with `Health::data`) or `actix_web::web::Data<T>` (the App's data)",
+    note = "the `T` of either is `Send + Sync`: checks run on any thread of the server's runtime"
 )]
 pub trait CheckParam: Sized {
     /// The parameter written `{written}`, or a failed outcome that says how to give it.
@@ -92,11 +93,12 @@ impl<T: Send + Sync + 'static> CheckParam for Data<T> {
     }
 
     fn data_type() -> DataType {
-        DataType::of::<Data<T>, T>("Data")
+        // Given to the `Health`: there is nothing more to copy.
+        DataType::of::<Data<T>, T>("Data", |_, _| {})
     }
 }
 
-impl<T: 'static> CheckParam for web::Data<T> {
+impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
     fn resolve(source: &DataSource, written: &str) -> Result<web::Data<T>, Outcome> {
         let missing = match &source.request {
             Some(request) => match request.app_data::<web::Data<T>>() {
@@ -119,7 +121,11 @@ impl<T: 'static> CheckParam for web::Data<T> {
     }
 
     fn data_type() -> DataType {
-        DataType::of::<web::Data<T>, T>("web::Data")
+        DataType::of::<web::Data<T>, T>("web::Data", |request, data| {
+            if let Some(value) = request.app_data::<web::Data<T>>() {
+                data.give(value.clone(), None);
+            }
+        })
     }
 }
 
@@ -207,6 +213,8 @@ impl fmt::Debug for AppData {
 #[derive(Debug, Clone, Copy)]
 pub struct DataType {
     id: TypeId,
+    /// Copies the parameter's value from a probe's request, if the request holds one.
+    copy: fn(&HttpRequest, &mut AppData),
     /// `Data` or `web::Data`.
     wrapper: &'static str,
     /// The type it wraps.
@@ -214,9 +222,13 @@ pub struct DataType {
 }
 
 impl DataType {
-    fn of<P: 'static, T: ?Sized>(wrapper: &'static str) -> DataType {
+    fn of<P: 'static, T: ?Sized>(
+        wrapper: &'static str,
+        copy: fn(&HttpRequest, &mut AppData),
+    ) -> DataType {
         DataType {
             id: TypeId::of::<P>(),
+            copy,
             wrapper,
             inner: std::any::type_name::<T>(),
         }
@@ -253,6 +265,19 @@ impl DataSource {
             request: None,
             given,
         }
+    }
+
+    /// The values that parameters of `types` take here, held without the request, for a run
+    /// that starts later or elsewhere (a cache refill, a background loop): `Send`, unlike the
+    /// request.
+    pub(crate) fn detached(&self, types: &[fn() -> DataType]) -> AppData {
+        let mut data = self.given.clone();
+        if let Some(request) = &self.request {
+            for data_type in types.iter().map(|data_type| data_type()) {
+                (data_type.copy)(request, &mut data);
+            }
+        }
+        data
     }
 }
 
@@ -308,5 +333,22 @@ mod tests {
                  `Health::data(Data::new(value))`"
             )
         );
+    }
+
+    #[test]
+    fn detached_data_holds_the_requests_values_without_the_request() {
+        let mut given = AppData::default();
+        given.insert(Data::new(Config));
+        let request = actix_web::test::TestRequest::default()
+            .app_data(web::Data::new(Pool))
+            .to_http_request();
+        let source = DataSource::request(request, given);
+        let types = [type_of::<Pool>, <Data<Config> as CheckParam>::data_type];
+        let detached = DataSource::given(source.detached(&types));
+        assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_ok());
+        assert!(Data::<Config>::resolve(&detached, "Config").is_ok());
+        // Only what the check takes is copied.
+        let detached = DataSource::given(source.detached(&[]));
+        assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_err());
     }
 }

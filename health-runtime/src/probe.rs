@@ -103,12 +103,12 @@ impl ServedChecks {
     /// no data, and those whose data `health` was given. The others start with the first
     /// probe that reaches them, which brings their data. A probe served on no path runs none.
     fn start_loops(&self, health: &Health) {
-        let data = DataSource::given(health.data.clone());
+        let data = &health.data;
         for probe in Probe::ALL.into_iter().filter(|&probe| health.serves(probe)) {
             for check in &self.checks[probe.index()] {
                 if let Schedule::Interval(period) = check.schedule {
                     if health.data.holds_all(check.data_types()) {
-                        background::start_loop(check, &data, period);
+                        background::start_loop(check, data, period);
                     }
                 }
             }

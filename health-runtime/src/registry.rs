@@ -222,7 +222,7 @@ pub struct Check {
     pub(crate) limits: Limits,
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
-    /// The types of the `web::Data<T>` that `run` takes (none for an added check).
+    /// The types of the parameters that `run` takes (none for an added check).
     data_types: &'static [fn() -> DataType],
     run: Arc<Run>,
     pub(crate) state: StateRef,
@@ -357,12 +357,7 @@ impl Check {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
-    /// Whether the check takes `web::Data<T>` parameters.
-    pub(crate) fn takes_data(&self) -> bool {
-        !self.data_types.is_empty()
-    }
-
-    /// The types of the `web::Data<T>` parameters the check takes.
+    /// The types of the parameters the check takes.
     pub(crate) fn data_types(&self) -> &'static [fn() -> DataType] {
         self.data_types
     }

@@ -118,7 +118,7 @@ fn begin_one(
     }
 }
 
-// The waiting futures own a clone of the check (and of the data source): they outlive the poll.
+// The waiting futures own a clone of the check (and of its data): they outlive the poll.
 // The last two are rare, and kept out of the way of the common path.
 
 fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
@@ -136,7 +136,7 @@ fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
 /// request holds.
 #[cold]
 fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.clone());
+    let (check, data) = (check.clone(), data.detached(check.data_types()));
     let waiting_since = Instant::now();
     Box::pin(async move {
         let timeout = check.run_timeout();
@@ -156,7 +156,7 @@ fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun
                 }
                 Refill::Start(refilling) => {
                     let (sender, run) = tokio::sync::oneshot::channel();
-                    let refill = execute::run(&check, &data);
+                    let refill = execute::run(&check, &DataSource::given(data.clone()));
                     tokio::spawn(async move {
                         let run = refill.await;
                         refilling.finish(run.clone());
@@ -174,7 +174,7 @@ fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun
 
 #[cold]
 fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.clone());
+    let (check, data) = (check.clone(), data.detached(check.data_types()));
     Box::pin(async move {
         let (run, age) = background::first_result(&check, &data, period).await;
         CheckResult::new(&check, run, age)
