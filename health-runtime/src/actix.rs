@@ -16,7 +16,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::FutureExt;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::BoxFuture;
 
 use crate::data::{AppData, DataSource};
 use crate::details::Details;
@@ -131,7 +131,7 @@ enum Respond {
     },
     Wait {
         request: HttpRequest,
-        report: LocalBoxFuture<'static, Report>,
+        report: BoxFuture<'static, Report>,
         body: Body,
         detail: Detail,
     },
@@ -198,7 +198,7 @@ impl Respond {
     fn wait(
         &mut self,
         request: HttpRequest,
-        mut report: LocalBoxFuture<'static, Report>,
+        mut report: BoxFuture<'static, Report>,
         body: Body,
         detail: Detail,
         cx: &mut Context<'_>,

@@ -223,12 +223,12 @@ impl ServedChecks {
     /// latch opens without a startupProbe), at the same time as its own checks, whose answer
     /// still comes within the slowest check. `answer` gets the gate's report, recorded if it
     /// passed, and readiness's own results.
-    fn starting<'a, T: 'static>(
+    fn starting<'a, T: Send + 'static>(
         &'a self,
         readiness: impl Iterator<Item = &'a Check>,
         data: &DataSource,
         cx: &mut Context<'_>,
-        answer: impl FnOnce(Report, Results) -> T + 'static,
+        answer: impl FnOnce(Report, Results) -> T + Send + 'static,
     ) -> Answer<T> {
         let gate = &self.checks[Probe::Startup.index()];
         let gate_len = gate.len();
@@ -243,7 +243,7 @@ impl ServedChecks {
 }
 
 /// The answer to both, when both have come.
-fn both<A: 'static, B: 'static>(a: Answer<A>, b: Answer<B>) -> Answer<(A, B)> {
+fn both<A: Send + 'static, B: Send + 'static>(a: Answer<A>, b: Answer<B>) -> Answer<(A, B)> {
     match (a, b) {
         (Answer::Now(a), Answer::Now(b)) => Answer::Now((a, b)),
         (a, b) => Answer::Later(Box::pin(join(a.report(), b.report()))),

@@ -6,7 +6,7 @@
 use std::task::Context;
 use std::time::{Duration, Instant};
 
-use futures_util::future::{LocalBoxFuture, join_all};
+use futures_util::future::{BoxFuture, join_all};
 
 use crate::background;
 use crate::data::DataSource;
@@ -19,10 +19,10 @@ use crate::state::{CheckState, FinishedRun, Refill};
 /// A probe's report: made within its first poll, or to come when its waiting checks are done.
 pub(crate) enum Answer<T = Report> {
     Now(T),
-    Later(LocalBoxFuture<'static, T>),
+    Later(BoxFuture<'static, T>),
 }
 
-impl<T: 'static> Answer<T> {
+impl<T: Send + 'static> Answer<T> {
     /// The report, now or when it comes.
     pub async fn report(self) -> T {
         match self {
@@ -32,7 +32,7 @@ impl<T: 'static> Answer<T> {
     }
 
     /// The answer made into another, when it comes.
-    pub fn map<U>(self, into: impl FnOnce(T) -> U + 'static) -> Answer<U> {
+    pub fn map<U>(self, into: impl FnOnce(T) -> U + Send + 'static) -> Answer<U> {
         match self {
             Answer::Now(report) => Answer::Now(into(report)),
             Answer::Later(report) => Answer::Later(Box::pin(async move { into(report.await) })),
@@ -49,7 +49,7 @@ pub(crate) struct Runs {
 }
 
 /// A check that did not finish within the probe's first poll: the future of its result.
-type WaitingRun = LocalBoxFuture<'static, CheckResult>;
+type WaitingRun = BoxFuture<'static, CheckResult>;
 
 impl Runs {
     /// Begins `checks` within the poll whose context is `cx`.
@@ -73,7 +73,10 @@ impl Runs {
 
     /// The one place that decides whether a probe is answered within its first poll: when no
     /// check waits, `report` makes the answer now; otherwise a future waits for the checks that do.
-    pub fn answer<T: 'static>(self, report: impl FnOnce(Results) -> T + 'static) -> Answer<T> {
+    pub fn answer<T: Send + 'static>(
+        self,
+        report: impl FnOnce(Results) -> T + Send + 'static,
+    ) -> Answer<T> {
         if self.waiting.is_empty() {
             return Answer::Now(report(self.finished));
         }
