@@ -119,7 +119,7 @@ mod tests {
         }
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_stale_background_result_fails() {
         let check = Check::new("slow_loop", || async { true }).timeout(Duration::from_millis(500));
         let period = Duration::from_secs(1);
@@ -148,7 +148,7 @@ mod tests {
         assert!(run.outcome.is_healthy());
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_probe_waits_for_a_first_background_run_no_longer_than_the_timeout() {
         let check = Check::new("never", || async { true }).timeout(Duration::from_millis(100));
         // A loop marked as running that never delivers, as on a stuck worker.

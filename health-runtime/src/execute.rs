@@ -256,7 +256,7 @@ mod tests {
         .timeout(Duration::from_millis(50))
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_future_that_panics_as_it_is_dropped_at_its_timeout_only_times_out() {
         panics::install_hook();
         let check = hangs_and_panics_when_dropped();

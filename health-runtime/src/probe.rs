@@ -422,7 +422,7 @@ mod tests {
         assert_eq!(report.checks[0].outcome.error(), Some("down"));
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn interval_loops_start_for_the_probes_served_on_some_path() {
         let counted = |runs: &Arc<AtomicUsize>| {
             let runs = runs.clone();
@@ -448,7 +448,7 @@ mod tests {
         );
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_check_that_waits_makes_the_whole_answer_wait_and_keeps_the_order() {
         let slow = Check::new("a_slow", || tokio::time::sleep(Duration::from_millis(20)));
         let health = Health::default()
@@ -542,7 +542,7 @@ mod tests {
         assert!(matches!(report.checks, Checks::StartupPassed(_)));
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn availability_switches_hold_whole_probes_back_from_the_next_answer() {
         let cached = passing("db").cache(Duration::from_secs(60));
         let health = Health::default()

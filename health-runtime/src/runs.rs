@@ -188,7 +188,7 @@ fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingR
 mod tests {
     use super::*;
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_probe_waits_for_another_probes_run_no_longer_than_the_timeout() {
         let ttl = Duration::from_secs(1);
         let check = Check::new("db", || async { true })
