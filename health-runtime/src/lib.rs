@@ -4,6 +4,7 @@
 // From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
 mod actix;
 mod health;
+mod http;
 mod in_flight;
 mod probe;
 
