@@ -33,7 +33,7 @@ pub mod checks;
 pub mod __private;
 
 pub use data::{CheckParam, Data};
-pub use details::Details;
+pub use details::{Details, RequestView};
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use in_flight::InFlight;
 pub use lifecycle::Availability;

@@ -138,7 +138,8 @@ async fn status_only_withholds_reasons_in_every_format_with_the_same_status() {
 
 #[actix_web::test]
 async fn a_predicate_chooses_who_sees_the_details() {
-    let loopback = Details::when(|request| {
+    // On every server: the request's peer, headers and path.
+    let loopback = Details::when_request(|request| {
         request
             .peer_addr()
             .is_some_and(|peer| peer.ip().is_loopback())
@@ -147,6 +148,7 @@ async fn a_predicate_chooses_who_sees_the_details() {
     let answer = get(&format!("{base}/readyz")).await;
     assert_eq!(answer.json()["error"], "db failed: refused by the server");
 
+    // On actix: the `HttpRequest` itself.
     let by_token = Details::when(|request| request.headers().contains_key("x-ops-token"));
     let base = serve_health(one_failing().details(by_token));
     let answer = get(&format!("{base}/readyz")).await;
