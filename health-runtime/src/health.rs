@@ -439,6 +439,10 @@ impl Health {
     /// Give the pod a `terminationGracePeriodSeconds` above the drain delay plus actix's
     /// `shutdown_timeout`. (actix handles no OS signal of its own once it has this future.)
     ///
+    /// Every server of the process may await a future of its own from one `Health` (an app
+    /// port and an admin port, say): one signal drains them all, and each stops when the drain
+    /// ends (`tests/tests/two_servers.rs`).
+    ///
     /// ```no_run
     /// use std::time::Duration;
     /// use actix_web::{App, HttpServer};
