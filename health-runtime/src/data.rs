@@ -10,6 +10,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
+#[cfg(feature = "actix")]
 use actix_web::{HttpRequest, web};
 
 use crate::outcome::Outcome;
@@ -94,10 +95,11 @@ impl<T: Send + Sync + 'static> CheckParam for Data<T> {
 
     fn data_type() -> DataType {
         // Given to the `Health`: there is nothing more to copy.
-        DataType::of::<Data<T>, T>("Data", |_, _| {})
+        DataType::of::<Data<T>, T>("Data")
     }
 }
 
+#[cfg(feature = "actix")]
 impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
     fn resolve(source: &DataSource, written: &str) -> Result<web::Data<T>, Outcome> {
         let missing = match &source.request {
@@ -121,11 +123,14 @@ impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
     }
 
     fn data_type() -> DataType {
-        DataType::of::<web::Data<T>, T>("web::Data", |request, data| {
-            if let Some(value) = request.app_data::<web::Data<T>>() {
-                data.give(value.clone(), None);
-            }
-        })
+        DataType {
+            copy: |request, data| {
+                if let Some(value) = request.app_data::<web::Data<T>>() {
+                    data.give(value.clone());
+                }
+            },
+            ..DataType::of::<web::Data<T>, T>("web::Data")
+        }
     }
 }
 
@@ -136,35 +141,40 @@ impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
 pub struct AppData(Arc<Vec<Given>>);
 
 /// Registers a `web::Data<T>` value as an `App`'s data.
+#[cfg(feature = "actix")]
 type Register = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 #[derive(Clone)]
 struct Given {
     value: Arc<dyn Any + Send + Sync>,
+    #[cfg(feature = "actix")]
     register: Option<Register>,
 }
 
 impl AppData {
     /// Gives `value`, in place of any earlier one of its type.
-    fn give<P: Send + Sync + 'static>(&mut self, value: P, register: Option<Register>) {
+    fn give<P: Send + Sync + 'static>(&mut self, value: P) -> &mut Given {
         let given = Arc::make_mut(&mut self.0);
         given.retain(|given| !given.value.is::<P>());
         given.push(Given {
             value: Arc::new(value),
-            register,
+            #[cfg(feature = "actix")]
+            register: None,
         });
+        given.last_mut().expect("just pushed")
     }
 
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, data: Data<T>) {
-        self.give(data, None);
+        self.give(data);
     }
 
+    #[cfg(feature = "actix")]
     pub(crate) fn insert_web<T: Send + Sync + 'static>(&mut self, data: web::Data<T>) {
         let registered = data.clone();
         let register = Arc::new(move |config: &mut web::ServiceConfig| {
             config.app_data(registered.clone());
         });
-        self.give(data, Some(register));
+        self.give(data).register = Some(register);
     }
 
     fn get<P: Clone + 'static>(&self) -> Option<P> {
@@ -196,6 +206,7 @@ impl AppData {
     }
 
     /// Registers every `web::Data<T>` value as the `App`'s data.
+    #[cfg(feature = "actix")]
     pub(crate) fn register(&self, config: &mut web::ServiceConfig) {
         for register in self.0.iter().filter_map(|given| given.register.as_ref()) {
             register(config);
@@ -214,6 +225,7 @@ impl fmt::Debug for AppData {
 pub struct DataType {
     id: TypeId,
     /// Copies the parameter's value from a probe's request, if the request holds one.
+    #[cfg(feature = "actix")]
     copy: fn(&HttpRequest, &mut AppData),
     /// `Data` or `web::Data`.
     wrapper: &'static str,
@@ -222,13 +234,12 @@ pub struct DataType {
 }
 
 impl DataType {
-    fn of<P: 'static, T: ?Sized>(
-        wrapper: &'static str,
-        copy: fn(&HttpRequest, &mut AppData),
-    ) -> DataType {
+    /// A parameter of type `P`, written `{wrapper}<T>`, that no request holds.
+    fn of<P: 'static, T: ?Sized>(wrapper: &'static str) -> DataType {
         DataType {
             id: TypeId::of::<P>(),
-            copy,
+            #[cfg(feature = "actix")]
+            copy: |_, _| {},
             wrapper,
             inner: std::any::type_name::<T>(),
         }
@@ -245,6 +256,7 @@ impl fmt::Display for DataType {
 #[derive(Clone, Default)]
 pub struct DataSource {
     /// The request of the probe that runs the check, if one does: the `App`'s data.
+    #[cfg(feature = "actix")]
     request: Option<HttpRequest>,
     /// The values given to the `Health`.
     given: AppData,
@@ -252,6 +264,7 @@ pub struct DataSource {
 
 impl DataSource {
     /// A probe's request, with the values given to its `Health`.
+    #[cfg(feature = "actix")]
     pub(crate) fn request(request: HttpRequest, given: AppData) -> DataSource {
         DataSource {
             request: Some(request),
@@ -262,6 +275,7 @@ impl DataSource {
     /// The values given to a `Health`, where no request is.
     pub(crate) fn given(given: AppData) -> DataSource {
         DataSource {
+            #[cfg(feature = "actix")]
             request: None,
             given,
         }
@@ -270,8 +284,13 @@ impl DataSource {
     /// The values that parameters of `types` take here, held without the request, for a run
     /// that starts later or elsewhere (a cache refill, a background loop): `Send`, unlike the
     /// request.
-    pub(crate) fn detached(&self, types: &[fn() -> DataType]) -> AppData {
+    pub(crate) fn detached(
+        &self,
+        #[cfg_attr(not(feature = "actix"), expect(unused_variables))] types: &[fn() -> DataType],
+    ) -> AppData {
+        #[cfg_attr(not(feature = "actix"), expect(unused_mut))]
         let mut data = self.given.clone();
+        #[cfg(feature = "actix")]
         if let Some(request) = &self.request {
             for data_type in types.iter().map(|data_type| data_type()) {
                 (data_type.copy)(request, &mut data);
@@ -281,7 +300,8 @@ impl DataSource {
     }
 }
 
-#[cfg(test)]
+// Their values are given as both forms.
+#[cfg(all(test, feature = "actix"))]
 mod tests {
     use super::*;
 

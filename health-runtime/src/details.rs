@@ -5,8 +5,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+#[cfg(feature = "actix")]
 use actix_web::HttpRequest;
 
+#[cfg(feature = "actix")]
 use crate::report::Detail;
 
 /// How much a probe's body shows, set with [`Health::details`](crate::Health::details).
@@ -30,6 +32,7 @@ pub enum Details {
     /// Full details for the requests the predicate accepts (a loopback peer, a bearer token the
     /// app checks), statuses only for the others, the predicate seeing actix's request. Build it
     /// with [`Details::when`].
+    #[cfg(feature = "actix")]
     When(Arc<dyn Fn(&HttpRequest) -> bool + Send + Sync>),
     /// As `When`, the predicate seeing a [`RequestView`], which every server gives. Build it with
     /// [`Details::when_request`].
@@ -41,6 +44,7 @@ impl Details {
     /// `HttpRequest` (its app data, its connection info). A policy that needs only headers, the
     /// peer address and the path is better written with [`when_request`](Self::when_request),
     /// which serves on every server.
+    #[cfg(feature = "actix")]
     pub fn when(full: impl Fn(&HttpRequest) -> bool + Send + Sync + 'static) -> Details {
         Details::When(Arc::new(full))
     }
@@ -60,6 +64,7 @@ impl Details {
     }
 
     /// What `request` may see.
+    #[cfg(feature = "actix")]
     pub(crate) fn for_request(&self, request: &HttpRequest) -> Detail {
         let full = match self {
             Details::Full => true,
@@ -80,6 +85,7 @@ impl fmt::Debug for Details {
         match self {
             Details::Full => f.write_str("Full"),
             Details::StatusOnly => f.write_str("StatusOnly"),
+            #[cfg(feature = "actix")]
             Details::When(_) => f.write_str("When(..)"),
             Details::WhenRequest(_) => f.write_str("WhenRequest(..)"),
         }
@@ -113,6 +119,7 @@ trait RequestParts {
     fn path(&self) -> &str;
 }
 
+#[cfg(feature = "actix")]
 impl RequestParts for HttpRequest {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers().get(name)?.to_str().ok()
@@ -127,7 +134,7 @@ impl RequestParts for HttpRequest {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "actix"))]
 mod tests {
     use actix_web::test::TestRequest;
 

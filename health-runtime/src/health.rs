@@ -3,22 +3,25 @@
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::io;
-use std::net::ToSocketAddrs;
-use std::sync::Arc;
 use std::time::Duration;
+#[cfg(feature = "actix")]
+use std::{io, net::ToSocketAddrs, sync::Arc};
 
+#[cfg(feature = "actix")]
 use actix_web::dev::Server;
+#[cfg(feature = "actix")]
 use actix_web::{App, HttpServer, web};
 
 use crate::data::{AppData, Data};
 use crate::details::Details;
+#[cfg(feature = "actix")]
 use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::panics;
 use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
 use crate::report::Format;
+#[cfg(feature = "actix")]
 use crate::workers::WorkerWatch;
 
 /// The health endpoints of a service, as an actix-web service factory.
@@ -67,6 +70,7 @@ pub struct Health {
     pub(crate) format: Format,
     pub(crate) details: Details,
     /// The app's workers, watched from the management port.
+    #[cfg(feature = "actix")]
     pub(crate) watch: Option<Arc<WorkerWatch>>,
     /// Whether this serves the management port, whose worker is not one of the app's.
     pub(crate) management: bool,
@@ -121,6 +125,7 @@ impl Default for Health {
             all_probes_paths: Vec::new(),
             format: Format::Seed,
             details: Details::Full,
+            #[cfg(feature = "actix")]
             watch: None,
             management: false,
         }
@@ -222,6 +227,7 @@ impl Health {
     /// }
     /// ```
     #[track_caller]
+    #[cfg(feature = "actix")]
     pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
         let mut health = self.clone();
         health.management = true;
@@ -265,6 +271,7 @@ impl Health {
     /// let health = health_runtime::Health::default().watch_workers(Duration::from_secs(10));
     /// ```
     #[must_use]
+    #[cfg(feature = "actix")]
     pub fn watch_workers(mut self, max_unresponsive: Duration) -> Health {
         self.watch = Some(Arc::new(WorkerWatch::new(max_unresponsive)));
         self
@@ -388,6 +395,7 @@ impl Health {
     ///
     /// A loop starts with the server when this holds every `web::Data` its check takes.
     #[must_use]
+    #[cfg(feature = "actix")]
     pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
         self.data.insert_web(data);
         self
@@ -491,6 +499,7 @@ impl Health {
     ///         .await
     /// }
     /// ```
+    #[cfg(feature = "actix")]
     pub fn in_flight(&self) -> InFlight {
         InFlight::new()
     }
@@ -507,6 +516,7 @@ impl Health {
 
     /// What the checks take that this `Health` was not given, one line a check: where no `App`'s
     /// data is seen (a management port), they would fail on every probe.
+    #[cfg(feature = "actix")]
     fn data_not_given(&self) -> Vec<String> {
         let checks = Probe::ALL.into_iter().filter(|&probe| self.serves(probe));
         let checks = checks.flat_map(|probe| self.checks[probe.index()].iter());

@@ -1,10 +1,14 @@
 #![doc = include_str!("../docs/reference.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Without a server feature, nothing serves the probe flow: a crate then only declares checks.
+#![cfg_attr(not(feature = "actix"), allow(dead_code))]
 
 // From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
+#[cfg(feature = "actix")]
 mod actix;
 mod health;
 mod http;
+#[cfg(feature = "actix")]
 mod in_flight;
 mod probe;
 
@@ -25,6 +29,7 @@ mod panics;
 mod redact;
 mod registry;
 mod state;
+#[cfg(feature = "actix")]
 mod workers;
 
 pub mod checks;
@@ -35,6 +40,7 @@ pub mod __private;
 pub use data::{CheckParam, Data};
 pub use details::{Details, RequestView};
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
+#[cfg(feature = "actix")]
 pub use in_flight::InFlight;
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
