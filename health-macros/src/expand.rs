@@ -176,7 +176,7 @@ fn registration(
                 );
 
                 fn __health_run(
-                    source: &#private::DataSource,
+                    source: &#private::DataSource<'_>,
                 ) -> #private::CheckFuture {
                     #(
                         let #arguments = match #param_types::resolve(source, #inner_written) {

@@ -12,7 +12,7 @@
 //!         static CHECK: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
 //!                                                critical, cache, interval,
 //!                                                &[<P as CheckParam>::data_type, ...], run);
-//!         fn run(source: &DataSource) -> CheckFuture {
+//!         fn run(source: &DataSource<'_>) -> CheckFuture {
 //!             // each parameter of type `P` (`Data<T>` or `web::Data<T>`), spanned at it:
 //!             // `<P as CheckParam>::resolve(source, "T")?`, else `ready(missing)`
 //!             let future = send(the_fn(params...));   // spanned at the fn's name

@@ -143,11 +143,11 @@ impl Future for Respond {
                         .and_then(|accept| accept.to_str().ok()),
                     detail: serving.details.for_request(&request),
                 };
-                let given = serving.given.clone();
+                let given = &serving.given;
                 let data = if serving.management {
                     DataSource::given(given)
                 } else {
-                    DataSource::request(request.clone(), given)
+                    DataSource::request(&request, given)
                 };
                 let (checks, format) = (&serving.checks, serving.format);
                 match http::begin(checks, format, &mounted, &probe_request, &data, cx, body) {

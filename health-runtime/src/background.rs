@@ -71,7 +71,7 @@ pub(crate) fn start_loop(check: &Check, data: &AppData, period: Duration) {
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let run = execute::run(check, &DataSource::given(data.clone()));
+            let run = execute::run(check, &DataSource::given(&data));
             check.state.record(run.await);
         }
     });

@@ -76,7 +76,7 @@ impl<T: ?Sized> From<Arc<T>> for Data<T> {
 pub trait CheckParam: Sized {
     /// The parameter written `{written}`, or a failed outcome that says how to give it.
     #[doc(hidden)]
-    fn resolve(source: &DataSource, written: &str) -> Result<Self, Outcome>;
+    fn resolve(source: &DataSource<'_>, written: &str) -> Result<Self, Outcome>;
 
     /// What finds the parameter among given values, and its name for messages.
     #[doc(hidden)]
@@ -84,7 +84,7 @@ pub trait CheckParam: Sized {
 }
 
 impl<T: Send + Sync + 'static> CheckParam for Data<T> {
-    fn resolve(source: &DataSource, written: &str) -> Result<Data<T>, Outcome> {
+    fn resolve(source: &DataSource<'_>, written: &str) -> Result<Data<T>, Outcome> {
         source.given.get().ok_or_else(|| {
             Outcome::unhealthy(format!(
                 "check data `Data<{written}>` was not given to this Health; give it with \
@@ -101,8 +101,8 @@ impl<T: Send + Sync + 'static> CheckParam for Data<T> {
 
 #[cfg(feature = "actix")]
 impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
-    fn resolve(source: &DataSource, written: &str) -> Result<web::Data<T>, Outcome> {
-        let missing = match &source.request {
+    fn resolve(source: &DataSource<'_>, written: &str) -> Result<web::Data<T>, Outcome> {
+        let missing = match source.request {
             Some(request) => match request.app_data::<web::Data<T>>() {
                 Some(data) => return Ok(data.clone()),
                 None => format!(
@@ -252,20 +252,20 @@ impl fmt::Display for DataType {
     }
 }
 
-/// Where one run of a check takes its parameters from. Cheap to clone.
-#[derive(Clone, Default)]
-pub struct DataSource {
+/// Where one run of a check takes its parameters from, borrowed for the call that starts it.
+#[derive(Clone, Copy)]
+pub struct DataSource<'a> {
     /// The request of the probe that runs the check, if one does: the `App`'s data.
     #[cfg(feature = "actix")]
-    request: Option<HttpRequest>,
+    request: Option<&'a HttpRequest>,
     /// The values given to the `Health`.
-    given: AppData,
+    given: &'a AppData,
 }
 
-impl DataSource {
+impl<'a> DataSource<'a> {
     /// A probe's request, with the values given to its `Health`.
     #[cfg(feature = "actix")]
-    pub(crate) fn request(request: HttpRequest, given: AppData) -> DataSource {
+    pub(crate) fn request(request: &'a HttpRequest, given: &'a AppData) -> DataSource<'a> {
         DataSource {
             request: Some(request),
             given,
@@ -273,12 +273,19 @@ impl DataSource {
     }
 
     /// The values given to a `Health`, where no request is.
-    pub(crate) fn given(given: AppData) -> DataSource {
+    pub(crate) fn given(given: &'a AppData) -> DataSource<'a> {
         DataSource {
             #[cfg(feature = "actix")]
             request: None,
             given,
         }
+    }
+
+    /// No data at all, for tests of checks that take none.
+    #[cfg(test)]
+    pub(crate) fn none() -> DataSource<'static> {
+        static NONE: std::sync::LazyLock<AppData> = std::sync::LazyLock::new(AppData::default);
+        DataSource::given(&NONE)
     }
 
     /// The values that parameters of `types` take here, held without the request, for a run
@@ -291,7 +298,7 @@ impl DataSource {
         #[cfg_attr(not(feature = "actix"), expect(unused_mut))]
         let mut data = self.given.clone();
         #[cfg(feature = "actix")]
-        if let Some(request) = &self.request {
+        if let Some(request) = self.request {
             for data_type in types.iter().map(|data_type| data_type()) {
                 (data_type.copy)(request, &mut data);
             }
@@ -329,7 +336,7 @@ mod tests {
             ["`web::Data<health_runtime::data::tests::Config>`"]
         );
 
-        let source = DataSource::given(data);
+        let source = DataSource::given(&data);
         assert!(web::Data::<Pool>::resolve(&source, "Pool").is_ok());
         assert!(Data::<Config>::resolve(&source, "Config").is_ok());
         let Err(missing) = web::Data::<Config>::resolve(&source, "my::Config") else {
@@ -362,13 +369,15 @@ mod tests {
         let request = actix_web::test::TestRequest::default()
             .app_data(web::Data::new(Pool))
             .to_http_request();
-        let source = DataSource::request(request, given);
+        let source = DataSource::request(&request, &given);
         let types = [type_of::<Pool>, <Data<Config> as CheckParam>::data_type];
-        let detached = DataSource::given(source.detached(&types));
+        let detached = source.detached(&types);
+        let detached = DataSource::given(&detached);
         assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_ok());
         assert!(Data::<Config>::resolve(&detached, "Config").is_ok());
         // Only what the check takes is copied.
-        let detached = DataSource::given(source.detached(&[]));
+        let detached = source.detached(&[]);
+        let detached = DataSource::given(&detached);
         assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_err());
     }
 }

@@ -41,7 +41,7 @@ enum Ended {
 }
 
 /// Starts a run of `check` and polls it once, within the poll whose context is `cx`.
-pub(crate) fn start(check: &Check, data: &DataSource, cx: &mut Context<'_>) -> FirstPoll {
+pub(crate) fn start(check: &Check, data: &DataSource<'_>, cx: &mut Context<'_>) -> FirstPoll {
     let began_at = Instant::now();
     let ended = match call(check, data) {
         Err(payload) => Ended::Panicked(payload),
@@ -77,7 +77,7 @@ impl PendingRun {
 /// it can be spawned on any thread.
 pub(crate) fn run(
     check: &Check,
-    data: &DataSource,
+    data: &DataSource<'_>,
 ) -> impl Future<Output = FinishedRun> + Send + 'static {
     let began_at = Instant::now();
     let called = call(check, data).map(|mut future| {
@@ -95,7 +95,7 @@ pub(crate) fn run(
 
 /// Calls the check with its data: a check added on the builder runs user code when it is
 /// called, not only when it is polled, and a panic there is the run's.
-fn call(check: &Check, data: &DataSource) -> Result<InCheck, Box<dyn Any + Send>> {
+fn call(check: &Check, data: &DataSource<'_>) -> Result<InCheck, Box<dyn Any + Send>> {
     let future = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| check.start(data))))?;
     Ok(InCheck {
         future: Some(future),
@@ -260,7 +260,7 @@ mod tests {
     async fn a_future_that_panics_as_it_is_dropped_at_its_timeout_only_times_out() {
         panics::install_hook();
         let check = hangs_and_panics_when_dropped();
-        let run = run(&check, &DataSource::default()).await;
+        let run = run(&check, &DataSource::none()).await;
         assert_eq!(run.outcome.error(), Some("timed out after 50ms"));
     }
 
@@ -269,7 +269,7 @@ mod tests {
         panics::install_hook();
         let check = hangs_and_panics_when_dropped();
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
-        let FirstPoll::Pending(pending) = start(&check, &DataSource::default(), &mut cx) else {
+        let FirstPoll::Pending(pending) = start(&check, &DataSource::none(), &mut cx) else {
             panic!("the check waits");
         };
         // As when the probe's client goes away: the panic stays in the drop.

@@ -90,7 +90,7 @@ pub(crate) fn begin<B>(
     default: Format,
     mounted: &Mounted,
     request: &ProbeRequest<'_>,
-    data: &DataSource,
+    data: &DataSource<'_>,
     cx: &mut Context<'_>,
     bytes: impl FnOnce(&[u8]) -> B,
 ) -> Begun<B> {

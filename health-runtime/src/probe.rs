@@ -122,7 +122,7 @@ impl ServedChecks {
         probe: Probe,
         target: Target<'_>,
         exclude: &[String],
-        data: &DataSource,
+        data: &DataSource<'_>,
         cx: &mut Context<'_>,
     ) -> Result<Answer, NoSuchCheck> {
         let checks = &self.checks[probe.index()];
@@ -144,7 +144,7 @@ impl ServedChecks {
     pub fn answer_all(
         &self,
         exclude: &[String],
-        data: &DataSource,
+        data: &DataSource<'_>,
         cx: &mut Context<'_>,
     ) -> Answer {
         // Each probe is answered with its own exclusions (a startup that skipped a check records
@@ -178,7 +178,7 @@ impl ServedChecks {
         &self,
         probe: Probe,
         exclude: &[String],
-        data: &DataSource,
+        data: &DataSource<'_>,
         cx: &mut Context<'_>,
     ) -> Answer {
         let included = self.included(probe, exclude);
@@ -226,7 +226,7 @@ impl ServedChecks {
     fn starting<'a, T: Send + 'static>(
         &'a self,
         readiness: impl Iterator<Item = &'a Check>,
-        data: &DataSource,
+        data: &DataSource<'_>,
         cx: &mut Context<'_>,
         answer: impl FnOnce(Report, Results) -> T + Send + 'static,
     ) -> Answer<T> {
@@ -396,7 +396,7 @@ mod tests {
     ) -> Result<Answer, NoSuchCheck> {
         let exclude: Vec<String> = exclude.iter().map(|name| name.to_string()).collect();
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
-        served.answer(probe, target, &exclude, &DataSource::default(), &mut cx)
+        served.answer(probe, target, &exclude, &DataSource::none(), &mut cx)
     }
 
     fn now(answer: Result<Answer, NoSuchCheck>) -> Report {
@@ -593,7 +593,7 @@ mod tests {
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
         let report = now(Ok(served.answer_all(
             &exclude,
-            &DataSource::default(),
+            &DataSource::none(),
             &mut cx,
         )));
         assert_eq!(report.excluded, ["db"]);
@@ -617,8 +617,7 @@ mod tests {
             .check(Probe::Readiness, passing("db"));
         let served = served(health);
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
-        let all =
-            |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::default(), cx)));
+        let all = |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::none(), cx)));
 
         let report = all(&mut cx);
         assert_eq!(

@@ -111,7 +111,7 @@ where
 pub type CheckFuture = BoxFuture<'static, Outcome>;
 
 /// Starts a run of a check, taking its `web::Data<T>` parameters from `data`.
-type Run = dyn Fn(&DataSource) -> CheckFuture + Send + Sync;
+type Run = dyn Fn(&DataSource<'_>) -> CheckFuture + Send + Sync;
 
 /// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`, as generated code builds
 /// it with [`Declared::new`].
@@ -124,7 +124,7 @@ pub struct Declared {
     critical: bool,
     schedule: Schedule,
     data_types: &'static [fn() -> DataType],
-    run: fn(&DataSource) -> CheckFuture,
+    run: fn(&DataSource<'_>) -> CheckFuture,
     /// Shared by every worker of the process.
     state: CheckState,
 }
@@ -144,7 +144,7 @@ impl Declared {
         cache: Option<Duration>,
         interval: Option<Duration>,
         data_types: &'static [fn() -> DataType],
-        run: fn(&DataSource) -> CheckFuture,
+        run: fn(&DataSource<'_>) -> CheckFuture,
     ) -> Declared {
         let schedule = match (interval, cache) {
             (Some(period), _) => Schedule::Interval(period),
@@ -269,7 +269,7 @@ impl Check {
             critical: true,
             schedule: Schedule::EveryProbe,
             data_types: &[],
-            run: Arc::new(move |_: &DataSource| check().into_check_future()),
+            run: Arc::new(move |_: &DataSource<'_>| check().into_check_future()),
             state: StateRef::Added(Arc::new(CheckState::new())),
         }
     }
@@ -363,7 +363,7 @@ impl Check {
     }
 
     /// Starts a run: resolves the parameters from `data` and calls the check. Not yet polled.
-    pub(crate) fn start(&self, data: &DataSource) -> CheckFuture {
+    pub(crate) fn start(&self, data: &DataSource<'_>) -> CheckFuture {
         (self.run)(data)
     }
 }

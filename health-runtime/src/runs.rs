@@ -55,7 +55,7 @@ impl Runs {
     /// Begins `checks` within the poll whose context is `cx`.
     pub fn begin<'a>(
         checks: impl Iterator<Item = &'a Check>,
-        data: &DataSource,
+        data: &DataSource<'_>,
         cx: &mut Context<'_>,
     ) -> Runs {
         let mut runs = Runs {
@@ -102,7 +102,7 @@ impl Runs {
 /// A check's result if it is there within this poll, or else the future that produces it.
 fn begin_one(
     check: &Check,
-    data: &DataSource,
+    data: &DataSource<'_>,
     cx: &mut Context<'_>,
 ) -> Result<CheckResult, WaitingRun> {
     match check.schedule {
@@ -138,7 +138,7 @@ fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
 /// bounded by the check's timeout, as a run is: that run may be on a worker that a blocking
 /// request holds.
 #[cold]
-fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun {
+fn wait_for_cache(check: &Check, data: &DataSource<'_>, ttl: Duration) -> WaitingRun {
     let (check, data) = (check.clone(), data.detached(check.data_types()));
     let waiting_since = Instant::now();
     Box::pin(async move {
@@ -159,7 +159,7 @@ fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun
                 }
                 Refill::Start(refilling) => {
                     let (sender, run) = tokio::sync::oneshot::channel();
-                    let refill = execute::run(&check, &DataSource::given(data.clone()));
+                    let refill = execute::run(&check, &DataSource::given(&data));
                     tokio::spawn(async move {
                         let run = refill.await;
                         refilling.finish(run.clone());
@@ -176,7 +176,7 @@ fn wait_for_cache(check: &Check, data: &DataSource, ttl: Duration) -> WaitingRun
 }
 
 #[cold]
-fn wait_for_loop(check: &Check, data: &DataSource, period: Duration) -> WaitingRun {
+fn wait_for_loop(check: &Check, data: &DataSource<'_>, period: Duration) -> WaitingRun {
     let (check, data) = (check.clone(), data.detached(check.data_types()));
     Box::pin(async move {
         let (run, age) = background::first_result(&check, &data, period).await;
@@ -198,7 +198,7 @@ mod tests {
         let Refill::Start(_running) = CheckState::refill(&check.state, ttl) else {
             panic!("no run was under way");
         };
-        let waiting = wait_for_cache(&check, &DataSource::default(), ttl);
+        let waiting = wait_for_cache(&check, &DataSource::none(), ttl);
         let result = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await
             .expect("the wait is bounded");
