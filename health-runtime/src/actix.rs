@@ -21,7 +21,6 @@ use crate::details::Details;
 use crate::health::Health;
 use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
 use crate::probe::ServedChecks;
-use crate::registry::Probe;
 use crate::report::Format;
 
 /// What one worker serves: the checks, and how their reports are shown.
@@ -49,44 +48,9 @@ impl HttpServiceFactory for Health {
             given: self.data.clone(),
             management: self.management,
         });
-        let paths = || {
-            Probe::ALL.into_iter().flat_map(|probe| {
-                let paths = self.paths[probe.index()].iter();
-                paths.map(move |path| (probe, normalized(path)))
-            })
-        };
-        // actix tries services in order: the probe paths, which take nearly all traffic, first.
-        for (probe, path) in paths() {
-            mount(config, path, &serving, Mounted::Probe(probe));
+        for (path, mounted) in http::mounts(&self, &serving.checks) {
+            mount(config, path, &serving, mounted);
         }
-        for path in &self.all_probes_paths {
-            mount(config, normalized(path), &serving, Mounted::AllProbes);
-        }
-        // `/<path>/<name>` for the names of the probe's checks only: every other path under a
-        // probe path stays the app's. None under a probe served at `/`: they would be the app's
-        // top-level paths.
-        for (probe, path) in paths() {
-            if path == "/" {
-                continue;
-            }
-            for name in serving.checks.names(probe) {
-                let check = Mounted::Check(probe, name.clone());
-                mount(config, format!("{path}/{name}"), &serving, check);
-            }
-        }
-    }
-}
-
-/// As actix writes resource paths: with a leading slash (`health/live` means `/health/live`),
-/// without a trailing one; `/` is the root, and an empty path the root of a scope.
-fn normalized(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        path.get(..1).unwrap_or_default().to_owned()
-    } else if trimmed.starts_with('/') {
-        trimmed.to_owned()
-    } else {
-        format!("/{trimmed}")
     }
 }
 
@@ -180,11 +144,10 @@ fn answered(
     Poll::Ready(Ok(ServiceResponse::new(request, response(reply))))
 }
 
-/// Probe answers are never to be cached by a proxy: each must reflect the service now.
-const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-const HEALTH_JSON: HeaderValue = HeaderValue::from_static("application/health+json");
-const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const NO_STORE: HeaderValue = HeaderValue::from_static(http::NO_STORE);
+const JSON: HeaderValue = HeaderValue::from_static(ContentType::Json.as_str());
+const HEALTH_JSON: HeaderValue = HeaderValue::from_static(ContentType::HealthJson.as_str());
+const TEXT: HeaderValue = HeaderValue::from_static(ContentType::Text.as_str());
 const ALLOW: HeaderValue = HeaderValue::from_static(http::ALLOW);
 
 /// The reply as an actix response, its headers set directly: cheaper than through the builder,

@@ -8,7 +8,6 @@ use std::sync::Arc;
 #[cfg(feature = "actix")]
 use actix_web::HttpRequest;
 
-#[cfg(feature = "actix")]
 use crate::report::Detail;
 
 /// How much a probe's body shows, set with [`Health::details`](crate::Health::details).
@@ -31,7 +30,8 @@ pub enum Details {
     StatusOnly,
     /// Full details for the requests the predicate accepts (a loopback peer, a bearer token the
     /// app checks), statuses only for the others, the predicate seeing actix's request. Build it
-    /// with [`Details::when`].
+    /// with [`Details::when`]. On another server there is no actix request to show it: every
+    /// request there gets statuses only.
     #[cfg(feature = "actix")]
     When(Arc<dyn Fn(&HttpRequest) -> bool + Send + Sync>),
     /// As `When`, the predicate seeing a [`RequestView`], which every server gives. Build it with
@@ -64,12 +64,12 @@ impl Details {
     }
 
     /// What `request` may see.
-    #[cfg(feature = "actix")]
-    pub(crate) fn for_request(&self, request: &HttpRequest) -> Detail {
+    pub(crate) fn for_request(&self, request: &impl RequestParts) -> Detail {
         let full = match self {
             Details::Full => true,
             Details::StatusOnly => false,
-            Details::When(full) => full(request),
+            #[cfg(feature = "actix")]
+            Details::When(full) => request.actix().is_some_and(|request| full(request)),
             Details::WhenRequest(full) => full(&RequestView(request)),
         };
         if full {
@@ -113,10 +113,16 @@ impl RequestView<'_> {
 }
 
 /// What a server's request gives a [`RequestView`].
-trait RequestParts {
+pub(crate) trait RequestParts {
     fn header(&self, name: &str) -> Option<&str>;
     fn peer_addr(&self) -> Option<SocketAddr>;
     fn path(&self) -> &str;
+
+    /// The request as actix's, for a [`Details::when`] predicate.
+    #[cfg(feature = "actix")]
+    fn actix(&self) -> Option<&HttpRequest> {
+        None
+    }
 }
 
 #[cfg(feature = "actix")]
@@ -131,6 +137,10 @@ impl RequestParts for HttpRequest {
 
     fn path(&self) -> &str {
         HttpRequest::path(self)
+    }
+
+    fn actix(&self) -> Option<&HttpRequest> {
+        Some(self)
     }
 }
 

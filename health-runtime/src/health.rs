@@ -73,6 +73,7 @@ pub struct Health {
     #[cfg(feature = "actix")]
     pub(crate) watch: Option<Arc<WorkerWatch>>,
     /// Whether this serves the management port, whose worker is not one of the app's.
+    #[cfg(feature = "actix")]
     pub(crate) management: bool,
 }
 
@@ -127,6 +128,7 @@ impl Default for Health {
             details: Details::Full,
             #[cfg(feature = "actix")]
             watch: None,
+            #[cfg(feature = "actix")]
             management: false,
         }
     }

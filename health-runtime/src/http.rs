@@ -1,9 +1,9 @@
-//! What every HTTP adapter answers, in plain types, once: the methods a probe path takes, the
-//! query (`?verbose`, `?exclude=`, `?format=`), the body chosen from it and from `Accept`, the
-//! status code and content type of an answer, and the error bodies (404 for an unknown check,
-//! 400 for an unknown format, 405 for a method). An adapter (`actix.rs`) reads a request into a
-//! [`ProbeRequest`] and writes a [`Reply`] as its framework's response; the probe itself is
-//! decided in `probe.rs`.
+//! What every HTTP adapter answers, in plain types, once: the paths a `Health` serves, the
+//! methods a probe path takes, the query (`?verbose`, `?exclude=`, `?format=`), the body chosen
+//! from it and from `Accept`, the status code and content type of an answer, and the error bodies
+//! (404 for an unknown check, 400 for an unknown format, 405 for a method). An adapter
+//! (`actix.rs`, `axum.rs`) reads a request into a [`ProbeRequest`] and writes a [`Reply`] as its
+//! framework's response; the probe itself is decided in `probe.rs`.
 
 use std::cell::RefCell;
 use std::task::Context;
@@ -11,6 +11,7 @@ use std::task::Context;
 use futures_util::future::BoxFuture;
 
 use crate::data::DataSource;
+use crate::health::Health;
 use crate::probe::{NoSuchCheck, Query, ServedChecks, Target};
 use crate::registry::{Name, Probe};
 use crate::report::{Body, Detail, Format, Report, json};
@@ -25,6 +26,58 @@ pub(crate) enum Mounted {
     Check(Probe, Name),
     /// Every probe's checks together.
     AllProbes,
+}
+
+/// Every path `health` serves and what it answers there, in the order a server should try them:
+/// the probe paths, which take nearly all traffic, first. Each path once (the first use of a path
+/// given twice wins), as actix writes paths: with a leading slash (`health/live` means
+/// `/health/live`), without a trailing one; `/` is the root, and an empty path the root of a
+/// scope.
+pub(crate) fn mounts(health: &Health, checks: &ServedChecks) -> Vec<(String, Mounted)> {
+    let probe_paths = || {
+        Probe::ALL.into_iter().flat_map(|probe| {
+            let paths = health.paths[probe.index()].iter();
+            paths.map(move |path| (probe, normalized(path)))
+        })
+    };
+    let mut mounts: Vec<(String, Mounted)> = Vec::new();
+    let mut mount = |path: String, mounted| {
+        if mounts.iter().all(|(taken, _)| *taken != path) {
+            mounts.push((path, mounted));
+        }
+    };
+    for (probe, path) in probe_paths() {
+        mount(path, Mounted::Probe(probe));
+    }
+    for path in &health.all_probes_paths {
+        mount(normalized(path), Mounted::AllProbes);
+    }
+    // `/<path>/<name>` for the names of the probe's checks only: every other path under a probe
+    // path stays the app's. None under a probe served at `/`: they would be the app's top-level
+    // paths.
+    for (probe, path) in probe_paths() {
+        if path == "/" {
+            continue;
+        }
+        for name in checks.names(probe) {
+            mount(
+                format!("{path}/{name}"),
+                Mounted::Check(probe, name.clone()),
+            );
+        }
+    }
+    mounts
+}
+
+fn normalized(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        path.get(..1).unwrap_or_default().to_owned()
+    } else if trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
 }
 
 /// A request on a mounted path, as any server reads it.
@@ -57,6 +110,20 @@ pub(crate) enum ContentType {
     HealthJson,
     Text,
 }
+
+impl ContentType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ContentType::Json => "application/json",
+            ContentType::HealthJson => "application/health+json",
+            ContentType::Text => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+/// `Cache-Control` of every answer with a body: probe answers are never to be cached by a proxy,
+/// as each must reflect the service now.
+pub(crate) const NO_STORE: &str = "no-store";
 
 /// The allowed methods of a probe path.
 pub(crate) const ALLOW: &str = "GET, HEAD";

@@ -1,11 +1,13 @@
 #![doc = include_str!("../docs/reference.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Without a server feature, nothing serves the probe flow: a crate then only declares checks.
-#![cfg_attr(not(feature = "actix"), allow(dead_code))]
+#![cfg_attr(not(any(feature = "actix", feature = "axum")), allow(dead_code))]
 
-// From the outside in: the HTTP adapter, the probe flow it calls, and what the flow uses.
+// From the outside in: the HTTP adapters, the probe flow they call, and what the flow uses.
 #[cfg(feature = "actix")]
 mod actix;
+#[cfg(feature = "axum")]
+mod axum;
 mod health;
 mod http;
 #[cfg(feature = "actix")]

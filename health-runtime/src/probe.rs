@@ -101,8 +101,13 @@ impl ServedChecks {
 
     /// Starts the loops of the `interval` checks that can run without a request: those that take
     /// no data, and those whose data `health` was given. The others start with the first
-    /// probe that reaches them, which brings their data. A probe served on no path runs none.
+    /// probe that reaches them, which brings their data. A probe served on no path runs none,
+    /// and none starts off a runtime (an axum router built before it): the first probe starts
+    /// them.
     fn start_loops(&self, health: &Health) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
         let data = &health.data;
         for probe in Probe::ALL.into_iter().filter(|&probe| health.serves(probe)) {
             for check in &self.checks[probe.index()] {

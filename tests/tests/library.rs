@@ -23,23 +23,12 @@ async fn checks_from_a_library_crate_are_collected() {
     );
 }
 
-/// A library that only declares checks depends on `health-runtime` without its default features,
-/// and compiles no server: no actix crate in its dependency tree (`cargo tree`). `.ci/run` lints
-/// the runtime built that way.
-#[test]
-fn a_library_that_declares_checks_compiles_no_server() {
+/// The crates of `package`'s normal dependencies, each once (`cargo tree`).
+fn dependencies(package: &str) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let tree = std::process::Command::new(cargo)
-        .args([
-            "tree",
-            "--offline",
-            "-p",
-            "library-checks",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
+        .args(["tree", "--offline", "-p", package, "-e", "normal"])
+        .args(["--prefix", "none"])
         .output()
         .expect("run cargo tree");
     assert!(
@@ -48,10 +37,47 @@ fn a_library_that_declares_checks_compiles_no_server() {
         String::from_utf8_lossy(&tree.stderr)
     );
     let tree = String::from_utf8(tree.stdout).expect("cargo tree prints text");
-    assert!(tree.contains("health-runtime v"), "{tree}");
-    let servers: Vec<&str> = tree
+    let mut crates: Vec<String> = tree
         .lines()
-        .filter(|line| line.starts_with("actix") || line.starts_with("awc"))
+        .filter_map(|line| line.split(' ').next())
+        .map(str::to_owned)
         .collect();
-    assert!(servers.is_empty(), "{servers:?}");
+    crates.sort();
+    crates.dedup();
+    crates
+}
+
+/// Those of `crates` that belong to the server `server` (`actix`, `axum`).
+fn of_server(crates: &[String], server: &str) -> Vec<String> {
+    let prefixes: &[&str] = match server {
+        "actix" => &["actix", "awc"],
+        _ => &["axum", "hyper", "tower"],
+    };
+    let of = |name: &&String| prefixes.iter().any(|prefix| name.starts_with(prefix));
+    crates.iter().filter(of).cloned().collect()
+}
+
+/// A library that only declares checks depends on `health-runtime` without its default features,
+/// and compiles no server; the axum example compiles no actix crate, the quickstart no axum one.
+/// `.ci/run` lints the runtime built each way.
+#[test]
+fn each_crate_compiles_the_server_it_serves_on_and_no_other() {
+    let library = dependencies("library-checks");
+    assert!(
+        library.contains(&"health-runtime".to_owned()),
+        "{library:?}"
+    );
+    assert_eq!(of_server(&library, "actix"), [] as [String; 0]);
+    assert_eq!(of_server(&library, "axum"), [] as [String; 0]);
+
+    let axum = dependencies("axum-example");
+    assert_eq!(of_server(&axum, "actix"), [] as [String; 0]);
+    assert!(axum.contains(&"axum".to_owned()), "{axum:?}");
+
+    let quickstart = dependencies("quickstart");
+    assert_eq!(of_server(&quickstart, "axum"), [] as [String; 0]);
+    assert!(
+        quickstart.contains(&"actix-web".to_owned()),
+        "{quickstart:?}"
+    );
 }

@@ -2,13 +2,11 @@
 //! availability switches take effect at the next probe, the checks' metrics are scraped, and a
 //! SIGTERM drains: behind a real HAProxy, no request fails, where actix's own stop loses some.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
 use health_tests::example::Example;
-use health_tests::haproxy::HaProxy;
+use health_tests::rollout::failures_in_a_rollout;
 use health_tests::{get, metric_sample};
 
 const LIFECYCLE: &str = env!("CARGO_BIN_EXE_lifecycle");
@@ -154,89 +152,16 @@ async fn the_drain_ends_as_soon_as_the_last_request_is_done() {
     );
 }
 
-/// The drain delay of the rollout with the drain.
-const DRAIN_DELAY: Duration = Duration::from_secs(1);
-
-/// Requests through the load balancer while one of two instances gets SIGTERM, with the drain or
-/// with actix's own stop: how many fail. With the drain, the instance is also asked directly
-/// during its delay (readiness fails, liveness and startup pass), and its exit timed.
-async fn failures_in_a_rollout(drain: bool) -> (usize, usize) {
-    let delay = DRAIN_DELAY.as_secs().to_string();
-    let env = if drain {
-        [("DRAIN_DELAY", delay.as_str())]
-    } else {
-        [("DRAIN", "off")]
-    };
-    let mut leaving = start(&env).await;
-    let staying = start(&env).await;
-    let balancer = HaProxy::start(&[leaving.address(), staying.address()]);
-    // Both pass two checks (300 ms apart) before traffic starts.
-    sleep(Duration::from_millis(1200)).await;
-
-    let (sent, failed, running) = (
-        Arc::new(AtomicUsize::new(0)),
-        Arc::new(AtomicUsize::new(0)),
-        Arc::new(AtomicBool::new(true)),
-    );
-    let clients: Vec<_> = (0..8)
-        .map(|_| {
-            let (sent, failed, running) = (sent.clone(), failed.clone(), running.clone());
-            let url = format!("{}/healthz", balancer.base);
-            actix_web::rt::spawn(async move {
-                let client = awc::Client::builder()
-                    .timeout(Duration::from_secs(5))
-                    .finish();
-                while running.load(Ordering::Relaxed) {
-                    sent.fetch_add(1, Ordering::Relaxed);
-                    match client.get(&url).send().await {
-                        Ok(response) if response.status().is_success() => {}
-                        _ => {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    sleep(Duration::from_millis(500)).await;
-    let signalled = Instant::now();
-    leaving.signal("TERM");
-    if drain {
-        // The instance asks to be taken out, and still serves.
-        sleep(Duration::from_millis(300)).await;
-        let base = &leaving.base;
-        let ready = get(&format!("{base}/ready")).await;
-        assert_eq!(ready.status, 503);
-        assert_eq!(ready.json()["error"], "shutting down");
-        assert_eq!(get(&format!("{base}/healthz")).await.status, 200);
-        assert_eq!(get(&format!("{base}/startupz")).await.status, 200);
-    }
-    let exit = leaving.exit_within(Duration::from_secs(15)).await;
-    assert!(exit.is_some(), "the instance stops");
-    if drain {
-        assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
-        let after = signalled.elapsed();
-        assert!(after >= DRAIN_DELAY, "exited {after:?} after SIGTERM");
-    }
-    sleep(Duration::from_millis(500)).await;
-    running.store(false, Ordering::Relaxed);
-    for client in clients {
-        client.await.expect("a client task");
-    }
-    drop(staying);
-    (failed.load(Ordering::Relaxed), sent.load(Ordering::Relaxed))
-}
-
 #[actix_web::test]
 async fn behind_haproxy_a_drained_instance_loses_no_request() {
-    let (failed, sent) = failures_in_a_rollout(true).await;
+    let (failed, sent) = failures_in_a_rollout(LIFECYCLE, true).await;
     eprintln!("with the drain: {failed} of {sent} requests failed");
     assert_eq!(failed, 0, "of {sent}");
     assert!(sent > 100, "{sent} requests");
 
     // The same app without the drain: the load balancer keeps sending to the instance for up to
     // a check's interval after it stopped accepting.
-    let (failed, sent) = failures_in_a_rollout(false).await;
+    let (failed, sent) = failures_in_a_rollout(LIFECYCLE, false).await;
     eprintln!("without it (actix's own stop): {failed} of {sent} requests failed");
     assert!(
         failed > 0,

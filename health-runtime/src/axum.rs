@@ -1,0 +1,222 @@
+//! Serves a [`Health`] on axum: [`Health::router`] routes its paths to a tower service that
+//! translates an axum request into a [`ProbeRequest`] (with the detail policy, which sees a
+//! [`RequestView`](crate::RequestView)) and a [`Reply`] into an axum response. What is answered
+//! is decided in `http.rs` and `probe.rs`.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode, request};
+use axum::response::Response;
+use futures_util::FutureExt;
+
+use crate::data::{AppData, DataSource};
+use crate::details::{Details, RequestParts};
+use crate::health::Health;
+use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
+use crate::probe::ServedChecks;
+use crate::report::Format;
+
+impl Health {
+    /// The probes as an axum `Router`, for any state `S` of the app's: merge it into the app's
+    /// router, or nest it under a prefix. It serves what the actix service serves: every probe
+    /// path and alias, `/<path>/<name>` for the probe's check names (the app's own routes under a
+    /// probe path stay the app's), GET and HEAD, the query options, the formats and the detail
+    /// policy. Its checks take their [`Data<T>`](crate::Data) from [`Health::data`].
+    ///
+    /// A [`RequestView`](crate::RequestView) shows the detail policy the peer's address when the
+    /// app is served with `into_make_service_with_connect_info::<SocketAddr>()`.
+    ///
+    /// ```no_run
+    /// use axum::{Router, routing::get};
+    /// use health_runtime::{readiness, Data, Health};
+    ///
+    /// struct Pool;
+    ///
+    /// #[readiness]
+    /// async fn orders_db(_pool: Data<Pool>) -> bool { true }
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let health = Health::default().data(Data::new(Pool));
+    ///     let app = Router::new()
+    ///         .route("/orders", get(|| async { "[]" }))
+    ///         .merge(health.router());
+    ///     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+    ///     axum::serve(listener, app)
+    ///         .with_graceful_shutdown(health.shutdown_signal())
+    ///         .await
+    /// }
+    /// ```
+    ///
+    /// Call it on the server's runtime (in `main`), so that the `interval` checks' loops start
+    /// with it; otherwise each starts with the first probe that reaches it.
+    ///
+    /// # Panics
+    ///
+    /// When the app's router has a route on one of these paths already (merged after it).
+    pub fn router<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let serving = Arc::new(Serving {
+            checks: ServedChecks::new(self),
+            format: self.format,
+            details: self.details.clone(),
+            given: self.data.clone(),
+        });
+        let mut router = Router::new();
+        for (path, mounted) in http::mounts(self, &serving.checks) {
+            // axum writes the root of a nested router as `/`.
+            let path = if path.is_empty() { "/" } else { &path };
+            let serving = Arc::clone(&serving);
+            router = router.route_service(path, ProbeService { serving, mounted });
+        }
+        router
+    }
+}
+
+/// What the router serves: the checks, and how their reports are shown.
+struct Serving {
+    checks: ServedChecks,
+    format: Format,
+    details: Details,
+    /// The values given to the `Health`: an axum app has no data of its own to show a check.
+    given: AppData,
+}
+
+/// The service of one path.
+#[derive(Clone)]
+struct ProbeService {
+    serving: Arc<Serving>,
+    mounted: Mounted,
+}
+
+impl tower_service::Service<Request> for ProbeService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Respond;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Respond {
+        let (request, _body) = request.into_parts();
+        Respond::Begin {
+            serving: Arc::clone(&self.serving),
+            mounted: self.mounted.clone(),
+            request,
+        }
+    }
+}
+
+/// The answer to one request on a probe path. Its first poll begins the probe, which is answered
+/// right there when every check finishes within that poll.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "axum boxes it once per request; boxing the request's parts too would allocate again"
+)]
+enum Respond {
+    Begin {
+        serving: Arc<Serving>,
+        mounted: Mounted,
+        request: request::Parts,
+    },
+    Wait(Pending),
+    Answered,
+}
+
+impl Future for Respond {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mut pending = match std::mem::replace(this, Respond::Answered) {
+            Respond::Begin {
+                serving,
+                mounted,
+                request,
+            } => {
+                let probe_request = ProbeRequest {
+                    readable: matches!(request.method, Method::GET | Method::HEAD),
+                    query: request.uri.query().unwrap_or_default(),
+                    accept: request
+                        .headers
+                        .get(header::ACCEPT)
+                        .and_then(|accept| accept.to_str().ok()),
+                    detail: serving.details.for_request(&request),
+                };
+                let data = DataSource::given(&serving.given);
+                let (checks, format) = (&serving.checks, serving.format);
+                match http::begin(checks, format, &mounted, &probe_request, &data, cx, body) {
+                    Begun::Now(reply) => return Poll::Ready(Ok(response(reply))),
+                    Begun::Later(pending) => pending,
+                }
+            }
+            Respond::Wait(pending) => pending,
+            Respond::Answered => panic!("`Respond` polled after it answered"),
+        };
+        match pending.report.poll_unpin(cx) {
+            Poll::Ready(report) => Poll::Ready(Ok(response(pending.reply(&report, body)))),
+            Poll::Pending => {
+                *this = Respond::Wait(pending);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl RequestParts for request::Parts {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        let info = self.extensions.get::<ConnectInfo<SocketAddr>>()?;
+        Some(info.0)
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+}
+
+/// The response's body: a copy, as axum takes it by value.
+fn body(written: &[u8]) -> Bytes {
+    Bytes::copy_from_slice(written)
+}
+
+const NO_STORE: HeaderValue = HeaderValue::from_static(http::NO_STORE);
+const JSON: HeaderValue = HeaderValue::from_static(ContentType::Json.as_str());
+const HEALTH_JSON: HeaderValue = HeaderValue::from_static(ContentType::HealthJson.as_str());
+const TEXT: HeaderValue = HeaderValue::from_static(ContentType::Text.as_str());
+const ALLOW: HeaderValue = HeaderValue::from_static(http::ALLOW);
+
+fn response(reply: Reply<Bytes>) -> Response {
+    let mut response = Response::new(Body::from(reply.body));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Some(content_type) = reply.content_type {
+        headers.append(header::CACHE_CONTROL, NO_STORE);
+        let content_type = match content_type {
+            ContentType::Json => JSON,
+            ContentType::HealthJson => HEALTH_JSON,
+            ContentType::Text => TEXT,
+        };
+        headers.append(header::CONTENT_TYPE, content_type);
+    }
+    if reply.allow.is_some() {
+        headers.append(header::ALLOW, ALLOW);
+    }
+    response
+}
