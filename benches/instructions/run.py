@@ -8,7 +8,8 @@ does: the load benchmark (benches/load/run.py) stays the measure of the targets.
 
 Builds benches/instructions/driver.rs in release mode and runs it under callgrind with 2,000 and
 with 12,000 probes, for the framework and for a hand-written handler; the difference over the
-10,000 extra probes, divided by 10,000, leaves out start-up. With --against BINARY (a copy of
+10,000 extra probes, divided by 10,000, leaves out start-up. The same for axum: the framework's
+router and a hand-written axum handler, each called as a tower service. With --against BINARY (a copy of
 target/release/probe_instructions from another commit) it also counts that build's
 framework. Needs valgrind (apt-get install valgrind).
 """
@@ -51,6 +52,10 @@ def main():
     print(f"- framework /healthz: {framework:.0f} instructions per probe")
     print(f"- hand-written /healthz: {handwritten:.0f} instructions per probe")
     print(f"- framework - hand-written: {framework - handwritten:+.0f}")
+    on_axum = per_probe(binary, "axum-framework")
+    axum_handwritten = per_probe(binary, "axum-handwritten")
+    print(f"- axum: framework /healthz: {on_axum:.0f}; hand-written: {axum_handwritten:.0f}; "
+          f"framework - hand-written: {on_axum - axum_handwritten:+.0f}")
     if args.against:
         other = per_probe(args.against, "framework")
         print(f"- {args.against} framework /healthz: {other:.0f} instructions per probe "

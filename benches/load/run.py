@@ -9,7 +9,9 @@ then each pair side by side (two wrk at once, C connections each, the first to s
 from round to round), whose request ratio is the steady measure of relative cost on a shared
 machine. Two more pairs run side by side: the framework's /healthz vs a hand-written handler that
 does what the body reports (runs the check, times it, formats the body), and, to show that the
-harness itself favours neither side, the hand-written server vs a second copy of itself. Each
+harness itself favours neither side, the hand-written server vs a second copy of itself. On axum,
+the framework's /healthz (Health::router) vs a hand-written axum handler with the same body, side
+by side. Each
 round starts fresh servers, in alternating order, so that no process's luck of placement in memory
 holds for a whole run. Servers are pinned to core 0 and wrk to core 1. Prints the medians over the
 rounds, the p99 latencies and the target ratios in Markdown.
@@ -226,11 +228,12 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            side_by_side = {key: [] for key in ("healthz", "ready", "same", "timed")}
+            side_by_side = {key: [] for key in ("healthz", "ready", "same", "timed", "axum")}
             for round_ in range(args.rounds):
                 # Fresh servers each round, started in alternating order, so that no process's
                 # luck of placement in memory holds for a whole run.
-                modes = ["framework", "handwritten", "handwritten", "timed"]
+                modes = ["framework", "handwritten", "handwritten", "timed", "axum-framework",
+                         "axum-handwritten"]
                 servers = start_servers(binary, modes[::-1] if round_ % 2 else modes, env)
                 try:
                     framework = servers["framework"][0]
@@ -238,7 +241,8 @@ def main():
                     if round_ % 2:
                         # Which of the two started first alternates too.
                         handwritten, copy = copy, handwritten
-                    for server in (framework, handwritten, copy, servers["timed"][0]):
+                    axum = servers["axum-framework"][0], servers["axum-handwritten"][0]
+                    for server in (framework, handwritten, copy, servers["timed"][0], *axum):
                         wrk(server, "/healthz", 2, args.connections)  # warm-up
                     runs = [("framework /healthz", framework, "/healthz"),
                             ("hand-written /healthz", handwritten, "/healthz")]
@@ -255,6 +259,7 @@ def main():
                         "ready": ((framework, "/ready"), (framework, "/healthz")),
                         "same": ((handwritten, "/healthz"), (copy, "/healthz")),
                         "timed": ((framework, "/healthz"), (servers["timed"][0], "/healthz")),
+                        "axum": ((axum[0], "/healthz"), (axum[1], "/healthz")),
                     }
                     for key, (a, b) in pairs.items():
                         side_by_side[key].append(wrk_side_by_side(
@@ -294,6 +299,10 @@ def main():
     print(f"- framework /healthz vs a hand-written handler that runs the check, times it and "
           f"formats the body: side by side {statistics.median(timed):.3f} "
           f"(median; rounds {', '.join(f'{r:.3f}' for r in timed)})")
+    on_axum = side_by_side["axum"]
+    print(f"- axum: framework /healthz vs hand-written axum /healthz: side by side "
+          f"{statistics.median(on_axum):.3f} "
+          f"(median; rounds {', '.join(f'{r:.3f}' for r in on_axum)}) (target >= 0.95)")
     same = side_by_side["same"]
     print(f"- harness check, hand-written vs a second hand-written server: side by side "
           f"{statistics.median(same):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in same)})")

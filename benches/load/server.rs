@@ -1,12 +1,16 @@
-//! The target of the load benchmark (`benches/load/run.py`), in one of three modes:
+//! The target of the load benchmark (`benches/load/run.py`), in one of five modes:
 //! - `framework PORT`: `Health::default()` with a liveness check `alive` and a readiness check
 //!   `mysql` that pings `DATABASE_URL` through a sqlx pool, cached for 1 s;
 //! - `handwritten PORT`: a plain actix handler on `/healthz` that returns the framework's body as
 //!   a constant;
 //! - `timed PORT`: a plain actix handler on `/healthz` that does by hand what the framework's body
-//!   reports: runs the check, times it, and formats the body.
+//!   reports: runs the check, times it, and formats the body;
+//! - `axum-framework PORT`: `Health::router()` of the same checks on axum;
+//! - `axum-handwritten PORT`: a plain axum handler on `/healthz` that returns the body as a
+//!   constant, with the same headers.
 //!
-//! One worker each, so that the benchmark can pin the server to one core and wrk to the other.
+//! One worker (actix) or one runtime thread (axum) each, so that the benchmark can pin the server
+//! to one core and wrk to the other.
 
 use std::time::Instant;
 
@@ -17,6 +21,8 @@ use sqlx::MySqlPool;
 
 #[path = "handwritten.rs"]
 mod handwritten;
+#[path = "on_axum.rs"]
+mod on_axum;
 
 #[liveness]
 async fn alive() {}
@@ -40,24 +46,39 @@ async fn timed_healthz() -> HttpResponse {
         ))
 }
 
-#[actix_web::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, port) = match &args[..] {
         [_, mode, port] => (mode.clone(), port.parse::<u16>().map_err(invalid)?),
         _ => {
             return Err(invalid(
-                "usage: bench_server framework|handwritten|timed PORT",
+                "usage: bench_server framework|handwritten|timed|axum-framework|axum-handwritten PORT",
             ));
         }
     };
     let url = std::env::var("DATABASE_URL").unwrap_or_default();
-    let pool = match mode.as_str() {
-        "framework" => Some(MySqlPool::connect_lazy(&url).map_err(|_| invalid("DATABASE_URL"))?),
-        "handwritten" | "timed" => None,
-        _ => return Err(invalid("mode is framework, handwritten or timed")),
-    };
-    let timed = mode == "timed";
+    let system = || actix_web::rt::System::new();
+    match mode.as_str() {
+        "framework" => system().block_on(on_actix(port, Some(&url), false)),
+        "handwritten" => system().block_on(on_actix(port, None, false)),
+        "timed" => system().block_on(on_actix(port, None, true)),
+        "axum-framework" => on_axum::serve(port, Some(&url)),
+        "axum-handwritten" => on_axum::serve(port, None),
+        _ => Err(invalid(
+            "mode is framework, handwritten, timed, axum-framework or axum-handwritten",
+        )),
+    }
+}
+
+/// A pool of the database at `url`, made on the server's runtime (sqlx needs one).
+fn pool(url: &str) -> std::io::Result<MySqlPool> {
+    MySqlPool::connect_lazy(url).map_err(|_| invalid("DATABASE_URL"))
+}
+
+/// The actix modes: the framework's service on the database at `url`, or a hand-written handler
+/// (`timed`).
+async fn on_actix(port: u16, url: Option<&str>, timed: bool) -> std::io::Result<()> {
+    let pool = url.map(pool).transpose()?;
     HttpServer::new(move || {
         let app = App::new();
         match &pool {

@@ -60,6 +60,28 @@ impl Health {
     /// Call it on the server's runtime (in `main`), so that the `interval` checks' loops start
     /// with it; otherwise each starts with the first probe that reaches it.
     ///
+    /// A management port, the probes on a listener of their own, is a second `axum::serve` of a
+    /// router of the same `Health`; one signal drains both:
+    ///
+    /// ```no_run
+    /// use axum::Router;
+    /// use health_runtime::Health;
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let health = Health::default();
+    ///     let app: Router = Router::new().merge(health.router());
+    ///     let app_port = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+    ///     let ops_port = tokio::net::TcpListener::bind("0.0.0.0:9090").await?;
+    ///     let ops = axum::serve(ops_port, health.router::<()>())
+    ///         .with_graceful_shutdown(health.shutdown_signal());
+    ///     tokio::spawn(async move { ops.await });
+    ///     axum::serve(app_port, app)
+    ///         .with_graceful_shutdown(health.shutdown_signal())
+    ///         .await
+    /// }
+    /// ```
+    ///
     /// # Panics
     ///
     /// When the app's router has a route on one of these paths already (merged after it).
@@ -140,37 +162,42 @@ impl Future for Respond {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut pending = match std::mem::replace(this, Respond::Answered) {
-            Respond::Begin {
-                serving,
-                mounted,
-                request,
-            } => {
-                let probe_request = ProbeRequest {
-                    readable: matches!(request.method, Method::GET | Method::HEAD),
-                    query: request.uri.query().unwrap_or_default(),
-                    accept: request
-                        .headers
-                        .get(header::ACCEPT)
-                        .and_then(|accept| accept.to_str().ok()),
-                    detail: serving.details.for_request(&request),
-                };
-                let data = DataSource::given(&serving.given);
-                let (checks, format) = (&serving.checks, serving.format);
-                match http::begin(checks, format, &mounted, &probe_request, &data, cx, body) {
-                    Begun::Now(reply) => return Poll::Ready(Ok(response(reply))),
-                    Begun::Later(pending) => pending,
+        // The request is read where it lies: moving its parts out would copy them once more.
+        if let Respond::Begin {
+            serving,
+            mounted,
+            request,
+        } = this
+        {
+            let probe_request = ProbeRequest {
+                readable: matches!(request.method, Method::GET | Method::HEAD),
+                query: request.uri.query().unwrap_or_default(),
+                accept: request
+                    .headers
+                    .get(header::ACCEPT)
+                    .and_then(|accept| accept.to_str().ok()),
+                detail: serving.details.for_request(&*request),
+            };
+            let data = DataSource::given(&serving.given);
+            let (checks, format) = (&serving.checks, serving.format);
+            match http::begin(checks, format, mounted, &probe_request, &data, cx, body) {
+                Begun::Now(reply) => {
+                    *this = Respond::Answered;
+                    return Poll::Ready(Ok(response(reply)));
                 }
+                Begun::Later(pending) => *this = Respond::Wait(pending),
             }
-            Respond::Wait(pending) => pending,
-            Respond::Answered => panic!("`Respond` polled after it answered"),
+        }
+        let Respond::Wait(pending) = this else {
+            panic!("`Respond` polled after it answered");
         };
         match pending.report.poll_unpin(cx) {
-            Poll::Ready(report) => Poll::Ready(Ok(response(pending.reply(&report, body)))),
-            Poll::Pending => {
-                *this = Respond::Wait(pending);
-                Poll::Pending
+            Poll::Ready(report) => {
+                let reply = pending.reply(&report, body);
+                *this = Respond::Answered;
+                Poll::Ready(Ok(response(reply)))
             }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `Health`: the value a service mounts with `App::service`, and its builder options. What it
-//! holds is served by `probe.rs` (the flow) through `actix.rs` (the HTTP adapter).
+//! `Health`: the value a service mounts with `App::service` (actix) or `health.router()` (axum),
+//! and its builder options. What it holds is served by `probe.rs` (the flow) through `actix.rs`
+//! or `axum.rs` (the HTTP adapters).
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -24,7 +25,8 @@ use crate::report::Format;
 #[cfg(feature = "actix")]
 use crate::workers::WorkerWatch;
 
-/// The health endpoints of a service, as an actix-web service factory.
+/// The health endpoints of a service: an actix-web service factory (`App::service(health)`,
+/// feature `actix`), or an axum `Router` (`health.router()`, feature `axum`).
 ///
 /// `Health::default()` serves every check declared with `#[liveness]`, `#[readiness]` and
 /// `#[startup]` in the binary, on GET and HEAD of:
@@ -437,14 +439,15 @@ impl Health {
         self
     }
 
-    /// The future to give actix's `HttpServer::shutdown_signal`, for a rollout that refuses no
-    /// request. On SIGTERM (or SIGINT), readiness fails at once (`503`, `"error":"shutting
-    /// down"`, `[-]availability failed: shutting down`), liveness and startup stay as they are,
-    /// and the app goes on serving every request for the drain delay: Kubernetes takes the pod
-    /// out of its Service's endpoints when it sends SIGTERM, but kube-proxy, ingresses and load
-    /// balancers learn of it seconds later, and keep sending requests meanwhile. Then the future
-    /// resolves and actix stops gracefully, finishing the requests in flight within its
-    /// `shutdown_timeout`. A second SIGTERM or SIGINT during the delay ends it at once.
+    /// The future to give actix's `HttpServer::shutdown_signal` (or axum's
+    /// `with_graceful_shutdown`), for a rollout that refuses no request. On SIGTERM (or SIGINT),
+    /// readiness fails at once (`503`, `"error":"shutting down"`, `[-]availability failed:
+    /// shutting down`), liveness and startup stay as they are, and the app goes on serving every
+    /// request for the drain delay: Kubernetes takes the pod out of its Service's endpoints when
+    /// it sends SIGTERM, but kube-proxy, ingresses and load balancers learn of it seconds later,
+    /// and keep sending requests meanwhile. Then the future resolves and the server stops
+    /// gracefully (axum finishes every request in flight; actix those within its
+    /// `shutdown_timeout`). A second SIGTERM or SIGINT during the delay ends it at once.
     ///
     /// Give the pod a `terminationGracePeriodSeconds` above the drain delay plus actix's
     /// `shutdown_timeout`. (actix handles no OS signal of its own once it has this future.)

@@ -14,8 +14,9 @@ mod http;
 mod in_flight;
 mod probe;
 
-mod background;
+mod cached;
 mod execute;
+mod interval;
 mod lifecycle;
 mod report;
 mod runs;

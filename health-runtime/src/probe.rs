@@ -9,9 +9,9 @@ use std::task::Context;
 
 use futures_util::future::join;
 
-use crate::background;
 use crate::data::DataSource;
 use crate::health::Health;
+use crate::interval;
 use crate::lifecycle::{STARTUP, SWITCHES, StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::panics;
@@ -113,7 +113,7 @@ impl ServedChecks {
             for check in &self.checks[probe.index()] {
                 if let Schedule::Interval(period) = check.schedule {
                     if health.data.holds_all(check.data_types()) {
-                        background::start_loop(check, data, period);
+                        interval::start_loop(check, data, period);
                     }
                 }
             }

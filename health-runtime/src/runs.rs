@@ -1,20 +1,17 @@
 //! The runs of one probe's checks: each begun within the probe's first poll as its schedule says
-//! (run now, taken from its cache, or from its background loop), and, for those that did not
-//! finish there, the future that waits for them. [`Runs::answer`] is the one place that decides
+//! (run now, by `execute.rs`; taken from its cache, by `cached.rs`; or from its background loop,
+//! by `interval.rs`), and, for those that did not finish there, the future that waits for them. [`Runs::answer`] is the one place that decides
 //! whether a probe is answered within its first poll.
 
 use std::task::Context;
-use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, join_all};
 
-use crate::background;
 use crate::data::DataSource;
 use crate::execute::{self, FirstPoll, PendingRun};
-use crate::outcome::Outcome;
 use crate::registry::{Check, Schedule};
 use crate::report::{CheckResult, Report, Results};
-use crate::state::{CheckState, FinishedRun, Refill};
+use crate::{cached, interval};
 
 /// A probe's report: made within its first poll, or to come when its waiting checks are done.
 pub(crate) enum Answer<T = Report> {
@@ -110,102 +107,17 @@ fn begin_one(
             FirstPoll::Finished(run) => Ok(CheckResult::new(check, run, None)),
             FirstPoll::Pending(pending) => Err(wait_for_run(check, pending)),
         },
-        Schedule::Cached(ttl) => match check.state.fresh(ttl) {
-            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
-            None => Err(wait_for_cache(check, data, ttl)),
-        },
-        Schedule::Interval(period) => match background::latest_result(check, period) {
-            Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
-            None => Err(wait_for_loop(check, data, period)),
-        },
+        Schedule::Cached(ttl) => cached::begin(check, ttl, data),
+        Schedule::Interval(period) => interval::begin(check, period, data),
     }
 }
 
-// The waiting futures own a clone of the check (and of its data): they outlive the poll.
-// The last two are rare, and kept out of the way of the common path.
-
+/// Waits for a run that did not finish within the probe's first poll; it owns a clone of the
+/// check, as it outlives the poll.
 fn wait_for_run(check: &Check, pending: PendingRun) -> WaitingRun {
     let check = check.clone();
     Box::pin(async move {
         let run = pending.finish(&check).await;
         CheckResult::new(&check, run, None)
     })
-}
-
-/// Waits for a fresh result: one that another probe's run brings, or that of a run this probe
-/// starts. The run is a task of its own: it finishes and feeds every waiting probe even when the
-/// probe that started it goes away (its client hung up). Waiting for another probe's run is
-/// bounded by the check's timeout, as a run is: that run may be on a worker that a blocking
-/// request holds.
-#[cold]
-fn wait_for_cache(check: &Check, data: &DataSource<'_>, ttl: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.detached(check.data_types()));
-    let waiting_since = Instant::now();
-    Box::pin(async move {
-        let timeout = check.run_timeout();
-        let deadline = tokio::time::Instant::from_std(waiting_since) + timeout;
-        loop {
-            match CheckState::refill(&check.state, ttl) {
-                Refill::Fresh(run, age) => return CheckResult::new(&check, run, Some(age)),
-                Refill::Wait(changed) => {
-                    if tokio::time::timeout_at(deadline, changed).await.is_err() {
-                        let outcome = Outcome::unhealthy(format!(
-                            "timed out after {timeout:?} waiting for the run that another probe \
-                             started, which has not finished (its worker may be blocked)"
-                        ));
-                        let run = FinishedRun::since(waiting_since, outcome);
-                        return CheckResult::new(&check, run, None);
-                    }
-                }
-                Refill::Start(refilling) => {
-                    let (sender, run) = tokio::sync::oneshot::channel();
-                    let refill = execute::run(&check, &DataSource::given(&data));
-                    tokio::spawn(async move {
-                        let run = refill.await;
-                        refilling.finish(run.clone());
-                        let _ = sender.send(run);
-                    });
-                    // `None` if the task went away unfinished (its worker stopped): look again.
-                    if let Ok(run) = run.await {
-                        return CheckResult::new(&check, run, None);
-                    }
-                }
-            }
-        }
-    })
-}
-
-#[cold]
-fn wait_for_loop(check: &Check, data: &DataSource<'_>, period: Duration) -> WaitingRun {
-    let (check, data) = (check.clone(), data.detached(check.data_types()));
-    Box::pin(async move {
-        let (run, age) = background::first_result(&check, &data, period).await;
-        CheckResult::new(&check, run, age)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_probe_waits_for_another_probes_run_no_longer_than_the_timeout() {
-        let ttl = Duration::from_secs(1);
-        let check = Check::new("db", || async { true })
-            .timeout(Duration::from_millis(100))
-            .cache(ttl);
-        // A run under way that never finishes, as on a worker that a blocking request holds.
-        let Refill::Start(_running) = CheckState::refill(&check.state, ttl) else {
-            panic!("no run was under way");
-        };
-        let waiting = wait_for_cache(&check, &DataSource::none(), ttl);
-        let result = tokio::time::timeout(Duration::from_secs(5), waiting)
-            .await
-            .expect("the wait is bounded");
-        let error = result.outcome.error().unwrap_or_default();
-        assert!(
-            error.starts_with("timed out after 100ms waiting for the run that another probe"),
-            "{error}"
-        );
-    }
 }

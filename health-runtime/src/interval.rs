@@ -4,22 +4,50 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use tokio::time::{MissedTickBehavior, interval};
 
 use crate::data::{AppData, DataSource};
 use crate::execute;
 use crate::outcome::Outcome;
 use crate::registry::Check;
-use crate::state::FinishedRun;
+use crate::report::CheckResult;
+use crate::state::{CheckState, FinishedRun};
 
 /// How old a background result may be: two missed periods, plus the time a run may take.
 fn stale_after(period: Duration, timeout: Duration) -> Duration {
     period * 2 + timeout
 }
 
+/// The check's result if its loop has one, or else the future of one (the loop started if it
+/// does not run).
+pub(crate) fn begin(
+    check: &Check,
+    period: Duration,
+    data: &DataSource<'_>,
+) -> Result<CheckResult, BoxFuture<'static, CheckResult>> {
+    match latest_result(check, period) {
+        Some((run, age)) => Ok(CheckResult::new(check, run, Some(age))),
+        None => Err(wait_for_loop(check, data, period)),
+    }
+}
+
+#[cold]
+fn wait_for_loop(
+    check: &Check,
+    data: &DataSource<'_>,
+    period: Duration,
+) -> BoxFuture<'static, CheckResult> {
+    let (check, data) = (check.clone(), data.detached(check.data_types()));
+    Box::pin(async move {
+        let (run, age) = first_result(&check, &data, period).await;
+        CheckResult::new(&check, run, age)
+    })
+}
+
 /// The loop's latest result and its age, if the loop runs and has one: how most probes of the
 /// check are answered.
-pub(crate) fn latest_result(check: &Check, period: Duration) -> Option<(FinishedRun, Duration)> {
+fn latest_result(check: &Check, period: Duration) -> Option<(FinishedRun, Duration)> {
     let run = check.state.loop_result()?;
     Some(judge(run, period, check.run_timeout()))
 }
@@ -28,7 +56,7 @@ pub(crate) fn latest_result(check: &Check, period: Duration) -> Option<(Finished
 /// `web::Data` then gets it from `data`, taken from the first probe that reaches it), and waiting
 /// for its first run if there is none yet: at most the check's timeout, so that a loop on a stuck
 /// worker cannot hold the probe. The age comes with a result the loop made.
-pub(crate) async fn first_result(
+async fn first_result(
     check: &Check,
     data: &AppData,
     period: Duration,
@@ -105,6 +133,49 @@ fn judge(run: FinishedRun, period: Duration, timeout: Duration) -> (FinishedRun,
         },
         age,
     )
+}
+
+impl CheckState {
+    /// Marks the check as run by a background loop; `false` if a loop runs it already.
+    pub fn claim_loop(&self) -> bool {
+        !std::mem::replace(&mut self.slot().loop_running, true)
+    }
+
+    /// Marks the loop as gone, and wakes the probes waiting for its first run.
+    pub fn release_loop(&self) {
+        self.slot().loop_running = false;
+        self.changed.notify_waiters();
+    }
+
+    /// The latest run, if a loop runs the check and has made one.
+    pub fn loop_result(&self) -> Option<FinishedRun> {
+        let slot = self.slot();
+        slot.loop_running.then(|| slot.latest.clone()).flatten()
+    }
+
+    /// The latest run, waiting for a first one if there is none yet; `None` if the loop stopped
+    /// before making one.
+    pub async fn first_loop_result(&self) -> Option<FinishedRun> {
+        loop {
+            let changed = {
+                let slot = self.slot();
+                if let Some(run) = &slot.latest {
+                    return Some(run.clone());
+                }
+                if !slot.loop_running {
+                    return None;
+                }
+                self.changed.notified()
+            };
+            changed.await;
+        }
+    }
+
+    /// Records a run of the background loop.
+    pub fn record(&self, run: FinishedRun) {
+        self.slot().latest = Some(run);
+        self.changed.notify_waiters();
+    }
 }
 
 #[cfg(test)]
