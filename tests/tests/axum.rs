@@ -241,3 +241,20 @@ async fn the_router_merges_and_nests_and_the_apps_routes_stay_the_apps() {
     assert_eq!(get(&nested, "/ops/readyz/queue").await.status, 200);
     assert_eq!(get(&nested, "/livez").await.status, 404);
 }
+
+/// A router built where no runtime is (before `main`'s runtime starts, say) starts its `interval`
+/// loops with the first probe that reaches them.
+#[actix_web::test]
+async fn a_router_built_off_a_runtime_starts_its_loops_with_the_first_probe() {
+    use health_runtime::{Check, Probe};
+    let built = std::thread::spawn(|| {
+        let ticking = Check::new("ticking", || async { Ok::<_, String>(7) })
+            .interval(std::time::Duration::from_secs(60));
+        health().check(Probe::Liveness, ticking).router()
+    });
+    let router = built.join().expect("a router, with no runtime in sight");
+    let base = serve_axum(move || router);
+    let answer = health_tests::get(&format!("{base}/livez/ticking")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.check("ticking")["data"], 7);
+}

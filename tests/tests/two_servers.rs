@@ -1,6 +1,7 @@
-//! Two servers of one process, one `Health`: each awaits its own `health.shutdown_signal()`, and
-//! one SIGTERM drains both (readiness 503 on each for the delay) and then stops both. The drain is
-//! process-wide, so this test has its binary to itself.
+//! Two servers of one process, one `Health`: an actix app port and an axum management port, each
+//! awaiting its own `health.shutdown_signal()`; one SIGTERM drains both (readiness 503 on each for
+//! the delay) and then stops both. The drain is process-wide, so this test has its binary to
+//! itself.
 
 use std::time::{Duration, Instant};
 
@@ -13,20 +14,25 @@ use health_tests::get;
 async fn one_signal_drains_and_stops_every_server_of_the_process() {
     let delay = Duration::from_millis(800);
     let health = Health::default().drain_delay(delay);
-    let mut servers = Vec::new();
-    let mut bases = Vec::new();
-    for _ in 0..2 {
-        let server = HttpServer::new({
-            let health = health.clone();
-            move || App::new().service(health.clone())
-        })
-        .workers(1)
-        .shutdown_signal(health.shutdown_signal())
-        .bind(("127.0.0.1", 0))
+    let app = HttpServer::new({
+        let health = health.clone();
+        move || App::new().service(health.clone())
+    })
+    .workers(1)
+    .shutdown_signal(health.shutdown_signal())
+    .bind(("127.0.0.1", 0))
+    .expect("bind a loopback port");
+    let mut bases = vec![format!("http://{}", app.addrs()[0])];
+    let app = actix_web::rt::spawn(app.run());
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
         .expect("bind a loopback port");
-        bases.push(format!("http://{}", server.addrs()[0]));
-        servers.push(actix_web::rt::spawn(server.run()));
-    }
+    bases.push(format!("http://{}", listener.local_addr().unwrap()));
+    let management = axum::serve(listener, health.router::<()>())
+        .with_graceful_shutdown(health.shutdown_signal());
+    let management = actix_web::rt::spawn(async move { management.await });
+
     for base in &bases {
         assert_eq!(get(&format!("{base}/readyz")).await.status, 200);
     }
@@ -44,11 +50,13 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
         assert_eq!(answer.json()["error"], "shutting down");
         assert_eq!(get(&format!("{base}/livez")).await.status, 200);
     }
-    for server in servers {
-        let stopped = actix_web::rt::time::timeout(Duration::from_secs(5), server).await;
-        let result = stopped.expect("each server stops after the drain");
-        result.expect("the server's task").expect("the server ran");
-    }
+    let limit = Duration::from_secs(5);
+    let stopped = actix_web::rt::time::timeout(limit, app).await;
+    let result = stopped.expect("the actix server stops after the drain");
+    result.expect("its task").expect("it ran");
+    let stopped = actix_web::rt::time::timeout(limit, management).await;
+    let result = stopped.expect("the axum server stops after the drain");
+    result.expect("its task").expect("it ran");
     let after = signalled.elapsed();
     assert!(
         after >= delay,
