@@ -1,6 +1,7 @@
 #![doc = include_str!("../docs/reference.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// Without a server feature, nothing serves the probe flow: a crate then only declares checks.
+// Without an HTTP adapter, the HTTP side of the flow (bodies, query, paths) serves nothing: a
+// crate then only declares checks, or serves them over gRPC.
 #![cfg_attr(not(any(feature = "actix", feature = "axum")), allow(dead_code))]
 
 // From the outside in: the HTTP adapters, the probe flow they call, and what the flow uses.
@@ -8,7 +9,10 @@
 mod actix;
 #[cfg(feature = "axum")]
 mod axum;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod health;
+#[cfg(any(feature = "actix", feature = "axum"))]
 mod http;
 #[cfg(feature = "actix")]
 mod in_flight;
@@ -16,6 +20,7 @@ mod probe;
 
 mod cached;
 mod execute;
+mod feed;
 mod interval;
 mod lifecycle;
 mod report;
@@ -42,6 +47,9 @@ pub mod __private;
 
 pub use data::{CheckParam, Data};
 pub use details::{Details, RequestView};
+pub use feed::ProbeStatus;
+#[cfg(feature = "grpc")]
+pub use grpc::GrpcHealth;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 #[cfg(feature = "actix")]
 pub use in_flight::InFlight;

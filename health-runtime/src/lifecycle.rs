@@ -5,11 +5,13 @@
 //! facts about the process.
 
 use std::borrow::Cow;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
 
 use crate::outcome::{Limits, Outcome};
 use crate::redact;
@@ -43,11 +45,15 @@ pub(crate) struct Switches {
     /// Whether any switch is set: the one thing a probe reads while none is.
     any: AtomicBool,
     state: Mutex<SwitchState>,
+    /// Wakes those who watch probes (`feed.rs`) at each change.
+    changed: Notify,
 }
 
 #[derive(Default)]
 struct SwitchState {
     draining: bool,
+    /// The drain is over: the servers stop.
+    stopped: bool,
     refusing: Option<String>,
     broken: Option<String>,
 }
@@ -64,9 +70,11 @@ impl Switches {
             any: AtomicBool::new(false),
             state: Mutex::new(SwitchState {
                 draining: false,
+                stopped: false,
                 refusing: None,
                 broken: None,
             }),
+            changed: Notify::const_new(),
         }
     }
 
@@ -80,6 +88,16 @@ impl Switches {
         change(&mut state);
         let any = state.draining || state.refusing.is_some() || state.broken.is_some();
         self.any.store(any, Ordering::Release);
+        drop(state);
+        self.changed.notify_waiters();
+    }
+
+    /// Resolves at the next change of a switch: made before what it guards is read, so that a
+    /// change in between is not missed.
+    pub fn changed(&self) -> Pin<Box<Notified<'_>>> {
+        let mut changed = Box::pin(self.changed.notified());
+        changed.as_mut().enable();
+        changed
     }
 
     /// Why `probe` fails whatever its checks say, if it does. Inlined, as every probe asks: the
@@ -124,6 +142,23 @@ impl Switches {
 
     pub fn is_draining(&self) -> bool {
         self.any.load(Ordering::Acquire) && self.state().draining
+    }
+
+    /// Marks the drain as over: the servers stop, and so do the watches of probes.
+    pub fn stop(&self) {
+        self.set(|state| state.stopped = true);
+    }
+
+    /// Resolves once the drain is over.
+    #[cfg(feature = "grpc")]
+    pub async fn stopped(&self) {
+        loop {
+            let changed = self.changed();
+            if self.state().stopped {
+                return;
+            }
+            changed.await;
+        }
     }
 }
 
@@ -270,14 +305,17 @@ pub(crate) async fn shutdown_signal(delay: Duration) {
     };
     if stop_now {
         tracing::info!("a second signal: stopping now");
-        return;
+    } else {
+        // Stopped with a request in flight, an actix worker waits for its next look, a second
+        // later.
+        tokio::select! {
+            () = IN_FLIGHT.until_idle() => {}
+            () = tokio::time::sleep(SETTLE) => {}
+            () = signals.next() => {}
+        }
     }
-    // Stopped with a request in flight, an actix worker waits for its next look, a second later.
-    tokio::select! {
-        () = IN_FLIGHT.until_idle() => {}
-        () = tokio::time::sleep(SETTLE) => {}
-        () = signals.next() => {}
-    }
+    // Open watches end, so that they hold no server's graceful stop.
+    SWITCHES.stop();
 }
 
 /// SIGTERM and SIGINT (Ctrl-C), as one stream.

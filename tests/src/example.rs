@@ -57,6 +57,11 @@ impl Example {
         }
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The address it serves, `127.0.0.1:port`.
     pub fn address(&self) -> &str {
         self.base.trim_start_matches("http://")

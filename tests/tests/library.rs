@@ -47,10 +47,11 @@ fn dependencies(package: &str) -> Vec<String> {
     crates
 }
 
-/// Those of `crates` that belong to the server `server` (`actix`, `axum`).
+/// Those of `crates` that belong to the server `server` (`actix`, `axum`, `grpc`).
 fn of_server(crates: &[String], server: &str) -> Vec<String> {
     let prefixes: &[&str] = match server {
         "actix" => &["actix", "awc"],
+        "grpc" => &["tonic", "prost", "h2"],
         _ => &["axum", "hyper", "tower"],
     };
     let of = |name: &&String| prefixes.iter().any(|prefix| name.starts_with(prefix));
@@ -58,7 +59,8 @@ fn of_server(crates: &[String], server: &str) -> Vec<String> {
 }
 
 /// A library that only declares checks depends on `health-runtime` without its default features,
-/// and compiles no server; the axum example compiles no actix crate, the quickstart no axum one.
+/// and compiles no server; the axum example compiles no actix crate, the quickstart no axum and
+/// no gRPC one.
 /// `.ci/run` lints the runtime built each way.
 #[test]
 fn each_crate_compiles_the_server_it_serves_on_and_no_other() {
@@ -69,13 +71,16 @@ fn each_crate_compiles_the_server_it_serves_on_and_no_other() {
     );
     assert_eq!(of_server(&library, "actix"), [] as [String; 0]);
     assert_eq!(of_server(&library, "axum"), [] as [String; 0]);
+    assert_eq!(of_server(&library, "grpc"), [] as [String; 0]);
 
     let axum = dependencies("axum-example");
     assert_eq!(of_server(&axum, "actix"), [] as [String; 0]);
+    assert_eq!(of_server(&axum, "grpc"), [] as [String; 0]);
     assert!(axum.contains(&"axum".to_owned()), "{axum:?}");
 
     let quickstart = dependencies("quickstart");
     assert_eq!(of_server(&quickstart, "axum"), [] as [String; 0]);
+    assert_eq!(of_server(&quickstart, "grpc"), [] as [String; 0]);
     assert!(
         quickstart.contains(&"actix-web".to_owned()),
         "{quickstart:?}"

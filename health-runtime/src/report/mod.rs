@@ -269,6 +269,16 @@ impl Report {
                 .all(|check| check.status() != Status::Fail)
     }
 
+    /// What fails the probe, by name: `availability` when a switch holds it, and each failed
+    /// critical check (the startup checks', while startup has not passed).
+    pub fn failing(&self) -> Vec<String> {
+        let held = self.held.as_ref().map(|_| AVAILABILITY.to_owned());
+        let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
+        held.into_iter()
+            .chain(failed.map(|check| check.name.to_string()))
+            .collect()
+    }
+
     /// One line saying why the probe fails: what holds it (shutting down, a switch), whether
     /// startup has not passed, and each failed critical check with its reason, joined by `; `.
     pub fn error_line(&self) -> String {

@@ -1,0 +1,155 @@
+//! A probe's status as it changes, for the app's own code ([`Health::subscribe`]) and gRPC's
+//! `Watch` (`grpc.rs`). While anyone watches a probe, one task runs it once a second, and at once
+//! when an availability switch changes (the drain begins), and sends each change; its checks run
+//! as on every probe (cached, single-flight, answered from their loops). The task ends with the
+//! last watcher.
+
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::data::{AppData, DataSource};
+use crate::health::Health;
+use crate::lifecycle::SWITCHES;
+use crate::probe::{ServedChecks, Target};
+use crate::registry::Probe;
+
+/// A probe's status, as [`Health::subscribe`] sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeStatus {
+    passing: bool,
+    failing: Vec<String>,
+    shutting_down: bool,
+}
+
+impl ProbeStatus {
+    /// Whether the probe passes: its HTTP endpoints would answer 200.
+    pub fn is_passing(&self) -> bool {
+        self.passing
+    }
+
+    /// What fails it: `availability` when a switch holds it back (the drain, a refusal), and each
+    /// failed critical check, by name. Their reasons are in the log.
+    pub fn failing(&self) -> &[String] {
+        &self.failing
+    }
+
+    /// Whether the process drains after a shutdown signal (readiness then fails).
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down
+    }
+}
+
+/// How often a watched probe runs, unless a switch changes first.
+const PERIOD: Duration = Duration::from_secs(1);
+
+/// What is watched: a probe, or one check of it (by name).
+pub(crate) type Watched = (Probe, Option<String>);
+
+/// The checks of a `Health`, and the probes of it that are watched.
+pub(crate) struct Feeds {
+    checks: ServedChecks,
+    given: AppData,
+    open: Mutex<Vec<(Watched, watch::Sender<ProbeStatus>)>>,
+}
+
+impl Feeds {
+    /// The checks `health` serves. Call it on the server's runtime, as loops may start here.
+    pub fn new(health: &Health) -> Arc<Feeds> {
+        Arc::new(Feeds {
+            checks: ServedChecks::new(health),
+            given: health.data.clone(),
+            open: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Whether `probe` has a check named `name`.
+    #[cfg(feature = "grpc")]
+    pub fn has_check(&self, probe: Probe, name: &str) -> bool {
+        self.checks.names(probe).any(|check| **check == *name)
+    }
+
+    /// The status now: one probe of `watched`. A check name the probe does not have fails.
+    pub async fn status(&self, (probe, check): (Probe, Option<&str>)) -> ProbeStatus {
+        let target = check.map_or(Target::Probe, Target::Check);
+        let answer = poll_fn(|cx| {
+            // Made and dropped within the poll: a data source may hold a request, which is not
+            // `Send`.
+            let data = DataSource::given(&self.given);
+            Poll::Ready(self.checks.answer(probe, target, &[], &data, cx))
+        })
+        .await;
+        let shutting_down = SWITCHES.is_draining();
+        match answer {
+            Ok(answer) => {
+                let report = answer.report().await;
+                ProbeStatus {
+                    passing: report.passed(),
+                    failing: report.failing(),
+                    shutting_down,
+                }
+            }
+            Err(_) => ProbeStatus {
+                passing: false,
+                failing: check.into_iter().map(str::to_owned).collect(),
+                shutting_down,
+            },
+        }
+    }
+
+    /// A receiver of `watched`'s status: the status now, then each change. One task a watched
+    /// probe, however many receivers.
+    pub async fn watch(self: &Arc<Self>, watched: Watched) -> watch::Receiver<ProbeStatus> {
+        if let Some((_, sender)) = self.open().iter().find(|(open, _)| *open == watched) {
+            return sender.subscribe();
+        }
+        let first = self.status((watched.0, watched.1.as_deref())).await;
+        let mut open = self.open();
+        // Another watcher may have started the task meanwhile.
+        if let Some((_, sender)) = open.iter().find(|(open, _)| *open == watched) {
+            return sender.subscribe();
+        }
+        let (sender, receiver) = watch::channel(first);
+        open.push((watched.clone(), sender.clone()));
+        drop(open);
+        tokio::spawn(Arc::clone(self).feed(watched, sender));
+        receiver
+    }
+
+    /// Runs `watched` once a period, or when a switch changes, and sends each change, until no
+    /// receiver is left.
+    async fn feed(self: Arc<Self>, watched: Watched, sender: watch::Sender<ProbeStatus>) {
+        let mut switched = SWITCHES.changed();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(PERIOD) => {}
+                () = &mut switched => {}
+                () = sender.closed() => {}
+            }
+            {
+                let mut open = self.open();
+                if sender.receiver_count() == 0 {
+                    open.retain(|(open, _)| *open != watched);
+                    return;
+                }
+            }
+            // Made before the run: a change during it runs the probe again at once.
+            switched = SWITCHES.changed();
+            let status = self.status((watched.0, watched.1.as_deref())).await;
+            sender.send_if_modified(|current| {
+                let changed = *current != status;
+                if changed {
+                    *current = status;
+                }
+                changed
+            });
+        }
+    }
+
+    fn open(&self) -> MutexGuard<'_, Vec<(Watched, watch::Sender<ProbeStatus>)>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
