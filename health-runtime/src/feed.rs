@@ -43,6 +43,35 @@ impl ProbeStatus {
     }
 }
 
+impl Health {
+    /// `probe`'s status as it changes, for the app's own code: push it to a service registry,
+    /// say, when readiness changes. The receiver holds the status now; while it lives, the probe
+    /// runs once a second (its checks cached and single-flight as on every probe), and at once
+    /// when the availability switches change (the drain begins), and each change is sent. What
+    /// gRPC's `Watch` streams comes from the same source.
+    ///
+    /// ```no_run
+    /// use health_runtime::{Health, Probe};
+    ///
+    /// # async fn register(_ready: bool) {}
+    /// # async fn run() {
+    /// let mut readiness = Health::default().subscribe(Probe::Readiness).await;
+    /// loop {
+    ///     let ready = readiness.borrow_and_update().is_passing();
+    ///     register(ready).await;
+    ///     if readiness.changed().await.is_err() {
+    ///         break;
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// Call it on a tokio runtime: the probe runs on a task of its own.
+    pub async fn subscribe(&self, probe: Probe) -> watch::Receiver<ProbeStatus> {
+        Feeds::new(self).watch((probe, None)).await
+    }
+}
+
 /// How often a watched probe runs, unless a switch changes first.
 const PERIOD: Duration = Duration::from_secs(1);
 

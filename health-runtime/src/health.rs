@@ -12,11 +12,9 @@ use std::{io, net::ToSocketAddrs, sync::Arc};
 use actix_web::dev::Server;
 #[cfg(feature = "actix")]
 use actix_web::{App, HttpServer, web};
-use tokio::sync::watch;
 
 use crate::data::{AppData, Data};
 use crate::details::Details;
-use crate::feed::{Feeds, ProbeStatus};
 #[cfg(feature = "actix")]
 use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
@@ -509,33 +507,6 @@ impl Health {
     #[cfg(feature = "actix")]
     pub fn in_flight(&self) -> InFlight {
         InFlight::new()
-    }
-
-    /// `probe`'s status as it changes, for the app's own code: push it to a service registry,
-    /// say, when readiness changes. The receiver holds the status now; while it lives, the probe
-    /// runs once a second (its checks cached and single-flight as on every probe), and at once
-    /// when the availability switches change (the drain begins), and each change is sent. What
-    /// gRPC's `Watch` streams comes from the same source.
-    ///
-    /// ```no_run
-    /// use health_runtime::{Health, Probe};
-    ///
-    /// # async fn register(_ready: bool) {}
-    /// # async fn run() {
-    /// let mut readiness = Health::default().subscribe(Probe::Readiness).await;
-    /// loop {
-    ///     let ready = readiness.borrow_and_update().is_passing();
-    ///     register(ready).await;
-    ///     if readiness.changed().await.is_err() {
-    ///         break;
-    ///     }
-    /// }
-    /// # }
-    /// ```
-    ///
-    /// Call it on a tokio runtime: the probe runs on a task of its own.
-    pub async fn subscribe(&self, probe: Probe) -> watch::Receiver<ProbeStatus> {
-        Feeds::new(self).watch((probe, None)).await
     }
 
     /// The handle that refuses traffic or breaks liveness by hand: see [`Availability`].

@@ -1,6 +1,6 @@
 //! `cargo xtask test [ARGS]`: the whole test suite, as CI runs it. The tests start throwaway
-//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, HAProxy); those that
-//! are missing are installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
+//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, HAProxy) and a Python
+//! gRPC client in a virtualenv of their own; what is missing is installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
 //! `cargo test --workspace ARGS` runs. Elsewhere it says what to install.
 
 use std::process::{Command, ExitCode};
@@ -27,6 +27,11 @@ const NEEDS: &[Need] = &[
         what: "HAProxy, the load balancer of the drain test",
         installed: || on_path("haproxy"),
         packages: &["haproxy"],
+    },
+    Need {
+        what: "Python 3 with venv, for the gRPC test's client (grpcio-health-checking, from PyPI)",
+        installed: python_venv_installed,
+        packages: &["python3", "python3-venv"],
     },
     Need {
         what: "kill(1), to signal the test servers",
@@ -164,4 +169,12 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|output| output.stdout.trim_ascii() == b"0")
+}
+
+/// Whether `python3` can make a virtualenv with pip in it (Debian splits `ensurepip` out).
+fn python_venv_installed() -> bool {
+    Command::new("python3")
+        .args(["-c", "import ensurepip, venv"])
+        .status()
+        .is_ok_and(|status| status.success())
 }
