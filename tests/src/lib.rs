@@ -1,8 +1,9 @@
 //! What the end-to-end tests share: a real actix-web server on a free loopback port (an axum one
 //! in `axum`), a real HTTP client to probe it, throwaway MariaDB and PostgreSQL servers
 //! (`mariadb`, `postgres`, `server`), the outage scenarios every database goes through
-//! (`outage`), a runner for the example services (`example`), and a throwaway HAProxy in front of
-//! them (`haproxy`) for a rollout under load (`rollout`).
+//! (`outage`), a runner for the example services (`example`) and what the quickstart does on any
+//! server (`quickstart`), and a throwaway HAProxy in front of them (`haproxy`) for a rollout
+//! under load (`rollout`).
 
 /// The README's example service compiles as written.
 #[cfg(doctest)]
@@ -15,6 +16,7 @@ pub mod haproxy;
 pub mod mariadb;
 pub mod outage;
 pub mod postgres;
+pub mod quickstart;
 pub mod rollout;
 pub mod server;
 
