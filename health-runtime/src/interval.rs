@@ -2,10 +2,10 @@
 //! result without waiting. A result older than [`stale_after`] counts as failed, so that a loop
 //! that is stuck (or gone) cannot look healthy.
 
+use std::hash::{BuildHasher, RandomState};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use tokio::time::{MissedTickBehavior, interval};
 
 use crate::data::{AppData, DataSource};
 use crate::execute;
@@ -95,14 +95,29 @@ pub(crate) fn start_loop(check: &Check, data: &AppData, period: Duration) {
     let claim = LoopClaim(check.clone());
     tokio::spawn(async move {
         let LoopClaim(check) = &claim;
-        let mut ticks = interval(period.max(Duration::from_millis(1)));
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // The first run at once; each next one a period after the last began, or at once if
+        // that run took longer.
+        let mut next = tokio::time::Instant::now();
         loop {
-            ticks.tick().await;
+            tokio::time::sleep_until(next).await;
+            let began = tokio::time::Instant::now();
             let run = execute::run(check, &DataSource::given(&data));
             check.state.record(run.await);
+            next = began + jittered(period);
         }
     });
+}
+
+/// `period`, spread by a random jitter of up to 10% either way: the pods of a fleet, started
+/// together, do not ping one database in lockstep forever. At least a millisecond.
+fn jittered(period: Duration) -> Duration {
+    // A fresh `RandomState` is keyed anew from the thread's random seed: random enough to spread
+    // loops, without a dependency for it.
+    let bits = RandomState::new().hash_one(0_u8);
+    let fraction = (bits >> 11) as f64 / (1_u64 << 53) as f64;
+    period
+        .mul_f64(0.9 + 0.2 * fraction)
+        .max(Duration::from_millis(1))
 }
 
 /// The loop's claim on its check. It goes with the loop when the loop's worker stops (even
@@ -234,5 +249,45 @@ mod tests {
             Some("no background result yet: the first run has not finished within 100ms")
         );
         assert_eq!(age, None);
+    }
+
+    /// Loops of one interval started together drift apart, each run a period after the last
+    /// began, spread by up to 10%; the first run of each is at once. On tokio's paused clock,
+    /// where loops without the spread would run at the very same instants.
+    #[tokio::test(start_paused = true)]
+    async fn loops_of_one_interval_drift_apart_from_a_first_run_at_once() {
+        use std::sync::{Arc, Mutex};
+
+        let period = Duration::from_secs(1);
+        let start = tokio::time::Instant::now();
+        let runs: Vec<Arc<Mutex<Vec<Duration>>>> = (0..8).map(|_| Arc::default()).collect();
+        for (i, times) in runs.iter().enumerate() {
+            let times = Arc::clone(times);
+            let check = Check::new(format!("loop{i}"), move || {
+                times.lock().unwrap().push(start.elapsed());
+                async { true }
+            });
+            start_loop(&check, &AppData::default(), period);
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+
+        let times: Vec<Vec<Duration>> = runs.iter().map(|t| t.lock().unwrap().clone()).collect();
+        for times in &times {
+            assert_eq!(times[0], Duration::ZERO, "the first run at once");
+            for pair in times.windows(2) {
+                let gap = pair[1] - pair[0];
+                // The clock ticks in milliseconds.
+                let (least, most) = (
+                    period.mul_f64(0.9),
+                    period.mul_f64(1.1) + Duration::from_millis(1),
+                );
+                assert!(gap >= least && gap <= most, "{gap:?}");
+            }
+        }
+        let fiftieth: Vec<Duration> = times.iter().map(|times| times[50]).collect();
+        assert!(
+            fiftieth.iter().any(|&time| time != fiftieth[0]),
+            "the loops still run in lockstep: {fiftieth:?}"
+        );
     }
 }

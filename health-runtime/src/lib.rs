@@ -81,7 +81,7 @@ pub use report::Format;
 /// | `timeout = "300ms"` | 800 ms (`Health::default_timeout`) | a human duration (`250ms`, `2s`, `1m 30s`), checked at compile time, not zero; past it the check fails with `timed out after 300ms` |
 /// | `critical = false` | `true` | a failed non-critical check is shown as `WARN` and does not fail the probe |
 /// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long; probes that find no fresh result share one run |
-/// | `interval = "5s"` | | the check runs in the background on that period; probes answer from its latest result |
+/// | `interval = "5s"` | | the check runs in the background on that period (the first run at once, then spread by up to 10% either way); probes answer from its latest result |
 /// | `crate = path` | `::health_runtime` | where the runtime is, if you renamed the dependency |
 ///
 /// `cache` and `interval` exclude each other.
