@@ -7,12 +7,13 @@ use std::time::Duration;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::{Ident, LitBool, LitStr, Path, Token};
+use syn::{Ident, LitBool, LitInt, LitStr, Path, Token};
 
 use crate::check_name;
 use crate::errors::Errors;
 
-const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval` or `crate`";
+const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval`, `failures`, \
+                        `successes` or `crate`";
 
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
@@ -24,6 +25,10 @@ pub struct Args {
     pub cache: Option<Duration>,
     /// The period of background runs, as `interval = "5s"`.
     pub interval: Option<Duration>,
+    /// Failed runs in a row before the check fails its probe, as `failures = 3`.
+    pub failures: Option<u32>,
+    /// Passing runs in a row before a failed check passes again, as `successes = 2`.
+    pub successes: Option<u32>,
     pub krate: Option<Path>,
 }
 
@@ -77,6 +82,14 @@ impl Args {
             let interval = duration(key, value)?;
             self.not_both(key, self.cache.is_some())?;
             set_once(&mut self.interval, interval, key)
+        } else if key == "failures" || key == "successes" {
+            let count = runs_in_a_row(key, value)?;
+            let slot = if key == "failures" {
+                &mut self.failures
+            } else {
+                &mut self.successes
+            };
+            set_once(slot, count, key)
         } else if key == "critical" {
             let lit = syn::parse2::<LitBool>(value)
                 .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
@@ -117,6 +130,20 @@ fn duration(key: &Ident, value: TokenStream) -> syn::Result<Duration> {
         )
     })?;
     parse_duration(key, &lit)
+}
+
+/// A count of runs in a row: an integer of at least 1.
+fn runs_in_a_row(key: &Ident, value: TokenStream) -> syn::Result<u32> {
+    let expected = format!("expected a whole number of runs of at least 1, e.g. `{key} = 3`");
+    let lit = syn::parse2::<LitInt>(value).map_err(|e| syn::Error::new(e.span(), &expected))?;
+    match lit.base10_parse::<u32>() {
+        Ok(0) => Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must be at least 1 (1 is the default: the first run decides)"),
+        )),
+        Ok(count) => Ok(count),
+        Err(_) => Err(syn::Error::new(lit.span(), expected)),
+    }
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {

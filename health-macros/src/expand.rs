@@ -119,6 +119,7 @@ fn registration(
     let critical = args.critical.unwrap_or(true);
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
+    let (failures, successes) = (args.failures.unwrap_or(1), args.successes.unwrap_or(1));
     let ident = &func.sig.ident;
     let function = ident.to_string();
     // Each parameter's type, as written, names what takes it from the data source: spanned at
@@ -171,6 +172,8 @@ fn registration(
                     #critical,
                     #cache,
                     #interval,
+                    #failures,
+                    #successes,
                     &[#(#param_types::data_type),*],
                     __health_run,
                 );

@@ -52,7 +52,7 @@ fn wait_for_cache(
                             "timed out after {timeout:?} waiting for the run that another probe \
                              started, which has not finished (its worker may be blocked)"
                         ));
-                        let run = FinishedRun::since(waiting_since, outcome);
+                        let run = FinishedRun::no_run(waiting_since, outcome);
                         return CheckResult::new(&check, run, None);
                     }
                 }

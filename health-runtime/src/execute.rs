@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 
 use crate::data::DataSource;
+use crate::history::Verdict;
 use crate::outcome::Outcome;
 use crate::panics;
 use crate::registry::{Check, CheckFuture, Probe};
@@ -103,11 +104,12 @@ fn call(check: &Check, data: &DataSource<'_>) -> Result<InCheck, Box<dyn Any + S
     })
 }
 
-/// The run as probes show it, within the check's limits; as the log tells it; as metrics count it.
+/// The run as probes show it, within the check's limits and counted in its history; as the log
+/// tells it; as metrics count it.
 fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
     #[cfg(feature = "metrics")]
     let how = ended.metric_label();
-    let (outcome, panicked) = match ended {
+    let (mut outcome, panicked) = match ended {
         Ended::Returned(outcome) => (outcome.within(check.limits), None),
         Ended::TimedOut(timeout) => (
             Outcome::unhealthy(format!("timed out after {timeout:?}")),
@@ -120,15 +122,23 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
             Some((panic_message(payload.as_ref()), panics::take_location())),
         ),
     };
-    let run = FinishedRun::since(began_at, outcome);
+    let passed = outcome.is_healthy();
+    let standing = check.state.history.count(&mut outcome, check.damping);
+    let run = FinishedRun::since(began_at, outcome, standing);
     let named = named(check);
     let log = &check.state.log;
+    let held_back = Some(standing.verdict == Verdict::Damped);
     match (&panicked, run.outcome.error()) {
         (Some((message, at)), _) => {
             let at = at.as_deref();
-            log.failed(named, run.duration, Failure::Panicked { at, message });
+            let failure = Failure::Panicked { at, message };
+            log.failed(named, run.duration, failure, held_back);
         }
-        (None, Some(reason)) => log.failed(named, run.duration, Failure::Failed(reason)),
+        // A pass that does not yet make up the check's `successes`: its failure goes on.
+        (None, Some(_)) if passed => {}
+        (None, Some(reason)) => {
+            log.failed(named, run.duration, Failure::Failed(reason), held_back);
+        }
         (None, None) => log.passed(named, run.duration),
     }
     log.took(named, run.duration, check.run_timeout());
@@ -227,7 +237,7 @@ impl Drop for InCheck {
             check
                 .state
                 .log
-                .failed(named(check), Duration::ZERO, failure);
+                .failed(named(check), Duration::ZERO, failure, None);
         }
     }
 }

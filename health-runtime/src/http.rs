@@ -278,6 +278,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::history::Standing;
     use crate::outcome::Outcome;
     use crate::report::{CheckResult, Results};
 
@@ -288,6 +289,7 @@ mod tests {
             outcome: Outcome::unhealthy(error),
             duration: Duration::ZERO,
             age: None,
+            standing: Standing::UNKNOWN,
         };
         Report::new(Probe::Liveness, Results::from_vec(vec![result]))
     }

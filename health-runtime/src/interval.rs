@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 
 use crate::data::{AppData, DataSource};
 use crate::execute;
+use crate::history::Standing;
 use crate::outcome::Outcome;
 use crate::registry::Check;
 use crate::report::CheckResult;
@@ -80,7 +81,7 @@ async fn first_result(
             let outcome = Outcome::unhealthy(format!(
                 "no background result yet: the first run has not finished within {timeout:?}"
             ));
-            (FinishedRun::since(waiting_since, outcome), None)
+            (FinishedRun::no_run(waiting_since, outcome), None)
         }
     }
 }
@@ -144,6 +145,7 @@ fn judge(run: FinishedRun, period: Duration, timeout: Duration) -> (FinishedRun,
     (
         FinishedRun {
             outcome: stale,
+            standing: Standing::UNKNOWN,
             ..run
         },
         age,
@@ -202,6 +204,7 @@ mod tests {
             outcome: Outcome::healthy(),
             duration: Duration::from_millis(5),
             finished_at: Instant::now() - ago,
+            standing: Standing::UNKNOWN,
         }
     }
 

@@ -21,6 +21,7 @@ mod probe;
 mod cached;
 mod execute;
 mod feed;
+mod history;
 mod interval;
 mod lifecycle;
 mod report;

@@ -198,6 +198,21 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Appends `note` to a failing outcome's reason, as it is: the note holds no secret.
+    pub(crate) fn note(&mut self, note: &str) {
+        if let Some(Details {
+            error: Some(error),
+            error_len,
+            ..
+        }) = self.0.as_deref_mut()
+        {
+            error.push_str(note);
+            *error_len += note.len();
+        }
+    }
+}
+
 /// `error` and its causes on one line, as `anyhow` shows them with `{:#}`: `reading the config:
 /// No such file or directory`. A cause already in the text of the error it caused is not repeated.
 pub(crate) fn with_sources(error: &dyn std::error::Error) -> String {

@@ -15,6 +15,7 @@ use linkme::distributed_slice;
 
 use crate::check_name;
 use crate::data::{DataSource, DataType};
+use crate::history::Damping;
 use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::state::CheckState;
 use crate::{panics, redact};
@@ -123,6 +124,7 @@ pub struct Declared {
     timeout: Option<Duration>,
     critical: bool,
     schedule: Schedule,
+    damping: Damping,
     data_types: &'static [fn() -> DataType],
     run: fn(&DataSource<'_>) -> CheckFuture,
     /// Shared by every worker of the process.
@@ -131,7 +133,8 @@ pub struct Declared {
 
 impl Declared {
     /// What the attribute declared: `function` is the fn's path, for messages; `cache` and
-    /// `interval` exclude each other (the attribute rejects both); `data_types` are the types
+    /// `interval` exclude each other (the attribute rejects both); `failures` and `successes` are
+    /// at least 1 (the attribute rejects 0); `data_types` are the types
     /// of the fn's `web::Data<T>` parameters; `run` resolves those parameters from its
     /// `DataSource` and starts the fn.
     #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
@@ -143,6 +146,8 @@ impl Declared {
         critical: bool,
         cache: Option<Duration>,
         interval: Option<Duration>,
+        failures: u32,
+        successes: u32,
         data_types: &'static [fn() -> DataType],
         run: fn(&DataSource<'_>) -> CheckFuture,
     ) -> Declared {
@@ -158,6 +163,10 @@ impl Declared {
             timeout,
             critical,
             schedule,
+            damping: Damping {
+                failures,
+                successes,
+            },
             data_types,
             run,
             state: CheckState::new(),
@@ -222,6 +231,7 @@ pub struct Check {
     pub(crate) limits: Limits,
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
+    pub(crate) damping: Damping,
     /// The types of the parameters that `run` takes (none for an added check).
     data_types: &'static [fn() -> DataType],
     run: Arc<Run>,
@@ -268,6 +278,7 @@ impl Check {
             limits: Limits::DEFAULT,
             critical: true,
             schedule: Schedule::EveryProbe,
+            damping: Damping::NONE,
             data_types: &[],
             run: Arc::new(move |_: &DataSource<'_>| check().into_check_future()),
             state: StateRef::Added(Arc::new(CheckState::new())),
@@ -329,6 +340,58 @@ impl Check {
         self
     }
 
+    /// Flap damping: a check that was passing fails its probe only after `runs` failed runs in a
+    /// row (at least 1; 1, the default, fails it at the first). Until then its failures show as
+    /// `WARN` with how many of `runs` they are (`"timed out after 300ms (1 of 3)"`), and its probe
+    /// passes. Runs are counted, not probes: a cached result counts once, a background loop's
+    /// each run. A check that has not passed yet fails at its first failed run.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `runs` is 0.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("search", || async { true }).failures(3).successes(2);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn failures(mut self, runs: u32) -> Check {
+        self.damping.failures = self.runs_in_a_row("failures", runs);
+        self
+    }
+
+    /// Flap damping: a check that failed its probe passes again only after `runs` passing runs
+    /// in a row (at least 1; 1, the default, passes it at the first). Until then it stays failed,
+    /// saying how many of `runs` have passed and why it failed.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `runs` is 0.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("search", || async { true }).successes(2);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn successes(mut self, runs: u32) -> Check {
+        self.damping.successes = self.runs_in_a_row("successes", runs);
+        self
+    }
+
+    /// `runs`, unless it is 0: a mistake of the program, told at the caller's line.
+    #[track_caller]
+    fn runs_in_a_row(&self, what: &str, runs: u32) -> u32 {
+        if runs == 0 {
+            let name = redact::secrets(&self.name);
+            panics::configuration_error(format!(
+                "Check::new({name:?}).{what}(0): a number of runs in a row is at least 1"
+            ));
+        }
+        runs
+    }
+
     /// The check's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -375,6 +438,7 @@ impl fmt::Debug for Check {
             .field("timeout", &self.timeout)
             .field("critical", &self.critical)
             .field("schedule", &self.schedule)
+            .field("damping", &self.damping)
             .finish_non_exhaustive()
     }
 }
@@ -389,6 +453,7 @@ impl From<&'static Declared> for Check {
             limits: Limits::DEFAULT,
             critical: declared.critical,
             schedule: declared.schedule,
+            damping: declared.damping,
             data_types: declared.data_types,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),

@@ -1,5 +1,5 @@
 //! What one check keeps between probes: its latest finished run, whether a run is under way,
-//! whether a background loop runs it, and what the log said of its failures. Declared checks keep
+//! whether a background loop runs it, its history, and what the log said of its failures. Declared checks keep
 //! it in their static, so it is shared by every worker and a cache or single-flight holds for the
 //! whole process. What each schedule does with it is told in its own file: `cached.rs`,
 //! `interval.rs`.
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use crate::history::{History, Standing};
 use crate::outcome::Outcome;
 use crate::transitions::CheckLog;
 
@@ -18,17 +19,25 @@ pub(crate) struct FinishedRun {
     pub outcome: Outcome,
     pub duration: Duration,
     pub finished_at: Instant,
+    /// The check's standing after it.
+    pub standing: Standing,
 }
 
 impl FinishedRun {
-    /// A run that began at `began_at` and finishes now with `outcome`.
-    pub fn since(began_at: Instant, outcome: Outcome) -> FinishedRun {
+    /// A result that began at `began_at` and finishes now with `outcome`, with `standing`.
+    pub fn since(began_at: Instant, outcome: Outcome, standing: Standing) -> FinishedRun {
         let finished_at = Instant::now();
         FinishedRun {
             outcome,
             duration: finished_at - began_at,
             finished_at,
+            standing,
         }
+    }
+
+    /// A failed result that no run of the check made (a wait that timed out), since `began_at`.
+    pub fn no_run(began_at: Instant, outcome: Outcome) -> FinishedRun {
+        FinishedRun::since(began_at, outcome, Standing::UNKNOWN)
     }
 }
 
@@ -39,6 +48,8 @@ pub(crate) struct CheckState {
     pub changed: Notify,
     /// What the log has said of the check's failures.
     pub log: CheckLog,
+    /// What its runs in a row have said.
+    pub history: History,
 }
 
 /// What the lock of a check's state guards.
@@ -60,6 +71,7 @@ impl CheckState {
             }),
             changed: Notify::const_new(),
             log: CheckLog::new(),
+            history: History::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! What the service's log says about its checks and probes: changes, not every probe. A check
-//! that starts failing is logged once, at WARN, with the reason; while it keeps failing, at most
-//! once per [`LOG_INTERVAL`], with how many failures that was; when it passes again, once, at
-//! INFO. A check that takes more than half its timeout is logged once as slow, and once when it
+//! that starts failing is logged once, at WARN, with the reason (and, when flap damping holds the
+//! failure back from its probe, saying so; once more when the check then fails its probe); while
+//! it keeps failing, at most once per [`LOG_INTERVAL`], with how many failures that was; when it
+//! passes again, once, at INFO. A check that takes more than half its timeout is logged once as slow, and once when it
 //! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
 //! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the
@@ -31,6 +32,8 @@ struct Streak {
     logged_at: Instant,
     /// Failures since the last line.
     unlogged: u64,
+    /// Flap damping holds the streak's failures back from the check's probe.
+    held_back: bool,
 }
 
 /// A check, as the log names it.
@@ -71,9 +74,16 @@ impl CheckLog {
         }
     }
 
-    /// A run of the check failed after `duration`.
-    pub fn failed(&self, named: Named<'_>, duration: Duration, failure: Failure<'_>) {
-        if let Some(line) = self.failed_at(Instant::now(), named.check, failure) {
+    /// A run of the check failed after `duration`; `held_back` says whether flap damping held
+    /// the failure back from its probe (`None` for a failure that is no run's).
+    pub fn failed(
+        &self,
+        named: Named<'_>,
+        duration: Duration,
+        failure: Failure<'_>,
+        held_back: Option<bool>,
+    ) {
+        if let Some(line) = self.failed_at(Instant::now(), named.check, failure, held_back) {
             tracing::warn!(
                 check = named.check,
                 probe = named.probe,
@@ -138,19 +148,45 @@ impl CheckLog {
     }
 
     /// The line to log for a failure at `now`, if any.
-    fn failed_at(&self, now: Instant, name: &str, failure: Failure<'_>) -> Option<String> {
+    fn failed_at(
+        &self,
+        now: Instant,
+        name: &str,
+        failure: Failure<'_>,
+        held_back: Option<bool>,
+    ) -> Option<String> {
         let mut streak = self.streak();
         let Some(streak) = streak.as_mut() else {
+            let held_back = held_back == Some(true);
             *streak = Some(Streak {
                 began_at: now,
                 failures: 1,
                 logged_at: now,
                 unlogged: 0,
+                held_back,
             });
             self.failing.store(true, Ordering::Relaxed);
-            return Some(format!("health check `{name}` {}", failure.describe()));
+            let damping = if held_back {
+                "; flap damping holds it back: its probe passes"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "health check `{name}` {}{damping}",
+                failure.describe()
+            ));
         };
         streak.failures += 1;
+        if streak.held_back && held_back == Some(false) {
+            streak.held_back = false;
+            streak.logged_at = now;
+            streak.unlogged = 0;
+            return Some(format!(
+                "health check `{name}` now fails its probe, after {} in a row; latest: {}",
+                failures(streak.failures),
+                failure.describe()
+            ));
+        }
         streak.unlogged += 1;
         let since = now.saturating_duration_since(streak.logged_at);
         if since < LOG_INTERVAL {
@@ -275,22 +311,22 @@ mod tests {
             message: "boom",
         };
         assert_eq!(
-            log.failed_at(at(1.0), "db", boom).as_deref(),
+            log.failed_at(at(1.0), "db", boom, Some(false)).as_deref(),
             Some("health check `db` panicked at src/db.rs:3:5: boom")
         );
         for i in 0..4127 {
-            let line = log.failed_at(at(1.0 + f64::from(i) / 1000.0), "db", boom);
+            let line = log.failed_at(at(1.0 + f64::from(i) / 1000.0), "db", boom, Some(false));
             assert_eq!(line, None);
         }
         assert_eq!(
-            log.failed_at(at(11.5), "db", boom).as_deref(),
+            log.failed_at(at(11.5), "db", boom, Some(false)).as_deref(),
             Some(
                 "health check `db` panicked 4128 more times in the last 10s; \
                  latest: panicked at src/db.rs:3:5: boom"
             )
         );
         let refused = Failure::Failed("refused");
-        assert_eq!(log.failed_at(at(12.0), "db", refused), None);
+        assert_eq!(log.failed_at(at(12.0), "db", refused, Some(false)), None);
         // A reason cannot start a line of its own.
         let forged = Failure::Failed("refused\nINFO health check `db` passes again");
         assert_eq!(
@@ -303,6 +339,37 @@ mod tests {
         );
         assert_eq!(log.passed_at(at(14.0), "db"), None);
         assert!(!log.failing.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn damping_is_told_when_it_holds_a_failure_back_and_when_it_stops() {
+        let log = CheckLog::new();
+        let start = Instant::now();
+        let at = |secs: u64| start + Duration::from_secs(secs);
+        let refused = Failure::Failed("refused (1 of 3)");
+        assert_eq!(
+            log.failed_at(at(0), "db", refused, Some(true)).as_deref(),
+            Some(
+                "health check `db` failed: refused (1 of 3); flap damping holds it back: its probe passes"
+            )
+        );
+        let refused = Failure::Failed("refused (2 of 3)");
+        assert_eq!(log.failed_at(at(1), "db", refused, Some(true)), None);
+        assert_eq!(
+            log.failed_at(at(2), "db", Failure::Failed("refused"), Some(false))
+                .as_deref(),
+            Some(
+                "health check `db` now fails its probe, after 3 failures in a row; latest: failed: refused"
+            )
+        );
+        assert_eq!(
+            log.failed_at(at(3), "db", Failure::Failed("refused"), Some(false)),
+            None
+        );
+        assert_eq!(
+            log.passed_at(at(4), "db").as_deref(),
+            Some("health check `db` passes again, after 4 failures in 4.0s")
+        );
     }
 
     #[test]

@@ -64,6 +64,16 @@ fn each_mistake_is_told_at_the_callers_line() {
         &place,
     );
     assert!(!message.contains("S3CR3T"), "{message}");
+
+    let (message, at) = mistake(|| Check::new("db", || async {}).failures(0), &place);
+    assert!(at.starts_with(&here(line!() - 1)), "{at}");
+    assert!(
+        message
+            .ends_with("Check::new(\"db\").failures(0): a number of runs in a row is at least 1"),
+        "{message}"
+    );
+    let (message, _) = mistake(|| Check::new("db", || async {}).successes(0), &place);
+    assert!(message.contains(".successes(0)"), "{message}");
     let _ = panic::take_hook();
 }
 

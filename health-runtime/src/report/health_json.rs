@@ -10,7 +10,7 @@
 use std::io::Write as _;
 use std::time::SystemTime;
 
-use super::json::{Commas, write_array, write_str, write_value};
+use super::json::{Commas, write_array, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
@@ -39,6 +39,8 @@ impl Report {
             time: now,
             output: full.then_some(held),
             observed: None,
+            since: None,
+            failures: None,
         });
         let observations: Vec<Observation<'_>> = held
             .into_iter()
@@ -87,6 +89,10 @@ struct Observation<'a> {
     time: SystemTime,
     output: Option<&'a str>,
     observed: Option<&'a serde_json::Value>,
+    /// Since when the check has stood as it does.
+    since: Option<SystemTime>,
+    /// Failed runs in a row, while failing or damped.
+    failures: Option<u32>,
 }
 
 impl CheckResult {
@@ -104,6 +110,8 @@ impl CheckResult {
             time: self.age.and_then(|age| now.checked_sub(age)).unwrap_or(now),
             output: self.outcome.error().filter(|_| full),
             observed: self.outcome.data().filter(|_| full),
+            since: self.standing.since().filter(|_| full),
+            failures: self.failures_in_a_row().filter(|_| full),
         }
     }
 }
@@ -125,6 +133,13 @@ impl Observation<'_> {
         if let Some(observed) = self.observed {
             out.extend_from_slice(b",\"observedValue\":");
             write_value(out, observed);
+        }
+        if let Some(since) = self.since {
+            out.extend_from_slice(b",\"since\":");
+            write_time(out, since);
+        }
+        if let Some(failures) = self.failures {
+            let _ = write!(out, ",\"consecutiveFailures\":{failures}");
         }
         out.push(b'}');
     }
@@ -192,6 +207,19 @@ mod tests {
             json(&empty, Format::HealthJson, Detail::Full),
             serde_json::json!({"status": "pass", "checks": {}})
         );
+    }
+
+    #[test]
+    fn each_observation_says_since_when_and_how_many_runs_in_a_row_failed() {
+        let body = json(&with_history(), Format::HealthJson, Detail::Full);
+        let db = &body["checks"]["db"][0];
+        assert_eq!(db["status"], "warn");
+        assert_eq!(db["since"], "2026-12-06T12:00:00.250Z");
+        assert_eq!(db["consecutiveFailures"], 1);
+        assert_eq!(body["checks"]["cache"][0]["consecutiveFailures"], 4);
+        let flag = &body["checks"]["flag"][0];
+        assert_eq!(flag["since"], "2026-12-06T12:00:00.250Z");
+        assert!(flag.get("consecutiveFailures").is_none());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What the JSON bodies share: strings, arrays and durations written by hand, as they are on every
 //! probe's path.
 
-use std::time::Duration;
+use std::io::Write as _;
+use std::time::{Duration, SystemTime};
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
@@ -47,6 +48,11 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) {
     if serde_json::to_writer(&mut *out, value).is_err() {
         out.extend_from_slice(b"null");
     }
+}
+
+/// An RFC 3339 time with milliseconds, as a JSON string (it needs no escaping).
+pub(super) fn write_time(out: &mut Vec<u8>, time: SystemTime) {
+    let _ = write!(out, "\"{}\"", humantime::format_rfc3339_millis(time));
 }
 
 /// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::json::{Commas, write_str, write_value};
+use super::json::{Commas, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
@@ -125,6 +125,15 @@ impl CheckResult {
             Some(value) => flatten(&mut "value".to_owned(), value, &mut data),
             None => {}
         }
+        // The history last: a key of the check's own data keeps its name.
+        if let Some(since) = self.standing.since() {
+            data.key("since");
+            write_time(data.out, since);
+        }
+        if let Some(failures) = self.failures_in_a_row() {
+            data.key("consecutiveFailures");
+            write_value(data.out, &failures.into());
+        }
         data.close();
     }
 }
@@ -193,6 +202,34 @@ mod tests {
             Probe::Readiness,
             Results::from_vec(vec![result("db", true, outcome)]),
         )
+    }
+
+    #[test]
+    fn data_says_since_when_and_how_many_runs_in_a_row_failed() {
+        let body = json(&with_history(), Format::MicroProfile, Detail::Full);
+        assert_eq!(
+            body["checks"][0],
+            serde_json::json!({"name": "db", "status": "UP", "data": {
+                "warning": "refused (1 of 3)",
+                "since": "2026-12-06T12:00:00.250Z",
+                "consecutiveFailures": 1,
+            }})
+        );
+        assert_eq!(
+            body["checks"][2]["data"],
+            serde_json::json!({"since": "2026-12-06T12:00:00.250Z"})
+        );
+        // A key of the check's own data keeps its name.
+        let mut report = with_history();
+        if let Checks::ThisProbe(results) = &mut report.checks {
+            results[2].outcome = Outcome::healthy().with_data(serde_json::json!({"since": "boot"}));
+        }
+        let body = json(&report, Format::MicroProfile, Detail::Full);
+        assert_eq!(body["checks"][2]["data"]["since"], "boot");
+        assert_eq!(
+            body["checks"][2]["data"]["since#2"],
+            "2026-12-06T12:00:00.250Z"
+        );
     }
 
     #[test]

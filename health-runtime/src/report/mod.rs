@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use smallvec::SmallVec;
 
+use crate::history::{Standing, Verdict};
 use crate::outcome::Outcome;
 use crate::redact;
 use crate::registry::{Check, Name, Probe};
@@ -31,6 +32,8 @@ pub(crate) struct CheckResult {
     pub duration: Duration,
     /// How long ago the run finished, when the probe reused it (a cached or background result).
     pub age: Option<Duration>,
+    /// The check's standing after the run: since when, how many runs in a row failed, damping.
+    pub standing: Standing,
 }
 
 impl CheckResult {
@@ -42,15 +45,22 @@ impl CheckResult {
             outcome: run.outcome,
             duration: run.duration,
             age,
+            standing: run.standing,
         }
     }
 
     fn status(&self) -> Status {
-        match (self.outcome.is_healthy(), self.critical) {
-            (true, _) => Status::Ok,
-            (false, false) => Status::Warn,
-            (false, true) => Status::Fail,
+        let damped = self.standing.verdict == Verdict::Damped;
+        match (self.outcome.is_healthy(), damped, self.critical) {
+            (true, _, _) => Status::Ok,
+            (false, true, _) | (false, false, false) => Status::Warn,
+            (false, false, true) => Status::Fail,
         }
+    }
+
+    /// Failed runs in a row, while the check is failing or damped.
+    fn failures_in_a_row(&self) -> Option<u32> {
+        (self.standing.failures > 0 && !self.outcome.is_healthy()).then_some(self.standing.failures)
     }
 }
 
@@ -60,7 +70,8 @@ pub(crate) type Results = SmallVec<[CheckResult; 1]>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Ok,
-    /// A non-critical check failed: shown, but the probe passes.
+    /// A non-critical check failed, or flap damping holds a failure back: shown, but the probe
+    /// passes.
     Warn,
     Fail,
 }
@@ -379,14 +390,43 @@ mod negotiation {
 mod sample {
     use super::*;
 
+    /// A check's result, with no history.
     pub fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
+        let verdict = if outcome.is_healthy() {
+            Verdict::Passing
+        } else {
+            Verdict::Failing
+        };
         CheckResult {
             name: Name::Static(name),
             critical,
             outcome,
             duration: Duration::from_micros(1500),
             age: None,
+            standing: Standing {
+                verdict,
+                since_ms: 0,
+                failures: 0,
+            },
         }
+    }
+
+    /// `db` damped at its 1st of 3 failures, `cache` failing for 4 runs, `flag` passing; each
+    /// since 2026-12-06T12:00:00.250Z.
+    pub fn with_history() -> Report {
+        let since_ms = 1_796_558_400_250;
+        let standing = |verdict, failures| Standing {
+            verdict,
+            since_ms,
+            failures,
+        };
+        let mut db = result("db", true, Outcome::unhealthy("refused (1 of 3)"));
+        db.standing = standing(Verdict::Damped, 1);
+        let mut cache = result("cache", true, Outcome::unhealthy("cold"));
+        cache.standing = standing(Verdict::Failing, 4);
+        let mut flag = result("flag", true, Outcome::healthy());
+        flag.standing = standing(Verdict::Passing, 0);
+        Report::new(Probe::Readiness, Results::from_vec(vec![db, cache, flag]))
     }
 
     /// A failing readiness report: `db` failed, `cache` warns, `flag` passes.

@@ -3,7 +3,7 @@
 //! it is on every probe's path: keys and status words are constants, and strings are escaped only
 //! when they need it.
 
-use super::json::{write_array, write_ms, write_str, write_value};
+use super::json::{write_array, write_ms, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Scope, Status};
 use crate::registry::Probe;
 
@@ -74,6 +74,14 @@ impl CheckResult {
             out.extend_from_slice(b",\"age_ms\":");
             write_ms(out, age);
         }
+        if let Some(since) = self.standing.since() {
+            out.extend_from_slice(b",\"since\":");
+            write_time(out, since);
+        }
+        if let Some(failures) = self.failures_in_a_row() {
+            out.extend_from_slice(b",\"consecutive_failures\":");
+            out.extend_from_slice(itoa::Buffer::new().format(failures).as_bytes());
+        }
         if let Some(error) = self.outcome.error() {
             out.extend_from_slice(b",\"error\":");
             write_str(out, error);
@@ -100,6 +108,29 @@ mod tests {
         assert_eq!(body["checks"][1]["status"], "WARN");
         assert_eq!(body["checks"][2]["duration_ms"], 1.5);
         assert_eq!(body["checks"][2]["data"], serde_json::json!({"n": 1}));
+    }
+
+    #[test]
+    fn each_check_says_since_when_and_how_many_runs_in_a_row_failed() {
+        let body = json(&with_history(), Format::Seed, Detail::Full);
+        assert_eq!(body["status"], "FAIL", "cache fails");
+        assert_eq!(body["error"], "cache failed: cold", "db is held back");
+        let (db, cache, flag) = (&body["checks"][0], &body["checks"][1], &body["checks"][2]);
+        assert_eq!(db["status"], "WARN");
+        assert_eq!(db["error"], "refused (1 of 3)");
+        assert_eq!(db["consecutive_failures"], 1);
+        assert_eq!(cache["status"], "FAIL");
+        assert_eq!(cache["consecutive_failures"], 4);
+        assert_eq!(flag["status"], "OK");
+        assert!(flag.get("consecutive_failures").is_none());
+        for check in [db, cache, flag] {
+            assert_eq!(check["since"], "2026-12-06T12:00:00.250Z");
+        }
+        let status_only = json(&with_history(), Format::Seed, Detail::StatusOnly);
+        assert_eq!(
+            status_only["checks"][0],
+            serde_json::json!({"name": "db", "status": "WARN"})
+        );
     }
 
     #[test]
