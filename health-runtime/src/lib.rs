@@ -83,6 +83,8 @@ pub use report::Format;
 /// | `critical = false` | `true` | a failed non-critical check is shown as `WARN` and does not fail the probe |
 /// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long; probes that find no fresh result share one run |
 /// | `interval = "5s"` | | the check runs in the background on that period (the first run at once, then spread by up to 10% either way); probes answer from its latest result |
+/// | `failures = 3` | `1` | flap damping: a passing check fails its probe only after that many failed runs in a row; until then it is `WARN`, its reason ending `(1 of 3)` |
+/// | `successes = 2` | `1` | a failed check passes again only after that many passing runs in a row |
 /// | `crate = path` | `::health_runtime` | where the runtime is, if you renamed the dependency |
 ///
 /// `cache` and `interval` exclude each other.
@@ -144,7 +146,8 @@ pub use report::Format;
 /// Each points at the offending token and says what to write instead: a fn that is not `async`,
 /// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is neither
 /// `Data<T>` nor `web::Data<T>` (or a `Data<T>` of another crate), an unsupported return type, an unknown
-/// or duplicate argument, a malformed or zero duration, an invalid name, both `cache` and
+/// or duplicate argument, a malformed or zero duration, a `failures` or `successes` that is not a
+/// whole number of at least 1, an invalid name, both `cache` and
 /// `interval`, the attribute on something that is not a fn, and a future that is not `Send`. All mistakes of one attribute are
 /// reported in one build, and the fn is kept as written, so that its callers do not fail with it;
 /// rustc still reports what is wrong in the fn itself (a fn that is not `async` but awaits also

@@ -1,5 +1,5 @@
 //! `cargo xtask test [ARGS]`: the whole test suite, as CI runs it. The tests start throwaway
-//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, HAProxy) and a Python
+//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, Redis, HAProxy) and a Python
 //! gRPC client in a virtualenv of their own; what is missing is installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
 //! `cargo test --workspace ARGS` runs. Elsewhere it says what to install.
 
@@ -22,6 +22,11 @@ const NEEDS: &[Need] = &[
         what: "a PostgreSQL server (initdb, postgres)",
         installed: postgres_installed,
         packages: &["postgresql"],
+    },
+    Need {
+        what: "a Redis server (redis-server), for the Redis check's test",
+        installed: || on_path("redis-server"),
+        packages: &["redis-server"],
     },
     Need {
         what: "HAProxy, the load balancer of the drain test",

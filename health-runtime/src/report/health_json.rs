@@ -89,8 +89,8 @@ struct Observation<'a> {
     time: SystemTime,
     output: Option<&'a str>,
     observed: Option<&'a serde_json::Value>,
-    /// Since when the check has stood as it does.
-    since: Option<SystemTime>,
+    /// Since when the check has stood as it does, in milliseconds since the Unix epoch.
+    since: Option<u64>,
     /// Failed runs in a row, while failing or damped.
     failures: Option<u32>,
 }
@@ -110,7 +110,7 @@ impl CheckResult {
             time: self.age.and_then(|age| now.checked_sub(age)).unwrap_or(now),
             output: self.outcome.error().filter(|_| full),
             observed: self.outcome.data().filter(|_| full),
-            since: self.standing.since().filter(|_| full),
+            since: self.standing.since_ms().filter(|_| full),
             failures: self.failures_in_a_row().filter(|_| full),
         }
     }

@@ -126,7 +126,7 @@ impl CheckResult {
             None => {}
         }
         // The history last: a key of the check's own data keeps its name.
-        if let Some(since) = self.standing.since() {
+        if let Some(since) = self.standing.since_ms() {
             data.key("since");
             write_time(data.out, since);
         }

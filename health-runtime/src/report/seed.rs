@@ -74,7 +74,7 @@ impl CheckResult {
             out.extend_from_slice(b",\"age_ms\":");
             write_ms(out, age);
         }
-        if let Some(since) = self.standing.since() {
+        if let Some(since) = self.standing.since_ms() {
             out.extend_from_slice(b",\"since\":");
             write_time(out, since);
         }

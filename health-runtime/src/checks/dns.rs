@@ -1,0 +1,39 @@
+//! Name resolution (feature `dns`): a name resolves to at least one address, through the system's
+//! resolver (`/etc/resolv.conf`, `/etc/hosts`), as the service's own connections resolve it.
+//!
+//! ```
+//! use std::net::IpAddr;
+//! use health_runtime::{checks, readiness};
+//!
+//! #[readiness(timeout = "500ms")]
+//! async fn resolver() -> std::io::Result<Vec<IpAddr>> {
+//!     checks::dns::resolve("localhost").await
+//! }
+//! ```
+
+use std::io;
+use std::net::IpAddr;
+
+/// The addresses `name` resolves to, each once, in the resolver's order; shown as the check's
+/// data when it is the check's result. A name that does not resolve fails with the resolver's
+/// reason (`cannot resolve db.internal: failed to lookup address information: Name or service
+/// not known`); a resolver that does not answer, at the check's timeout (the lookup goes on in
+/// tokio's blocking pool until the resolver's own timeout, without holding a worker).
+pub async fn resolve(name: &str) -> io::Result<Vec<IpAddr>> {
+    let resolved = tokio::net::lookup_host((name, 0))
+        .await
+        .map_err(|error| io::Error::new(error.kind(), format!("cannot resolve {name}: {error}")))?;
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    for address in resolved {
+        if !addresses.contains(&address.ip()) {
+            addresses.push(address.ip());
+        }
+    }
+    if addresses.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("cannot resolve {name}: no address"),
+        ));
+    }
+    Ok(addresses)
+}

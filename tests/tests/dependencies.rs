@@ -1,0 +1,317 @@
+//! The ready-made checks of `health_runtime::checks`, against the real things: a `redis-server`
+//! (killed, frozen, with a password), an HTTP server (refusing, hanging, answering 500,
+//! redirecting), TCP ports, the system's resolver, this machine's filesystems and memory, and a
+//! PEM certificate. Each fails as the database checks do: at once with the reason when refused,
+//! at the check's timeout when the other side is frozen, never showing a credential.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpResponse, web};
+use health_runtime::checks::disk::{self, MinFree};
+use health_runtime::checks::http::Upstream;
+use health_runtime::checks::{certificate, dns, memory, tcp};
+use health_runtime::{Check, Health, IntoOutcome, Probe};
+use health_tests::server::{PASSWORD, ServerProcess, WRONG_PASSWORD, binary};
+use health_tests::{free_port, get, serve, serve_health};
+
+/// `check` served as the readiness check `name` with `timeout`; the answer to `/readyz/<name>`.
+async fn probe<F, Fut>(name: &'static str, timeout: Duration, check: F) -> health_tests::Answer
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = health_runtime::Outcome> + Send + 'static,
+{
+    let check = Check::new(name, check).timeout(timeout);
+    let base = serve_health(Health::default().check(Probe::Readiness, check));
+    get(&format!("{base}/readyz/{name}")).await
+}
+
+fn redis_server(port: u16, dir: &std::path::Path) -> ServerProcess {
+    let mut command = Command::new(binary("redis-server", "redis-server"));
+    command.args(["--bind", "127.0.0.1", "--port", &port.to_string()]);
+    command.args([
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--requirepass",
+        PASSWORD,
+    ]);
+    command.arg("--dir").arg(dir);
+    ServerProcess::spawn(command, port, &dir.join("redis.log"))
+}
+
+#[actix_web::test]
+async fn redis_passes_and_fails_at_once_when_killed_at_the_timeout_when_frozen() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = redis_server(port, dir.path());
+    let url = format!("redis://:{PASSWORD}@127.0.0.1:{port}/");
+    let manager = redis::Client::open(url)
+        .unwrap()
+        .get_connection_manager()
+        .await
+        .expect("connected");
+    let ping = move || {
+        let mut connection = manager.clone();
+        async move {
+            health_runtime::checks::redis::ping(&mut connection)
+                .await
+                .into_outcome()
+        }
+    };
+    let check = Check::new("redis", ping).timeout(Duration::from_millis(300));
+    let base = serve_health(Health::default().check(Probe::Readiness, check));
+    let url = format!("{base}/readyz/redis");
+    let passing = get(&url).await;
+    assert_eq!(passing.status, 200, "{}", passing.body);
+
+    server.freeze();
+    let frozen = get(&url).await;
+    assert_eq!(frozen.status, 503, "{}", frozen.body);
+    assert_eq!(frozen.check("redis")["error"], "timed out after 300ms");
+    assert!(
+        frozen.elapsed < Duration::from_millis(1300),
+        "{:?}",
+        frozen.elapsed
+    );
+    server.thaw();
+
+    server.kill();
+    let started = Instant::now();
+    let killed = get(&url).await;
+    assert_eq!(killed.status, 503, "{}", killed.body);
+    let reason = killed.check("redis")["error"].as_str().unwrap().to_owned();
+    assert_ne!(
+        reason, "timed out after 300ms",
+        "a dead server fails at once"
+    );
+    assert!(started.elapsed() < Duration::from_millis(300), "{reason}");
+    assert!(!killed.body.contains(PASSWORD), "{}", killed.body);
+}
+
+#[actix_web::test]
+async fn redis_refusing_a_password_says_so_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = redis_server(port, dir.path());
+    // Connected without the password (or with a wrong one), as a pool may be: PING is refused.
+    for url in [
+        format!("redis://127.0.0.1:{port}/"),
+        format!("redis://:{WRONG_PASSWORD}@127.0.0.1:{port}/"),
+    ] {
+        let client = redis::Client::open(url).unwrap();
+        let reason = match client.get_multiplexed_async_connection().await {
+            Ok(mut connection) => health_runtime::checks::redis::ping(&mut connection)
+                .await
+                .expect_err("not authenticated")
+                .to_string(),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            reason.contains("NOAUTH") || reason.contains("uthentication"),
+            "{reason}"
+        );
+        assert!(!reason.contains(WRONG_PASSWORD), "{reason}");
+    }
+}
+
+/// An upstream with a route for each way an upstream answers.
+fn upstream() -> String {
+    serve(|config| {
+        config
+            .route("/ok", web::get().to(HttpResponse::Ok))
+            .route("/no-content", web::get().to(HttpResponse::NoContent))
+            .route("/fail", web::get().to(HttpResponse::InternalServerError))
+            .route(
+                "/moved",
+                web::get().to(|| async {
+                    HttpResponse::MovedPermanently()
+                        .insert_header(("location", "/ok"))
+                        .finish()
+                }),
+            )
+            .route(
+                "/hang",
+                web::get().to(|| async {
+                    std::future::pending::<()>().await;
+                    HttpResponse::Ok().finish()
+                }),
+            );
+    })
+}
+
+#[actix_web::test]
+async fn an_http_upstream_passes_on_2xx_and_fails_with_the_status_or_the_connection_error() {
+    let base = upstream();
+    let secret = base.replace("http://", "http://probe:S3CR3T-upstream@");
+    let get_of = |path: &str| Upstream::new(&format!("{secret}{path}")).unwrap();
+
+    assert_eq!(get_of("/ok").get().await, Ok(()));
+    assert_eq!(get_of("/no-content").get().await, Ok(()));
+    let failed = get_of("/fail").get().await.unwrap_err().to_string();
+    assert!(
+        failed.ends_with("/fail answered 500 Internal Server Error"),
+        "{failed}"
+    );
+    assert!(failed.starts_with("GET http://***@127.0.0.1:"), "{failed}");
+    assert_eq!(get_of("/fail").passing_on([500]).get().await, Ok(()));
+    assert!(get_of("/ok").passing_on([204]).get().await.is_err());
+
+    // No redirect unless asked.
+    let moved = get_of("/moved").get().await.unwrap_err().to_string();
+    assert!(moved.ends_with("answered 301 Moved Permanently"), "{moved}");
+    assert_eq!(get_of("/moved").follow_redirects(1).get().await, Ok(()));
+
+    // Refused: at once, with the connection's error.
+    let refused = Upstream::new(&format!("http://127.0.0.1:{}/", free_port())).unwrap();
+    let answer = probe("refused", Duration::from_secs(5), move || {
+        let refused = refused.clone();
+        async move { refused.get().await.into_outcome() }
+    })
+    .await;
+    assert_eq!(answer.status, 503);
+    let reason = answer.check("refused")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(reason.contains("Connection refused"), "{reason}");
+    assert!(
+        answer.elapsed < Duration::from_secs(2),
+        "{:?}",
+        answer.elapsed
+    );
+
+    // Hanging: at the check's timeout.
+    let hanging = get_of("/hang");
+    let answer = probe("hanging", Duration::from_millis(300), move || {
+        let hanging = hanging.clone();
+        async move { hanging.get().await.into_outcome() }
+    })
+    .await;
+    assert_eq!(answer.check("hanging")["error"], "timed out after 300ms");
+    assert!(!answer.body.contains("S3CR3T"), "{}", answer.body);
+
+    let invalid = Upstream::new("ftp://probe:S3CR3T@files")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        invalid,
+        "invalid upstream URL ftp://***@files: the scheme is not http or https"
+    );
+}
+
+#[actix_web::test]
+async fn tcp_connects_or_says_why_not() {
+    let base = upstream();
+    let address = base.trim_start_matches("http://");
+    assert!(tcp::connect(address).await.is_ok());
+    let closed = format!("127.0.0.1:{}", free_port());
+    let refused = tcp::connect(&closed).await.unwrap_err().to_string();
+    assert!(
+        refused.starts_with(&format!("cannot connect to {closed}: Connection refused")),
+        "{refused}"
+    );
+}
+
+#[actix_web::test]
+async fn dns_resolves_a_name_or_says_why_not() {
+    let addresses = dns::resolve("localhost").await.expect("localhost resolves");
+    assert!(
+        addresses.contains(&IpAddr::from([127, 0, 0, 1])),
+        "{addresses:?}"
+    );
+    let outcome = dns::resolve("localhost").await.into_outcome();
+    assert!(
+        outcome
+            .data()
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .contains(&"127.0.0.1".into())
+    );
+    let unknown = dns::resolve("no-such-host.invalid")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.starts_with("cannot resolve no-such-host.invalid: "),
+        "{unknown}"
+    );
+}
+
+#[actix_web::test]
+async fn disk_space_is_measured_on_the_paths_filesystem() {
+    let dir = tempfile::tempdir().unwrap();
+    let enough = disk::free_space(dir.path(), MinFree::Bytes(1)).await;
+    assert!(enough.is_healthy(), "{enough:?}");
+    let data = enough.data().unwrap();
+    let (free, total) = (
+        data["free_bytes"].as_u64().unwrap(),
+        data["total_bytes"].as_u64().unwrap(),
+    );
+    assert!(0 < free && free <= total, "{data}");
+
+    let short = disk::free_space(dir.path(), MinFree::Fraction(1.01)).await;
+    let reason = short.error().unwrap();
+    assert!(
+        reason.contains(" free of ") && reason.contains("less than"),
+        "{reason}"
+    );
+    let missing = disk::free_space("/no/such/volume", MinFree::Bytes(1)).await;
+    assert_eq!(
+        missing.error(),
+        Some("cannot look at /no/such/volume: No such file or directory (os error 2)")
+    );
+}
+
+#[actix_web::test]
+async fn memory_is_measured_against_this_machines_limit() {
+    let within = memory::usage(1.0, u64::MAX).await;
+    assert!(within.is_healthy(), "{within:?}");
+    let data = within.data().unwrap();
+    // A container's cgroup, or this process's resident size outside a limited one.
+    let used = data
+        .get("used_bytes")
+        .or_else(|| data.get("resident_bytes"));
+    assert!(
+        used.and_then(|used| used.as_u64())
+            .is_some_and(|used| used > 0),
+        "{data}"
+    );
+    assert!(data["limit_bytes"].as_u64().is_some(), "{data}");
+
+    let over = memory::usage(0.0, 0).await;
+    assert!(over.error().unwrap().contains("over"), "{over:?}");
+}
+
+#[actix_web::test]
+async fn a_certificate_fails_when_fewer_days_are_left_than_asked() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/far-future.crt");
+    let fine = certificate::expiry(path, 14).await;
+    assert!(fine.is_healthy(), "{fine:?}");
+    let data = fine.data().unwrap();
+    assert!(
+        data["not_after"].as_str().unwrap().starts_with("2126-"),
+        "{data}"
+    );
+    assert!(data["days_left"].as_i64().unwrap() > 36_000, "{data}");
+
+    let soon = certificate::expiry(path, 40_000).await;
+    let reason = soon.error().unwrap();
+    assert!(
+        reason.contains("far-future.crt expires in ") && reason.ends_with("(fewer than 40000)"),
+        "{reason}"
+    );
+
+    let not_pem = certificate::expiry(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"), 14).await;
+    assert!(
+        not_pem
+            .error()
+            .unwrap()
+            .contains("holds no PEM certificate"),
+        "{not_pem:?}"
+    );
+}
