@@ -14,7 +14,9 @@ use health_runtime::checks::disk::{self, MinFree};
 use health_runtime::checks::http::Upstream;
 use health_runtime::checks::{certificate, dns, memory, tcp};
 use health_runtime::{Check, Health, IntoOutcome, Probe};
-use health_tests::server::{PASSWORD, ServerProcess, WRONG_PASSWORD, binary};
+use health_tests::server::{
+    PASSWORD, ServerProcess, WRONG_PASSWORD, binary, output, running_as_root,
+};
 use health_tests::{free_port, get, serve, serve_health};
 
 /// `check` served as the readiness check `name` with `timeout`; the answer to `/readyz/<name>`.
@@ -285,6 +287,82 @@ async fn memory_is_measured_against_this_machines_limit() {
 
     let over = memory::usage(0.0, 0).await;
     assert!(over.error().unwrap().contains("over"), "{over:?}");
+}
+
+/// A memory cgroup of its own with a 64 MiB limit, of whichever cgroup version holds the memory
+/// controller here; removed when dropped.
+struct LimitedCgroup {
+    dir: std::path::PathBuf,
+    version: &'static str,
+}
+
+impl LimitedCgroup {
+    const LIMIT: u64 = 64 << 20;
+
+    fn make() -> LimitedCgroup {
+        let name = format!("health-test-{}", std::process::id());
+        let v1 = std::path::Path::new("/sys/fs/cgroup/memory");
+        let (dir, version, limit_file) = if v1.join("memory.limit_in_bytes").exists() {
+            (v1.join(name), "v1", "memory.limit_in_bytes")
+        } else {
+            let root = std::path::Path::new("/sys/fs/cgroup");
+            std::fs::write(root.join("cgroup.subtree_control"), "+memory")
+                .expect("enable the v2 memory controller for child cgroups");
+            (root.join(name), "v2", "memory.max")
+        };
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("make {}: {e}", dir.display()));
+        let cgroup = LimitedCgroup { dir, version };
+        std::fs::write(cgroup.dir.join(limit_file), Self::LIMIT.to_string())
+            .expect("set the limit");
+        cgroup
+    }
+
+    /// The memory check's outcome in a process of this cgroup.
+    fn check(&self, max_fraction: &str) -> serde_json::Value {
+        let placed_then_run = r#"echo $$ > "$1/cgroup.procs" && exec "$2" "$3""#;
+        let printed = output(Command::new("sh").args([
+            "-c",
+            placed_then_run,
+            "sh",
+            self.dir.to_str().unwrap(),
+            env!("CARGO_BIN_EXE_memory_usage"),
+            max_fraction,
+        ]));
+        serde_json::from_str(&printed).expect("JSON")
+    }
+}
+
+impl Drop for LimitedCgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// Needs root to make a cgroup (CI runs as root); as another user, only the test above runs.
+#[test]
+fn memory_is_measured_against_a_limited_cgroups_limit() {
+    if !running_as_root() {
+        eprintln!("not root: no cgroup of its own; the memory check ran against this machine's");
+        return;
+    }
+    let cgroup = LimitedCgroup::make();
+    let within = cgroup.check("0.9");
+    assert_eq!(within["error"], serde_json::Value::Null, "{within}");
+    assert_eq!(
+        within["data"]["limit_bytes"],
+        LimitedCgroup::LIMIT,
+        "{within}"
+    );
+    assert_eq!(within["data"]["cgroup"], cgroup.version, "{within}");
+    let used = within["data"]["used_bytes"].as_u64().unwrap();
+    assert!(0 < used && used <= LimitedCgroup::LIMIT, "{within}");
+
+    let over = cgroup.check("0");
+    let reason = over["error"].as_str().unwrap();
+    assert!(
+        reason.contains("of the cgroup's 64.0 MiB limit, over 0.0%"),
+        "{reason}"
+    );
 }
 
 #[actix_web::test]

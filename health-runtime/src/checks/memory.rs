@@ -58,7 +58,7 @@ fn judge(measured: Measured, max_fraction: f64, max_resident: u64) -> Outcome {
                 return Outcome::healthy().with_data(shown);
             }
             Outcome::unhealthy(format!(
-                "memory use {} is {:.0}% of the cgroup's {} limit, over {:.0}%",
+                "memory use {} is {:.1}% of the cgroup's {} limit, over {:.1}%",
                 bytes(used),
                 fraction * 100.0,
                 bytes(limit),
@@ -230,7 +230,7 @@ mod tests {
         let over = judge(measured, 0.8, 0);
         assert_eq!(
             over.error(),
-            Some("memory use 900.0 MiB is 88% of the cgroup's 1.0 GiB limit, over 80%")
+            Some("memory use 900.0 MiB is 87.9% of the cgroup's 1.0 GiB limit, over 80.0%")
         );
         assert_eq!(over.data().unwrap()["cgroup"], "v2");
         assert!(judge(measured, 0.9, 0).is_healthy());
