@@ -2,8 +2,8 @@
 //! that starts failing is logged once, at WARN, with the reason (and, when flap damping holds the
 //! failure back from its probe, saying so; once more when the check then fails its probe); while
 //! it keeps failing, at most once per [`LOG_INTERVAL`], with how many failures that was; when it
-//! passes again, once, at INFO. A check that takes more than half its timeout is logged once as slow, and once when it
-//! is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
+//! passes again, once, at INFO. A check that takes more than half its timeout is logged once as
+//! slow, and once when it is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
 //! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the
 //! `log` facade. Reasons arrive here redacted (`outcome.rs`, `execute.rs`), and leave with their

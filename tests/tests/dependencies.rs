@@ -196,6 +196,12 @@ async fn an_http_upstream_passes_on_2xx_and_fails_with_the_status_or_the_connect
     assert_eq!(answer.check("hanging")["error"], "timed out after 300ms");
     assert!(!answer.body.contains("S3CR3T"), "{}", answer.body);
 
+    // TLS, with rustls: a server that does not speak it fails the handshake, with the reason.
+    let not_tls = Upstream::new(&base.replace("http://", "https://")).unwrap();
+    let reason = not_tls.get().await.unwrap_err().to_string();
+    assert!(reason.starts_with("GET https://127.0.0.1:"), "{reason}");
+    assert!(reason.contains("received corrupt message"), "{reason}");
+
     let invalid = Upstream::new("ftp://probe:S3CR3T@files")
         .unwrap_err()
         .to_string();
