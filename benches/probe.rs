@@ -21,7 +21,9 @@ async fn handwritten() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(r#"{"status":"OK","checks":[{"name":"check-0","status":"OK","duration_ms":0.001}]}"#)
+        .body(
+            r#"{"status":"OK","checks":[{"name":"check-0","status":"OK","duration_ms":0.001,"since":"2026-12-05T12:00:00.000Z"}]}"#,
+        )
 }
 
 fn probe(c: &mut Criterion) {

@@ -6,9 +6,8 @@ use actix_web::HttpResponse;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 
 /// What the framework answers on `/healthz` for the check `alive`, byte for byte but for the
-/// duration.
-pub const BODY: &str =
-    r#"{"status":"OK","checks":[{"name":"alive","status":"OK","duration_ms":0.001}]}"#;
+/// duration and the time since when it passes.
+pub const BODY: &str = r#"{"status":"OK","checks":[{"name":"alive","status":"OK","duration_ms":0.001,"since":"2026-12-05T12:00:00.000Z"}]}"#;
 
 /// `BODY` as a constant, with the framework's headers.
 pub async fn healthz() -> HttpResponse {

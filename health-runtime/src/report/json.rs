@@ -1,7 +1,8 @@
 //! What the JSON bodies share: strings, arrays and durations written by hand, as they are on every
 //! probe's path.
 
-use std::io::Write as _;
+use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
@@ -51,53 +52,26 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) {
 }
 
 /// A time given in milliseconds since the Unix epoch, as an RFC 3339 JSON string in UTC with
-/// milliseconds: `"2026-12-05T12:00:00.250Z"`. By hand, as every check of every probe shows one:
-/// with `humantime`'s `Display`, each check's history cost a probe 689 instructions; with this,
-/// 257 (`benches/instructions/run.py`).
+/// milliseconds (`"2026-12-05T12:00:00.250Z"`), or `null` past the year 9999. A check's `since`
+/// changes only with its status, so each thread keeps the last time it wrote, formatted: written
+/// anew on every probe, it cost 689 instructions a probe (239 by hand); kept, the whole history
+/// costs a probe about 100 (callgrind, `benches/instructions/run.py`).
 pub(super) fn write_time(out: &mut Vec<u8>, unix_ms: u64) {
-    let (days, ms_of_day) = (unix_ms / 86_400_000, unix_ms % 86_400_000);
-    let (year, month, day) = civil_from_days(days);
-    if year > 9999 {
-        // Four digits no more: what the formatting crate says of such a clock.
-        let time = SystemTime::UNIX_EPOCH + Duration::from_millis(unix_ms);
-        let _ = write!(out, "\"{}\"", humantime::format_rfc3339_millis(time));
-        return;
+    thread_local! {
+        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
     }
-    let (seconds, ms) = (ms_of_day / 1000, ms_of_day % 1000);
-    // Two digits of each number below 100.
-    let two = |n: u64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-    let [y1, y2] = two(year / 100);
-    let [y3, y4] = two(year % 100);
-    let [mo1, mo2] = two(month);
-    let [d1, d2] = two(day);
-    let [h1, h2] = two(seconds / 3600);
-    let [mi1, mi2] = two(seconds / 60 % 60);
-    let [s1, s2] = two(seconds % 60);
-    let [ms2, ms3] = two(ms % 100);
-    let ms1 = b'0' + (ms / 100) as u8;
-    out.extend_from_slice(&[
-        b'"', y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1,
-        s2, b'.', ms1, ms2, ms3, b'Z', b'"',
-    ]);
-}
-
-/// The proleptic Gregorian date of a day since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    LAST.with_borrow_mut(|(last_ms, text)| {
+        if *last_ms != unix_ms {
+            text.clear();
+            let time = SystemTime::UNIX_EPOCH + Duration::from_millis(unix_ms);
+            if write!(text, "\"{}\"", humantime::format_rfc3339_millis(time)).is_err() {
+                text.clear();
+                text.push_str("null");
+            }
+            *last_ms = unix_ms;
+        }
+        out.extend_from_slice(text.as_bytes());
+    });
 }
 
 /// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
@@ -129,21 +103,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_rfc3339_as_humantime_writes_them() {
-        let mut ms: u64 = 0;
-        // Every day of four centuries (leap years and the year 2000 among them), at odd times,
-        // then the last time with four digits of year.
-        while ms < 12_700_000_000_000 {
+    fn times_are_rfc3339_and_each_thread_keeps_the_last() {
+        let written = |ms| {
             let mut out = Vec::new();
             write_time(&mut out, ms);
-            let time = SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
-            let expected = format!("\"{}\"", humantime::format_rfc3339_millis(time));
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{ms}");
-            ms += 86_400_000 + 3_723_456;
-        }
-        let mut out = Vec::new();
-        write_time(&mut out, 253_402_300_799_999);
-        assert_eq!(out, b"\"9999-12-31T23:59:59.999Z\"");
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
+        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
+        assert_eq!(written(951_782_400_000), "\"2000-02-29T00:00:00.000Z\"");
+        assert_eq!(written(253_402_300_799_999), "\"9999-12-31T23:59:59.999Z\"");
+        assert_eq!(written(253_402_300_800_000), "null");
+        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
     }
 
     #[test]
