@@ -52,26 +52,59 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &serde_json::Value) {
 }
 
 /// A time given in milliseconds since the Unix epoch, as an RFC 3339 JSON string in UTC with
-/// milliseconds (`"2026-12-05T12:00:00.250Z"`), or `null` past the year 9999. A check's `since`
-/// changes only with its status, so each thread keeps the last time it wrote, formatted: written
-/// anew on every probe, it cost 689 instructions a probe (239 by hand); kept, the whole history
-/// costs a probe about 100 (callgrind, `benches/instructions/run.py`).
+/// milliseconds (`"2026-12-05T12:00:00.250Z"`), or `null` past the year 9999. Every check of
+/// every probe shows one, its `since`, which changes only with the check's status: formatted anew
+/// each time, it cost 689 instructions a check; each thread therefore keeps the seconds it wrote
+/// last, formatted, and puts in the milliseconds (the whole history then costs a probe of one
+/// check about 90; callgrind, `benches/instructions/run.py`). Kept by second, not by time, so
+/// that checks which started together share one slot.
 pub(super) fn write_time(out: &mut Vec<u8>, unix_ms: u64) {
     thread_local! {
-        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+        static SECONDS: RefCell<Seconds> = const { RefCell::new(Seconds::new()) };
     }
-    LAST.with_borrow_mut(|(last_ms, text)| {
-        if *last_ms != unix_ms {
-            text.clear();
-            let time = SystemTime::UNIX_EPOCH + Duration::from_millis(unix_ms);
-            if write!(text, "\"{}\"", humantime::format_rfc3339_millis(time)).is_err() {
-                text.clear();
-                text.push_str("null");
-            }
-            *last_ms = unix_ms;
+    let (second, ms) = (unix_ms / 1000, unix_ms % 1000);
+    SECONDS.with_borrow_mut(|seconds| match seconds.formatted(second) {
+        Some(mut text) => {
+            let digit = |n: u64| b'0' + (n % 10) as u8;
+            text[21..24].copy_from_slice(&[digit(ms / 100), digit(ms / 10), digit(ms)]);
+            out.extend_from_slice(&text);
         }
-        out.extend_from_slice(text.as_bytes());
+        None => out.extend_from_slice(b"null"),
     });
+}
+
+/// A time as JSON: `"2026-12-05T12:00:00.250Z"`, the milliseconds at 21..24.
+type Formatted = [u8; 26];
+
+/// The seconds a thread wrote last, formatted: slots enough for the distinct seconds of a
+/// service's checks (those that started together share theirs), the oldest replaced first.
+struct Seconds {
+    slots: [(u64, Option<Formatted>); 8],
+    oldest: usize,
+}
+
+impl Seconds {
+    const fn new() -> Seconds {
+        Seconds {
+            slots: [(u64::MAX, None); 8],
+            oldest: 0,
+        }
+    }
+
+    /// `second` formatted, its milliseconds `.000`; `None` past the year 9999.
+    fn formatted(&mut self, second: u64) -> Option<Formatted> {
+        if let Some((_, text)) = self.slots.iter().find(|(kept, _)| *kept == second) {
+            return *text;
+        }
+        let time = SystemTime::UNIX_EPOCH + Duration::from_secs(second);
+        let mut text = String::with_capacity(26);
+        let text = write!(text, "\"{}\"", humantime::format_rfc3339_millis(time))
+            .ok()
+            .and_then(|()| Formatted::try_from(text.as_bytes()).ok());
+        self.slots[self.oldest] = (second, text);
+        self.oldest = (self.oldest + 1) % self.slots.len();
+        text
+    }
 }
 
 /// Milliseconds with microsecond resolution (most checks finish in well under a millisecond),
@@ -103,18 +136,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_rfc3339_and_each_thread_keeps_the_last() {
+    fn times_are_rfc3339_as_humantime_writes_them_through_the_kept_seconds() {
         let written = |ms| {
             let mut out = Vec::new();
             write_time(&mut out, ms);
             String::from_utf8(out).unwrap()
         };
-        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
-        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
+        let expected = |ms| {
+            let time = SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+            format!("\"{}\"", humantime::format_rfc3339_millis(time))
+        };
+        // Every day of four centuries at odd times (each a second no slot keeps), then the same
+        // times again in an order that finds some kept and replaces others.
+        let times: Vec<u64> = (0..12_700_000_000_000)
+            .step_by(86_400_000 + 3_723_456)
+            .collect();
+        for &ms in times.iter().chain(times.iter().rev()) {
+            assert_eq!(written(ms), expected(ms), "{ms}");
+        }
+        // A probe's checks: more seconds than slots, one apart, and milliseconds within one.
+        for round in 0..3 {
+            for check in 0..11 {
+                let ms = 1_796_472_000_000 + check * 1_001 + round * 10;
+                assert_eq!(written(ms), expected(ms), "{ms}");
+            }
+        }
         assert_eq!(written(951_782_400_000), "\"2000-02-29T00:00:00.000Z\"");
         assert_eq!(written(253_402_300_799_999), "\"9999-12-31T23:59:59.999Z\"");
         assert_eq!(written(253_402_300_800_000), "null");
-        assert_eq!(written(1_796_472_000_250), "\"2026-12-05T12:00:00.250Z\"");
+        assert_eq!(written(253_402_300_800_000), "null");
     }
 
     #[test]
