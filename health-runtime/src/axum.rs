@@ -100,7 +100,8 @@ impl Health {
             // axum writes the root of a nested router as `/`.
             let path = if path.is_empty() { "/" } else { &path };
             let serving = Arc::clone(&serving);
-            router = router.route_service(path, ProbeService { serving, mounted });
+            let service = ProbeService(Arc::new(Mount { serving, mounted }));
+            router = router.route_service(path, service);
         }
         router
     }
@@ -115,9 +116,13 @@ struct Serving {
     given: AppData,
 }
 
-/// The service of one path.
+/// The service of one path. axum clones it for every request, and each request's answer holds
+/// it: one reference count, rather than a clone of what the path answers each time.
 #[derive(Clone)]
-struct ProbeService {
+struct ProbeService(Arc<Mount>);
+
+/// What one path serves.
+struct Mount {
     serving: Arc<Serving>,
     mounted: Mounted,
 }
@@ -134,8 +139,7 @@ impl tower_service::Service<Request> for ProbeService {
     fn call(&mut self, request: Request) -> Respond {
         let (request, _body) = request.into_parts();
         Respond::Begin {
-            serving: Arc::clone(&self.serving),
-            mounted: self.mounted.clone(),
+            mount: Arc::clone(&self.0),
             request,
         }
     }
@@ -149,8 +153,7 @@ impl tower_service::Service<Request> for ProbeService {
 )]
 enum Respond {
     Begin {
-        serving: Arc<Serving>,
-        mounted: Mounted,
+        mount: Arc<Mount>,
         request: request::Parts,
     },
     Wait(Pending),
@@ -163,12 +166,8 @@ impl Future for Respond {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         // The request is read where it lies: moving its parts out would copy them once more.
-        if let Respond::Begin {
-            serving,
-            mounted,
-            request,
-        } = this
-        {
+        if let Respond::Begin { mount, request } = this {
+            let Mount { serving, mounted } = &**mount;
             let probe_request = ProbeRequest {
                 readable: matches!(request.method, Method::GET | Method::HEAD),
                 query: request.uri.query().unwrap_or_default(),
