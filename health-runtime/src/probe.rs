@@ -174,7 +174,9 @@ impl ServedChecks {
         let exclusions = Exclusions::of(self.checks.iter().flatten(), exclude);
         both(live, ready_and_started).map(move |(live, (ready, started))| {
             let mut report = Report::all_probes([live, ready, started]);
-            exclusions.apply_to(&mut report);
+            if let Some(exclusions) = exclusions {
+                exclusions.apply_to(&mut report);
+            }
             report
         })
     }
@@ -219,7 +221,6 @@ impl ServedChecks {
         Reporting {
             probe,
             exclusions: Exclusions::of(self.checks[probe.index()].iter(), exclude),
-            whole: exclude.is_empty(),
             switches: self.switches,
         }
     }
@@ -260,9 +261,8 @@ fn both<A: Send + 'static, B: Send + 'static>(a: Answer<A>, b: Answer<B>) -> Ans
 /// partial run is not.
 struct Reporting {
     probe: Probe,
-    exclusions: Exclusions,
-    /// Whether no check was excluded.
-    whole: bool,
+    /// `None` when no check was excluded: the probe ran whole.
+    exclusions: Option<Exclusions>,
     switches: &'static Switches,
 }
 
@@ -274,9 +274,12 @@ impl Reporting {
 
     fn finish(self, mut report: Report) -> Report {
         let probe = self.probe;
-        self.exclusions.apply_to(&mut report);
+        let whole = self.exclusions.is_none();
+        if let Some(exclusions) = self.exclusions {
+            exclusions.apply_to(&mut report);
+        }
         report.held = self.switches.holding(probe);
-        if self.whole {
+        if whole {
             let why = || report.error_line();
             transitions::PROBES[probe.index()].answered(probe.as_str(), report.passed(), why);
         }
@@ -321,7 +324,6 @@ fn is_excluded(check: &Check, exclude: &[String]) -> bool {
 
 /// What `?exclude=` did to one probe, for its report: the names of the checks it skipped, and
 /// the names that matched no check, each once and only the first few.
-#[derive(Default)]
 struct Exclusions {
     excluded: Vec<String>,
     /// The first of the names that match no check, each once.
@@ -336,9 +338,13 @@ const UNKNOWN_NAMES: usize = 10;
 const UNKNOWN_NAME_BYTES: usize = 64;
 
 impl Exclusions {
-    fn of<'a>(checks: impl Iterator<Item = &'a Check> + Clone, exclude: &[String]) -> Exclusions {
+    /// What `exclude` does to `checks`; `None` when it names nothing.
+    fn of<'a>(
+        checks: impl Iterator<Item = &'a Check> + Clone,
+        exclude: &[String],
+    ) -> Option<Exclusions> {
         if exclude.is_empty() {
-            return Exclusions::default();
+            return None;
         }
         let matches = |name: &str| checks.clone().any(|check| check.name() == name);
         let mut unknown = HashSet::new();
@@ -349,14 +355,14 @@ impl Exclusions {
                 shown.push(short.unwrap_or_else(|| name.clone()));
             }
         }
-        Exclusions {
+        Some(Exclusions {
             excluded: checks
                 .filter(|check| is_excluded(check, exclude))
                 .map(|check| check.name().to_owned())
                 .collect(),
             unknown_left: unknown.len() - shown.len(),
             unknown: shown,
-        }
+        })
     }
 
     fn apply_to(self, report: &mut Report) {
