@@ -10,15 +10,16 @@ from round to round), whose request ratio is the steady measure of relative cost
 machine. Two more pairs run side by side: the framework's /healthz vs a hand-written handler that
 does what the body reports (runs the check, times it, formats the body), and, to show that the
 harness itself favours neither side, the hand-written server vs a second copy of itself. On axum,
-the framework's /healthz (Health::router) vs a hand-written axum handler with the same body, side
-by side. Each
+the framework's /healthz (Health::router) vs a hand-written axum handler with the same body, and
+vs one that does what the body reports, side by side. Each
 round starts fresh servers, in alternating order, so that no process's luck of placement in memory
 holds for a whole run. Servers are pinned to core 0 and wrk to core 1. Prints the medians over the
 rounds, the p99 latencies and the target ratios in Markdown.
 
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
 BINARY (a copy of target/release/bench_server from another commit), it only compares this
-build's framework /healthz with that build's, side by side, to measure a runtime change. Needs wrk,
+build's framework /healthz with that build's, side by side, to measure a runtime change: on
+actix, or with --server axum on axum. Needs wrk,
 taskset and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when
 missing.
 """
@@ -180,8 +181,10 @@ def check_run_round_trips(binary, env, db):
 
 
 def compare_builds(binary, other, args):
-    """This build's framework /healthz against another build's, side by side: the way to measure
-    a change to the runtime. /healthz never touches the database, so none is started."""
+    """This build's framework /healthz against another build's, side by side, on the server
+    `args.server`: the way to measure a change to the runtime. /healthz never touches the
+    database, so none is started."""
+    mode = {"actix": "framework", "axum": "axum-framework"}[args.server]
     env = dict(os.environ, DATABASE_URL="mysql://bench@127.0.0.1:1/bench")
     ratios = []
     for round_ in range(args.rounds):
@@ -190,7 +193,7 @@ def compare_builds(binary, other, args):
         servers = []
         try:
             for path in [other, binary] if b_first else [binary, other]:
-                servers.append(start_server(path, "framework", env))
+                servers.append(start_server(path, mode, env))
             if b_first:
                 servers.reverse()
             pair = [(server, "/healthz") for server in servers]
@@ -199,7 +202,7 @@ def compare_builds(binary, other, args):
         finally:
             stop_servers(servers)
     rounds = ", ".join(f"{r:.3f}" for r in ratios)
-    print(f"- this build's framework /healthz vs {other}: side by side "
+    print(f"- this build's framework /healthz vs {other}, on {args.server}: side by side "
           f"{statistics.median(ratios):.3f} (median; rounds {rounds})")
 
 
@@ -211,6 +214,8 @@ def main():
     parser.add_argument("--against", metavar="BINARY",
                         help="only compare this build's framework /healthz with that of another "
                              "bench_server build, side by side")
+    parser.add_argument("--server", choices=["actix", "axum"], default="actix",
+                        help="the server that --against compares the builds on")
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -228,12 +233,13 @@ def main():
             results = {"framework /healthz": [], "hand-written /healthz": [],
                        "framework /ready (cached)": []}
             storm_round_trips = []
-            side_by_side = {key: [] for key in ("healthz", "ready", "same", "timed", "axum")}
+            side_by_side = {key: [] for key in
+                            ("healthz", "ready", "same", "timed", "axum", "axum-timed")}
             for round_ in range(args.rounds):
                 # Fresh servers each round, started in alternating order, so that no process's
                 # luck of placement in memory holds for a whole run.
                 modes = ["framework", "handwritten", "handwritten", "timed", "axum-framework",
-                         "axum-handwritten"]
+                         "axum-handwritten", "axum-timed"]
                 servers = start_servers(binary, modes[::-1] if round_ % 2 else modes, env)
                 try:
                     framework = servers["framework"][0]
@@ -241,7 +247,8 @@ def main():
                     if round_ % 2:
                         # Which of the two started first alternates too.
                         handwritten, copy = copy, handwritten
-                    axum = servers["axum-framework"][0], servers["axum-handwritten"][0]
+                    axum = (servers["axum-framework"][0], servers["axum-handwritten"][0],
+                            servers["axum-timed"][0])
                     for server in (framework, handwritten, copy, servers["timed"][0], *axum):
                         wrk(server, "/healthz", 2, args.connections)  # warm-up
                     runs = [("framework /healthz", framework, "/healthz"),
@@ -260,6 +267,7 @@ def main():
                         "same": ((handwritten, "/healthz"), (copy, "/healthz")),
                         "timed": ((framework, "/healthz"), (servers["timed"][0], "/healthz")),
                         "axum": ((axum[0], "/healthz"), (axum[1], "/healthz")),
+                        "axum-timed": ((axum[0], "/healthz"), (axum[2], "/healthz")),
                     }
                     for key, (a, b) in pairs.items():
                         side_by_side[key].append(wrk_side_by_side(
@@ -303,6 +311,10 @@ def main():
     print(f"- axum: framework /healthz vs hand-written axum /healthz: side by side "
           f"{statistics.median(on_axum):.3f} "
           f"(median; rounds {', '.join(f'{r:.3f}' for r in on_axum)}) (target >= 0.95)")
+    axum_timed = side_by_side["axum-timed"]
+    print(f"- axum: framework /healthz vs a hand-written axum handler that runs the check, times "
+          f"it and formats the body: side by side {statistics.median(axum_timed):.3f} "
+          f"(median; rounds {', '.join(f'{r:.3f}' for r in axum_timed)})")
     same = side_by_side["same"]
     print(f"- harness check, hand-written vs a second hand-written server: side by side "
           f"{statistics.median(same):.3f} (median; rounds {', '.join(f'{r:.3f}' for r in same)})")

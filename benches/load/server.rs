@@ -1,4 +1,4 @@
-//! The target of the load benchmark (`benches/load/run.py`), in one of five modes:
+//! The target of the load benchmark (`benches/load/run.py`), in one of six modes:
 //! - `framework PORT`: `Health::default()` with a liveness check `alive` and a readiness check
 //!   `mysql` that pings `DATABASE_URL` through a sqlx pool, cached for 1 s;
 //! - `handwritten PORT`: a plain actix handler on `/healthz` that returns the framework's body as
@@ -7,7 +7,8 @@
 //!   reports: runs the check, times it, and formats the body;
 //! - `axum-framework PORT`: `Health::router()` of the same checks on axum;
 //! - `axum-handwritten PORT`: a plain axum handler on `/healthz` that returns the body as a
-//!   constant, with the same headers.
+//!   constant, with the same headers;
+//! - `axum-timed PORT`: what `timed` does, as a plain axum handler.
 //!
 //! One worker (actix) or one runtime thread (axum) each, so that the benchmark can pin the server
 //! to one core and wrk to the other.
@@ -32,19 +33,24 @@ async fn mysql(pool: web::Data<MySqlPool>) -> Result<(), sqlx::Error> {
     checks::sqlx::ping(&pool).await
 }
 
-async fn timed_healthz() -> HttpResponse {
+/// What `timed` answers: the check run and timed, and the body formatted by hand.
+async fn timed_body() -> String {
     let started = Instant::now();
     alive().await;
     // Milliseconds to the microsecond, as the framework reports them (as an f64: `0` for no time
     // at all, where the framework writes `0.0`); since when it passes, kept from its first run.
     let duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
     let since = "2026-12-05T12:00:00.000Z";
+    format!(
+        r#"{{"status":"OK","checks":[{{"name":"alive","status":"OK","duration_ms":{duration_ms},"since":"{since}"}}]}}"#
+    )
+}
+
+async fn timed_healthz() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(format!(
-            r#"{{"status":"OK","checks":[{{"name":"alive","status":"OK","duration_ms":{duration_ms},"since":"{since}"}}]}}"#
-        ))
+        .body(timed_body().await)
 }
 
 fn main() -> std::io::Result<()> {
@@ -53,7 +59,7 @@ fn main() -> std::io::Result<()> {
         [_, mode, port] => (mode.clone(), port.parse::<u16>().map_err(invalid)?),
         _ => {
             return Err(invalid(
-                "usage: bench_server framework|handwritten|timed|axum-framework|axum-handwritten PORT",
+                "usage: bench_server framework|handwritten|timed|axum-framework|axum-handwritten|axum-timed PORT",
             ));
         }
     };
@@ -63,10 +69,11 @@ fn main() -> std::io::Result<()> {
         "framework" => system().block_on(on_actix(port, Some(&url), false)),
         "handwritten" => system().block_on(on_actix(port, None, false)),
         "timed" => system().block_on(on_actix(port, None, true)),
-        "axum-framework" => on_axum::serve(port, Some(&url)),
-        "axum-handwritten" => on_axum::serve(port, None),
+        "axum-framework" => on_axum::serve(port, on_axum::Answer::Framework { url: &url }),
+        "axum-handwritten" => on_axum::serve(port, on_axum::Answer::HandWritten),
+        "axum-timed" => on_axum::serve(port, on_axum::Answer::Timed),
         _ => Err(invalid(
-            "mode is framework, handwritten, timed, axum-framework or axum-handwritten",
+            "mode is framework, handwritten, timed, axum-framework, axum-handwritten or axum-timed",
         )),
     }
 }
