@@ -41,19 +41,28 @@ enum Ended {
     TimedOut(Duration),
 }
 
-/// Starts a run of `check` and polls it once, within the poll whose context is `cx`.
+/// Starts a run of `check` and polls it once, within the poll whose context is `cx`. The call and
+/// the first poll run under one panic guard, as most checks finish right there.
 pub(crate) fn start(check: &Check, data: &DataSource<'_>, cx: &mut Context<'_>) -> FirstPoll {
     let began_at = Instant::now();
-    let ended = match call(check, data) {
-        Err(payload) => Ended::Panicked(payload),
-        Ok(mut future) => match future.poll_unpin(cx) {
-            Poll::Ready(Ok(outcome)) => Ended::Returned(outcome),
-            Poll::Ready(Err(payload)) => Ended::Panicked(payload),
-            Poll::Pending => {
-                future.check = Some(check.clone());
-                return FirstPoll::Pending(PendingRun { future, began_at });
-            }
-        },
+    let mut called = None;
+    let first_poll = catch_unwind(AssertUnwindSafe(|| {
+        panics::in_check(|| called.insert(check.start(data)).poll_unpin(cx))
+    }));
+    let ended = match first_poll {
+        // A future that returned holds nothing that could panic as it goes.
+        Ok(Poll::Ready(outcome)) => Ended::Returned(outcome),
+        Ok(Poll::Pending) => {
+            let future = InCheck {
+                future: called,
+                check: Some(check.clone()),
+            };
+            return FirstPoll::Pending(PendingRun { future, began_at });
+        }
+        Err(payload) => {
+            drop_panicked(called);
+            Ended::Panicked(payload)
+        }
     };
     FirstPoll::Finished(finished(check, began_at, ended))
 }
@@ -210,14 +219,17 @@ impl Future for InCheck {
                 Poll::Ready(Ok(outcome))
             }
             Err(payload) => {
-                // A future that panicked is done for: dropped here, where a second panic of its
-                // drop is part of the first, rather than logged as a failure of its own.
-                let future = self.future.take();
-                let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+                drop_panicked(self.future.take());
                 Poll::Ready(Err(payload))
             }
         }
     }
+}
+
+/// A future that panicked is done for: dropped here, where a second panic of its drop is part of
+/// the first, rather than logged as a failure of its own.
+fn drop_panicked(future: Option<CheckFuture>) {
+    let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
 }
 
 impl Drop for InCheck {
@@ -272,6 +284,34 @@ mod tests {
         let check = hangs_and_panics_when_dropped();
         let run = run(&check, &DataSource::none()).await;
         assert_eq!(run.outcome.error(), Some("timed out after 50ms"));
+    }
+
+    /// Panics when polled, and again when dropped.
+    struct PanicsTwice;
+
+    impl Future for PanicsTwice {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("polled with password=S3CR3T");
+        }
+    }
+
+    impl Drop for PanicsTwice {
+        fn drop(&mut self) {
+            panic!("dropped");
+        }
+    }
+
+    #[test]
+    fn a_check_that_panics_in_its_first_poll_and_as_it_is_dropped_fails_with_the_first() {
+        panics::install_hook();
+        let check = Check::new("twice", || PanicsTwice);
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let FirstPoll::Finished(run) = start(&check, &DataSource::none(), &mut cx) else {
+            panic!("the check finished");
+        };
+        assert_eq!(run.outcome.error(), Some(PANICKED));
     }
 
     #[test]
