@@ -19,9 +19,8 @@ rounds, the p99 latencies and the target ratios in Markdown.
 Options: --rounds N (3), --seconds S (10), --connections C (64, per target). With --against
 BINARY (a copy of target/release/bench_server from another commit), it only compares this
 build's framework /healthz with that build's, side by side, to measure a runtime change: on
-actix, or with --server axum on axum. Needs wrk,
-taskset and the MariaDB server binaries (apt-get install wrk mariadb-server); installs wrk when
-missing.
+actix, or with --server axum on axum. Needs wrk, taskset and MariaDB (apt-get install wrk
+mariadb-server mariadb-client); installs them when missing.
 """
 
 import argparse
@@ -41,10 +40,16 @@ CACHE_TTL_S = 1.0
 
 
 def which(name, package):
-    for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/bin/{name}"):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    sys.exit(f"`{name}` not found: apt-get install {package}")
+    """The path of the program `name`, installing the Debian `package` that has it when it is
+    missing (a fresh machine has no MariaDB)."""
+    def found():
+        for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/bin/{name}"):
+            if candidate and os.path.exists(candidate):
+                return candidate
+        return None
+    if not found():
+        subprocess.run(["apt-get", "install", "-y", "-q", package], check=False)
+    return found() or sys.exit(f"`{name}` not found: apt-get install {package}")
 
 
 class MariaDb:
