@@ -50,7 +50,8 @@ pub(crate) fn start(check: &Check, data: &DataSource<'_>, cx: &mut Context<'_>) 
         panics::in_check(|| called.insert(check.start(data)).poll_unpin(cx))
     }));
     let ended = match first_poll {
-        // A future that returned holds nothing that could panic as it goes.
+        // `called` is dropped unguarded as this returns: a future that returned holds nothing
+        // that could panic as it goes.
         Ok(Poll::Ready(outcome)) => Ended::Returned(outcome),
         Ok(Poll::Pending) => {
             let future = InCheck {
@@ -227,9 +228,11 @@ impl Future for InCheck {
 }
 
 /// A future that panicked is done for: dropped here, where a second panic of its drop is part of
-/// the first, rather than logged as a failure of its own.
+/// the first, rather than logged as a failure of its own (the log gives the first's location).
 fn drop_panicked(future: Option<CheckFuture>) {
-    let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+    panics::keeping_location(|| {
+        let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+    });
 }
 
 impl Drop for InCheck {
@@ -260,6 +263,7 @@ mod tests {
 
     use super::*;
     use crate::data::DataSource;
+    use crate::registry::CheckReturn;
 
     /// Panics when dropped, as a check's guard might when its run is cut off.
     struct PanicsOnDrop;
@@ -312,6 +316,16 @@ mod tests {
             panic!("the check finished");
         };
         assert_eq!(run.outcome.error(), Some(PANICKED));
+    }
+
+    #[test]
+    fn a_panic_as_a_panicked_future_is_dropped_leaves_the_first_panics_location() {
+        panics::install_hook();
+        let first_line = line!() + 1;
+        let _ = catch_unwind(|| panics::in_check(|| panic!("first")));
+        drop_panicked(Some(PanicsTwice.into_check_future()));
+        let at = panics::take_location().expect("a location");
+        assert!(at.contains(&format!("execute.rs:{first_line}:")), "{at}");
     }
 
     #[test]

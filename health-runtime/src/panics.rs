@@ -83,6 +83,14 @@ pub(crate) fn take_location() -> Option<String> {
     LOCATION.take()
 }
 
+/// Runs `f`, whose panics are part of one already caught: the location kept is that one's.
+pub(crate) fn keeping_location<T>(f: impl FnOnce() -> T) -> T {
+    let first = LOCATION.take();
+    let result = f();
+    LOCATION.set(first);
+    result
+}
+
 /// The most bytes of a panic's message that a log line or stderr gets.
 const MESSAGE_BYTES: usize = 4096;
 
