@@ -350,7 +350,7 @@ impl Health {
 
     /// The most bytes of a check's `error` that a body shows (512 unless changed): a longer one
     /// is cut on a character boundary and ends with `… (cut: N bytes in all)`. A reason is kept
-    /// (and redacted) on its first 64 KiB at most, whatever this limit.
+    /// (and redacted) on its first 4 KiB at most, whatever this limit.
     ///
     /// ```
     /// # use health_runtime::Health;

@@ -282,7 +282,8 @@ mod tests {
     use crate::outcome::Outcome;
     use crate::report::{CheckResult, Results};
 
-    fn report(error: &str) -> Report {
+    /// A report of `checks` failing checks, each with `error`.
+    fn report(checks: usize, error: &str) -> Report {
         let result = CheckResult {
             name: Name::Static("big"),
             critical: true,
@@ -291,14 +292,14 @@ mod tests {
             age: None,
             standing: Standing::UNKNOWN,
         };
-        Report::new(Probe::Liveness, Results::from_vec(vec![result]))
+        Report::new(Probe::Liveness, Results::from_vec(vec![result; checks]))
     }
 
     #[test]
     fn a_large_body_leaves_no_large_buffer_behind() {
         let seed = Body::Format(Format::Seed);
         let reply = render(
-            &report(&"x".repeat(1 << 20)),
+            &report(100, &"x".repeat(4096)),
             seed,
             Detail::Full,
             <[u8]>::len,
@@ -315,7 +316,7 @@ mod tests {
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
         // Small bodies keep their buffer: they need no new one.
-        render(&report("small"), seed, Detail::Full, <[u8]>::len);
+        render(&report(1, "small"), seed, Detail::Full, <[u8]>::len);
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept > 0 && kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
     }

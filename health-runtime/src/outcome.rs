@@ -55,7 +55,7 @@ impl Outcome {
     /// are replaced by `***`: those of URLs (`mysql://user:password@host`), Go and Oracle DSNs,
     /// values of keys such as `password=`, `token=`, `api_key:` or `accessToken`, `Bearer` and
     /// `Basic` credentials, cookies, JSON Web Tokens, AWS access key ids and PEM private keys. Keep
-    /// other secrets out of it. Only its first 64 KiB are kept (and a body shows less: see
+    /// other secrets out of it. Only its first 4 KiB are kept (and a body shows less: see
     /// [`Health::error_limit`](crate::Health::error_limit)).
     ///
     /// ```
@@ -66,8 +66,13 @@ impl Outcome {
     /// ```
     #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
-        let mut reason = reason.to_string();
-        let (redacted, error_len) = redact::measured(&reason);
+        let (mut reason, total) = redact::window(&reason);
+        let redacted = redact::secrets(&reason);
+        let error_len = if total > redact::MAX_TEXT {
+            total
+        } else {
+            redacted.len()
+        };
         let error = match redacted {
             Cow::Borrowed(kept) => {
                 let kept = kept.len();

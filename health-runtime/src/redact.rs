@@ -8,41 +8,60 @@
 //! probe.
 
 use std::borrow::Cow;
+use std::fmt;
 
 const HIDDEN: &str = "***";
 
-/// The most bytes of one text that are kept and redacted; the rest is cut before redaction. Far
-/// above what a body shows of a reason (512 B unless [`error_limit`] changes it): a credential
+/// The most bytes of one text that are kept and redacted; the rest is cut before redaction, so
+/// that the work of a run does not grow with its reason beyond what a body or a log line shows.
+/// Above what a body shows of a reason (512 B unless [`error_limit`] changes it): a credential
 /// that straddles the cut lies beyond what is shown.
 ///
 /// [`error_limit`]: crate::Health::error_limit
-pub(crate) const MAX_TEXT: usize = 64 * 1024;
+pub(crate) const MAX_TEXT: usize = 4 * 1024;
 
 /// Keys whose value is a secret, matched without regard to case, as the end of a longer key too
-/// (`db_password`, `X-Api-Key`, `accessToken`).
-const SECRET_KEYS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "pwd",
-    "pass",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "access_key",
-    "accesskey",
-    "private_key",
-    "privatekey",
-    "secret_key",
-    "secretkey",
-    "client_secret",
-    "sslpassword",
-    "credentials",
-    "authorization",
-    "cookie",
+/// (`db_password`, `X-Api-Key`, `accessToken`). `word` keys are also English words or parts of
+/// other names: they count only as a word of their own, after a non-letter or as a camel-case hump
+/// (`dbPass`, `SASToken`, `clientSecret`), so that `bypass`, `tokens` or `Sup3rSecret` (a word
+/// that ends in one) do not. The others count at the end of any key (`mypassword`).
+const SECRET_KEYS: &[(&str, Match)] = &[
+    ("password", Match::Suffix),
+    ("passwd", Match::Suffix),
+    ("passphrase", Match::Suffix),
+    ("apikey", Match::Suffix),
+    ("api_key", Match::Suffix),
+    ("api-key", Match::Suffix),
+    ("access_key", Match::Suffix),
+    ("accesskey", Match::Suffix),
+    ("private_key", Match::Suffix),
+    ("privatekey", Match::Suffix),
+    ("secret_key", Match::Suffix),
+    ("secretkey", Match::Suffix),
+    ("client_secret", Match::Suffix),
+    ("sslpassword", Match::Suffix),
+    ("credentials", Match::Suffix),
+    ("authorization", Match::Suffix),
+    ("cookie", Match::Suffix),
+    ("secret", Match::Word),
+    ("token", Match::Word),
+    ("credential", Match::Word),
+    // URL signatures: Azure SAS `sig=`, `X-Amz-Signature=`, `X-Goog-Signature=`.
+    ("signature", Match::Word),
+    ("sig", Match::Word),
+    ("pwd", Match::Word),
+    ("pass", Match::Word),
+    ("pw", Match::Word),
 ];
+
+/// Where a secret key may stand at the end of the text before a separator.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// At the end of any key.
+    Suffix,
+    /// As a word of its own, or a camel-case hump.
+    Word,
+}
 
 /// Keys whose value runs to the end of the line: a `Cookie` header holds `; ` between its pairs,
 /// a passphrase spaces, and an `Authorization` value that starts with no scheme may be anything
@@ -56,23 +75,28 @@ const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "negotiate
 const DSN_PROTOCOLS: [&str; 5] = ["@tcp(", "@tcp6(", "@udp(", "@unix(", "@/"];
 
 /// How much more than [`MAX_TEXT`] is redacted before the result is cut to it: a credential that
-/// starts before the cut is seen whole.
-const MARGIN: usize = 4 * 1024;
+/// starts before the cut is seen whole (a JSON Web Token is rarely longer).
+const MARGIN: usize = 2 * 1024;
+
+/// The most bytes of a text that are read to redact it.
+const WINDOW: usize = MAX_TEXT + MARGIN;
 
 /// `text` with every credential it holds replaced by `***`, and cut to at most [`MAX_TEXT`] bytes
 /// (with no mark: the caller knows the length it gave). A longer text is cut first, with a margin,
 /// then redacted, then cut again.
 pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
-    let window = prefix(text, MAX_TEXT + MARGIN);
+    let window = prefix(text, WINDOW);
     if !might_hold_a_secret(window) {
         return Cow::Borrowed(prefix(window, MAX_TEXT));
     }
     let text = pem_private_keys(window);
     let text = url_userinfo(&text);
+    let text = encoded_url_userinfo(&text);
     let text = dsn_userinfo(&text);
     let text = slash_userinfo(&text);
     let text = key_values(&text);
     let text = auth_tokens(&text);
+    let text = command_line_passwords(&text);
     let mut text = token_shapes(&text);
     text.truncate(prefix(&text, MAX_TEXT).len());
     Cow::Owned(text)
@@ -90,6 +114,33 @@ pub(crate) fn measured(text: &str) -> (Cow<'_, str>, usize) {
     (redacted, len)
 }
 
+/// The start of what `text` writes, as much as [`secrets`] reads of it, and how many bytes it
+/// writes in all: a reason of any length is never copied whole.
+pub(crate) fn window(text: &dyn fmt::Display) -> (String, usize) {
+    let mut window = Window {
+        kept: String::new(),
+        total: 0,
+    };
+    // `Window` never fails: an error is the `Display`'s own, and what it wrote is kept.
+    let _ = fmt::write(&mut window, format_args!("{text}"));
+    (window.kept, window.total)
+}
+
+struct Window {
+    kept: String,
+    total: usize,
+}
+
+impl fmt::Write for Window {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        self.total += piece.len();
+        if self.kept.len() < WINDOW {
+            self.kept.push_str(prefix(piece, WINDOW - self.kept.len()));
+        }
+        Ok(())
+    }
+}
+
 /// The longest start of `text` of at most `max` bytes that ends on a character boundary.
 pub(crate) fn prefix(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -104,7 +155,9 @@ pub(crate) fn prefix(text: &str, max: usize) -> &str {
 
 /// A quick test that lets plain reasons through without a copy: every rule needs one of these.
 fn might_hold_a_secret(text: &str) -> bool {
-    text.contains(['@', '=', ':'])
+    text.contains(['@', '=', ':', '\u{ff1d}', '\u{ff1a}'])
+        || text.contains("%40")
+        || text.contains("-p")
         || contains_ignoring_case(text, "bearer")
         || text.contains("Basic ")
         || text.contains("eyJ")
@@ -185,6 +238,38 @@ fn url_userinfo(text: &str) -> String {
                 out.push_str(&line[..search_end]);
                 at = start + search_end;
             }
+        }
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `https%3A%2F%2Fuser%3Apassword%40host`, a URL percent-encoded inside another's query
+/// (`?next=...`): everything between the encoded `://` and the last encoded `@` of its authority
+/// goes.
+fn encoded_url_userinfo(text: &str) -> String {
+    const SCHEME_END: &str = "%3a%2f%2f";
+    const AT: &str = "%40";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(SCHEME_END) {
+        let start = at + found + SCHEME_END.len();
+        out.push_str(&text[at..start]);
+        let rest = &lower[start..];
+        // The authority ends at the path, the query, or the end of the outer value.
+        let authority = ["%2f", "%3f", "%23"]
+            .iter()
+            .filter_map(|end| rest.find(end))
+            .chain(rest.find(|c: char| c.is_whitespace() || matches!(c, '&' | '/' | '"' | '\'')))
+            .min()
+            .unwrap_or(rest.len());
+        match rest[..authority].rfind(AT) {
+            Some(userinfo_end) => {
+                out.push_str(HIDDEN);
+                at = start + userinfo_end;
+            }
+            None => at = start,
         }
     }
     out.push_str(&text[at..]);
@@ -297,24 +382,27 @@ fn slash_userinfo(text: &str) -> String {
 }
 
 /// `password=secret`, `password='a b'`, `?token=abc&x=1`, `"api_key": "abc"`, `pwd: abc`,
-/// `"accessToken":"a\"b"`, `Authorization: Basic abc`: the value of a secret key goes, quoted or
-/// not.
+/// `"accessToken":"a\"b"`, `Authorization: Basic abc`, `password: Some("abc")` (Rust's `Debug`),
+/// `{\"token\":\"abc\"}` (JSON inside a quoted string), `:password=>"abc"` (Ruby), `pw＝abc`
+/// (full-width): the value of a secret key goes, quoted, escaped-quoted, wrapped or not.
 fn key_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     let mut from = 0;
-    while let Some(separator) = text[from..].find(['=', ':']).map(|found| from + found) {
-        from = separator + 1;
+    while let Some(separator) = text[from..].find(SEPARATORS).map(|found| from + found) {
+        let separator_len = text[separator..].chars().next().map_or(1, char::len_utf8);
+        from = separator + separator_len;
         // A URL's `://` is no key's separator.
         if text[separator..].starts_with("://") {
             continue;
         }
-        let key = text[at..separator].trim_end_matches(['"', '\'', ' ', '\t']);
+        let key = text[at..separator].trim_end_matches(['"', '\'', ' ', '\t', '\\']);
         let Some(whole_line) = secret_key(key) else {
             continue;
         };
-        let after = &text[separator + 1..];
-        let value_start = separator + 1 + (after.len() - after.trim_start().len());
+        // Ruby's `=>`.
+        let after = text[from..].strip_prefix('>').unwrap_or(&text[from..]);
+        let value_start = text.len() - after.trim_start().len();
         let value = &text[value_start..];
         if value.is_empty() || value.starts_with(HIDDEN) {
             continue;
@@ -327,26 +415,44 @@ fn key_values(text: &str) -> String {
                 out.push(quote);
                 closing_quote(&value[1..], quote).map_or(value.len(), |end| end + 2)
             }
+            // A quote escaped as a string's `Debug` or JSON writes it: `\"abc\"`.
+            Some('\\') if value[1..].starts_with(['"', '\'']) => {
+                let quote = &value[..2];
+                out.push_str(quote);
+                out.push_str(HIDDEN);
+                out.push_str(quote);
+                value[2..]
+                    .find(quote)
+                    .map_or(value.len(), |end| 2 + end + quote.len())
+            }
             _ => {
-                let word = value.find(ends_a_value).unwrap_or(value.len());
-                let after = &value[word..];
-                let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
-                // `Basic abc`: the scheme stays, the credentials after it go.
-                let scheme = AUTH_SCHEMES
-                    .iter()
-                    .any(|s| value[..word].eq_ignore_ascii_case(s));
-                if scheme && blank > 0 {
-                    let token_start = word + blank;
-                    let token = &value[token_start..];
-                    out.push_str(&value[..token_start]);
+                if let Some(open) = wrapper(value) {
+                    // `Some("abc")`, `Secret(abc)`: the wrapper stays, what it wraps goes.
+                    out.push_str(&value[..=open]);
                     out.push_str(HIDDEN);
-                    token_start + token.find(ends_a_value).unwrap_or(token.len())
-                } else if whole_line {
-                    out.push_str(HIDDEN);
-                    value.find(['\n', '\r']).unwrap_or(value.len())
+                    out.push(')');
+                    closing_paren_end(value, open)
                 } else {
-                    out.push_str(HIDDEN);
-                    word
+                    let word = value.find(ends_a_value).unwrap_or(value.len());
+                    let after = &value[word..];
+                    let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
+                    // `Basic abc`: the scheme stays, the credentials after it go.
+                    let scheme = AUTH_SCHEMES
+                        .iter()
+                        .any(|s| value[..word].eq_ignore_ascii_case(s));
+                    if scheme && blank > 0 {
+                        let token_start = word + blank;
+                        let token = &value[token_start..];
+                        out.push_str(&value[..token_start]);
+                        out.push_str(HIDDEN);
+                        token_start + token.find(ends_a_value).unwrap_or(token.len())
+                    } else if whole_line {
+                        out.push_str(HIDDEN);
+                        value.find(['\n', '\r']).unwrap_or(value.len())
+                    } else {
+                        out.push_str(HIDDEN);
+                        word
+                    }
                 }
             }
         };
@@ -355,6 +461,46 @@ fn key_values(text: &str) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// What separates a key from its value: `=`, `:`, and their full-width forms.
+const SEPARATORS: [char; 4] = ['=', ':', '\u{ff1d}', '\u{ff1a}'];
+
+/// Where the `(` is, if `value` starts with a name and a `(`: `Some(`, `Secret(`,
+/// `secrecy::SecretBox(`.
+fn wrapper(value: &str) -> Option<usize> {
+    let name = value
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(value.len());
+    let starts_as_a_name = value.starts_with(|c: char| c.is_ascii_alphabetic());
+    (starts_as_a_name && value[name..].starts_with('(')).then_some(name)
+}
+
+/// The length of `value` up to the `)` that closes the `(` at `open`, skipping quoted text and
+/// nested parentheses; the rest of the line if none does.
+fn closing_paren_end(value: &str, open: usize) -> usize {
+    let mut depth = 0_usize;
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in value.char_indices().skip_while(|&(i, _)| i < open) {
+        match (quote, c) {
+            _ if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            (None, '\n' | '\r') => return i,
+            (None, _) => {}
+        }
+    }
+    value.len()
 }
 
 fn ends_a_value(c: char) -> bool {
@@ -377,11 +523,9 @@ fn closing_quote(value: &str, quote: char) -> Option<usize> {
 
 /// Whether the text before a separator ends with a secret key (`password`, `db_password`,
 /// `X-Api-Key`, `mypassword`, `accessToken`), and if so whether its value runs to the end of the
-/// line. Short keys (`pwd`, `pass`, `token`) count only as words of their own, after a
-/// non-letter or as a camel-case hump (`dbPass`, `SASToken`), so that `bypass`, `BYPASS` or
-/// `tokens` do not.
+/// line. See [`SECRET_KEYS`] for where a key counts.
 fn secret_key(before: &str) -> Option<bool> {
-    let key = SECRET_KEYS.iter().find(|key| {
+    let (key, _) = SECRET_KEYS.iter().find(|(key, matched)| {
         let Some(start) = before.len().checked_sub(key.len()) else {
             return false;
         };
@@ -389,18 +533,34 @@ fn secret_key(before: &str) -> Option<bool> {
             return false;
         }
         let previous = before[..start].chars().next_back();
-        let mut matched = before[start..].chars();
-        let (first, second) = (matched.next(), matched.next());
-        // A hump: `dbPass`, `accessToken`, and after capitals `SASToken`, `IDToken`.
+        let mut found = before[start..].chars();
+        let (first, second) = (found.next(), found.next());
+        // A hump: `dbPass`, `accessToken`, `s3Token`, and after capitals `SASToken`, `IDToken`;
+        // not after a word with a digit within it (`Sup3rSecret` reads as a password, not a key).
         let hump = first.is_some_and(|c| c.is_ascii_uppercase())
             && previous.is_some_and(|c| {
                 c.is_ascii_lowercase()
                     || c.is_ascii_digit()
                     || (c.is_ascii_uppercase() && second.is_some_and(|c| c.is_ascii_lowercase()))
-            });
-        key.len() >= 6 || !previous.is_some_and(|c| c.is_ascii_alphanumeric()) || hump
+            })
+            && !has_inner_digit(&before[..start]);
+        *matched == Match::Suffix || !previous.is_some_and(|c| c.is_ascii_alphanumeric()) || hump
     })?;
     Some(WHOLE_LINE_KEYS.contains(key))
+}
+
+/// Whether the last word of `text` has a digit between two letters (`Sup3r`).
+fn has_inner_digit(text: &str) -> bool {
+    let word = text
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let bytes = word.as_bytes();
+    bytes.windows(3).any(|three| {
+        three[0].is_ascii_alphabetic()
+            && three[1].is_ascii_digit()
+            && three[2].is_ascii_alphabetic()
+    })
 }
 
 /// `Bearer abc` (any case), `Basic abc` (capitalised, as a header writes it: `basic auth is off`
@@ -431,6 +591,32 @@ fn auth_tokens(text: &str) -> String {
         out.push_str(&text[at..scheme_end]);
         out.push_str(HIDDEN);
         at = scheme_end + token_len;
+        from = at;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `mysql -uapp -pS3CR3T`: a password written right after `-p`, as MySQL's and MariaDB's command
+/// lines take it, goes.
+fn command_line_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("-p").map(|found| from + found) {
+        from = found + 2;
+        let starts_word = text[..found]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        let password = &text[from..];
+        let len = password.find(char::is_whitespace).unwrap_or(password.len());
+        if !starts_word || len == 0 || password.starts_with(['-', '*']) {
+            continue;
+        }
+        out.push_str(&text[at..from]);
+        out.push_str(HIDDEN);
+        at = from + len;
         from = at;
     }
     out.push_str(&text[at..]);
@@ -542,21 +728,35 @@ pub(crate) fn json(value: &mut serde_json::Value) {
     }
 }
 
-/// `text` with its control characters escaped (`\n`, `\u{1b}`): a reason cannot start a line of
-/// its own in a log or in `?verbose`, nor send a terminal escape.
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), and the characters that move or
+/// reorder lines (U+2028, U+2029, the bidirectional controls such as U+202E): a reason cannot
+/// start a line of its own in a log or in `?verbose`, nor send a terminal escape, nor show its
+/// text reversed.
 pub(crate) fn printable(text: &str) -> Cow<'_, str> {
-    if !text.contains(char::is_control) {
+    if !text.contains(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if c.is_control() {
             out.extend(c.escape_debug());
+        } else if escaped(c) {
+            out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// Control characters, line and paragraph separators, and bidirectional formatting characters.
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
 fn contains_ignoring_case(text: &str, word: &str) -> bool {
@@ -665,6 +865,10 @@ mod tests {
             ("authToken=abc", "authToken=***"),
             ("dbPass=abc", "dbPass=***"),
             (
+                "s3Token=abc oauth2Secret: x",
+                "s3Token=*** oauth2Secret: ***",
+            ),
+            (
                 "{\"privateKey\":\"k\",\"secretKey\":\"s\"}",
                 "{\"privateKey\":\"***\",\"secretKey\":\"***\"}",
             ),
@@ -686,6 +890,43 @@ mod tests {
             ("Basic x", "Basic ***"),
             ("Cookie: a=1; session=s3cr3t\nnext", "Cookie: ***\nnext"),
             ("mypassword=x", "mypassword=***"),
+            // Rust's `Debug` (sqlx's `PgConnectOptions`), JSON inside a quoted string, Ruby
+            (
+                "PgConnectOptions { host: \"db\", password: Some(\"X\"), port: 5432 }",
+                "PgConnectOptions { host: \"db\", password: Some(***), port: 5432 }",
+            ),
+            (
+                "password: Some(Secret(\"a)b\")) next",
+                "password: Some(***) next",
+            ),
+            (
+                "body: \"{\\\"access_token\\\":\\\"X\\\"}\"",
+                "body: \"{\\\"access_token\\\":\\\"***\\\"}\"",
+            ),
+            ("{:password=>\"X\"}", "{:password=>\"***\"}"),
+            ("{password => 'X'}", "{password => '***'}"),
+            // URL signatures
+            (
+                "https://acct.blob/c?sv=2022&sig=X%2Fy&se=1",
+                "https://acct.blob/c?sv=2022&sig=***&se=1",
+            ),
+            (
+                "s3/k?X-Amz-Credential=id%2F2026&X-Amz-Signature=abc&X-Amz-Date=1",
+                "s3/k?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Date=1",
+            ),
+            ("g/o?X-Goog-Signature=abc", "g/o?X-Goog-Signature=***"),
+            // a URL percent-encoded in a query
+            (
+                "/login?next=https%3A%2F%2Fadmin%3AX%40h%2Fpath&a=1",
+                "/login?next=https%3A%2F%2F***%40h%2Fpath&a=1",
+            ),
+            ("next=http%3a%2f%2fu%3ap%40h", "next=http%3a%2f%2f***%40h"),
+            // command lines, short keys, full-width separators
+            ("ran mysql -uapp -pX db", "ran mysql -uapp -p*** db"),
+            ("-pX", "-p***"),
+            ("pw=X&u=a", "pw=***&u=a"),
+            ("password\u{ff1d}X user", "password\u{ff1d}*** user"),
+            ("token\u{ff1a} X", "token\u{ff1a} ***"),
             // shapes
             (
                 "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl expired",
@@ -744,6 +985,10 @@ mod tests {
             "bypass=1 tokens=3",
             "see /var/lib/app@2/x and a@b.c",
             "BYPASS=1",
+            "Sup3rSecret: error",
+            "topsecret: error",
+            "load-path: x",
+            "mysql -p db",
             "",
         ] {
             assert_eq!(secrets(text), text);
@@ -841,5 +1086,9 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(printable("a\nb\u{1b}[31m\0é"), "a\\nb\\u{1b}[31m\\0é");
         assert_eq!(printable("plain é"), "plain é");
+        assert_eq!(
+            printable("a\u{202e}b\u{2028}c\u{2029}\u{2066}"),
+            "a\\u{202e}b\\u{2028}c\\u{2029}\\u{2066}"
+        );
     }
 }
