@@ -136,6 +136,25 @@ fn upstream() -> String {
                 }),
             )
             .route(
+                "/moved-away",
+                web::get().to(|| async {
+                    let closed = format!("http://127.0.0.1:{}/gone?sig=S3CR3T", free_port());
+                    HttpResponse::Found()
+                        .insert_header(("location", closed))
+                        .finish()
+                }),
+            )
+            .route(
+                "/endless",
+                web::get().to(|| async {
+                    let chunk = web::Bytes::from(vec![b'x'; 64 << 10]);
+                    let endless = futures_util::stream::repeat_with(move || {
+                        Ok::<_, actix_web::Error>(chunk.clone())
+                    });
+                    HttpResponse::Ok().streaming(endless)
+                }),
+            )
+            .route(
                 "/hang",
                 web::get().to(|| async {
                     std::future::pending::<()>().await;
@@ -166,6 +185,33 @@ async fn an_http_upstream_passes_on_2xx_and_fails_with_the_status_or_the_connect
     let moved = get_of("/moved").get().await.unwrap_err().to_string();
     assert!(moved.ends_with("answered 301 Moved Permanently"), "{moved}");
     assert_eq!(get_of("/moved").follow_redirects(1).get().await, Ok(()));
+    // A followed redirect that fails names where it failed, redacted.
+    let away = get_of("/moved-away")
+        .follow_redirects(1)
+        .get()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(away.contains("/moved-away -> http://127.0.0.1:"), "{away}");
+    assert!(away.contains("/gone?sig=***: "), "{away}");
+    assert!(away.contains("Connection refused"), "{away}");
+
+    // An endless body is never read: the status passes, at once.
+    let started = std::time::Instant::now();
+    assert_eq!(get_of("/endless").get().await, Ok(()));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Its `Debug` shows no credential of the URL.
+    let shown = format!(
+        "{:?}",
+        Upstream::new(&format!("{secret}/ok?token=S3CR3T&sig=S3CR3T"))
+    );
+    assert!(!shown.contains("S3CR3T"), "{shown}");
+    assert!(shown.contains("/ok?token=***&sig=***"), "{shown}");
 
     // Refused: at once, with the connection's error.
     let refused = Upstream::new(&format!("http://127.0.0.1:{}/", free_port())).unwrap();
@@ -262,7 +308,7 @@ async fn disk_space_is_measured_on_the_paths_filesystem() {
     );
     assert!(0 < free && free <= total, "{data}");
 
-    let short = disk::free_space(dir.path(), MinFree::Fraction(1.01)).await;
+    let short = disk::free_space(dir.path(), MinFree::Bytes(u64::MAX)).await;
     let reason = short.error().unwrap();
     assert!(
         reason.contains(" free of ") && reason.contains("less than"),
@@ -398,4 +444,60 @@ async fn a_certificate_fails_when_fewer_days_are_left_than_asked() {
             .contains("holds no PEM certificate"),
         "{not_pem:?}"
     );
+}
+
+/// What is not a certificate file fails at once, saying what it is, and is not read whole: a
+/// FIFO (which blocks whoever opens it to read), `/dev/zero` (endless), a directory, a file of
+/// 100 MB, an empty file.
+#[actix_web::test]
+async fn a_certificate_path_that_is_no_certificate_file_fails_at_once_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("tls.crt");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let large = dir.path().join("large.crt");
+    std::fs::File::create(&large)
+        .unwrap()
+        .set_len(100 << 20)
+        .unwrap();
+    let empty = dir.path().join("empty.crt");
+    std::fs::write(&empty, "").unwrap();
+    let shown = |path: &std::path::Path| path.display().to_string();
+    for (path, reason) in [
+        (
+            shown(&fifo),
+            format!("{} is a FIFO, not a regular file: a certificate is read from a file", shown(&fifo)),
+        ),
+        (
+            "/dev/zero".to_owned(),
+            "/dev/zero is a character device, not a regular file: a certificate is read from a file"
+                .to_owned(),
+        ),
+        (
+            shown(dir.path()),
+            format!(
+                "{} is a directory, not a regular file: a certificate is read from a file",
+                shown(dir.path())
+            ),
+        ),
+        (
+            shown(&large),
+            format!(
+                "{} is larger than 1 MiB, more than a certificate chain: not read further",
+                shown(&large)
+            ),
+        ),
+        (
+            shown(&empty),
+            format!("{} is empty: it holds no certificate", shown(&empty)),
+        ),
+    ] {
+        let answer = probe("certificate", Duration::from_secs(5), move || {
+            let path = path.clone();
+            async move { certificate::expiry(path, 14).await }
+        })
+        .await;
+        assert_eq!(answer.check("certificate")["error"], *reason, "{}", answer.body);
+        assert!(answer.elapsed < Duration::from_secs(2), "{:?}", answer.elapsed);
+    }
 }

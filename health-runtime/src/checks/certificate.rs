@@ -11,13 +11,21 @@
 //! }
 //! ```
 
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rustix::fs::{Mode, OFlags};
 use x509_cert::Certificate;
 use x509_cert::der::DecodePem;
 
+use super::blocking;
 use crate::Outcome;
+
+/// The most bytes read of the file: more than any certificate chain.
+const MAX_PEM: u64 = 1 << 20;
 
 /// Passes while the first certificate of the PEM file at `path` has at least `min_days` days
 /// left; fails with fewer (`"certificate /etc/tls/tls.crt expires in 3 days, at
@@ -25,13 +33,18 @@ use crate::Outcome;
 /// cannot be read or holds no certificate. Its data shows the expiry time and the days left
 /// (`{"not_after": "2027-03-01T00:00:00Z", "days_left": 86}`). Declare the check `critical =
 /// false` for a warning that does not take the pod out of its Service.
+///
+/// Only a regular file is read, and at most 1 MiB of it: a FIFO, a device (`/dev/zero`) or a
+/// directory fails at once, saying what it is, and a larger file fails unread. The file is read
+/// on a thread of its own, not in tokio's blocking pool: a file on a hung network filesystem
+/// fails the check at its timeout, and its later runs at once while the read has not returned.
 pub async fn expiry(path: impl AsRef<Path>, min_days: u32) -> Outcome {
-    let path = path.as_ref();
-    let pem = match tokio::fs::read(path).await {
-        Ok(pem) => pem,
-        Err(error) => {
-            return Outcome::unhealthy(format!("cannot read {}: {error}", path.display()));
-        }
+    let path = path.as_ref().to_owned();
+    let what = format!("read of {}", path.display());
+    let asked = path.clone();
+    let pem = match blocking::call(what, move || read_pem(&asked)).await {
+        Ok(Ok(pem)) => pem,
+        Ok(Err(reason)) | Err(reason) => return Outcome::unhealthy(reason),
     };
     let not_after = match Certificate::from_pem(&pem) {
         Ok(certificate) => certificate
@@ -46,7 +59,48 @@ pub async fn expiry(path: impl AsRef<Path>, min_days: u32) -> Outcome {
             ));
         }
     };
-    judge(path, not_after, SystemTime::now(), min_days)
+    judge(&path, not_after, SystemTime::now(), min_days)
+}
+
+/// The file at `path`, if it is a regular one of at most [`MAX_PEM`] bytes.
+fn read_pem(path: &PathBuf) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    // Without blocking: opening a FIFO for reading would wait for a writer. The type is then
+    // checked on what was opened.
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let opened = rustix::fs::open(path, flags, Mode::empty())
+        .map_err(|error| format!("cannot read {shown}: {}", std::io::Error::from(error)))?;
+    let file = File::from(opened);
+    let kind = file
+        .metadata()
+        .map_err(|error| format!("cannot read {shown}: {error}"))?
+        .file_type();
+    if !kind.is_file() {
+        let kind = match () {
+            () if kind.is_dir() => "a directory",
+            () if kind.is_fifo() => "a FIFO",
+            () if kind.is_char_device() => "a character device",
+            () if kind.is_block_device() => "a block device",
+            () if kind.is_socket() => "a socket",
+            () => "not a file",
+        };
+        return Err(format!(
+            "{shown} is {kind}, not a regular file: a certificate is read from a file"
+        ));
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_PEM + 1)
+        .read_to_end(&mut pem)
+        .map_err(|error| format!("cannot read {shown}: {error}"))?;
+    if pem.len() as u64 > MAX_PEM {
+        return Err(format!(
+            "{shown} is larger than 1 MiB, more than a certificate chain: not read further"
+        ));
+    }
+    if pem.is_empty() {
+        return Err(format!("{shown} is empty: it holds no certificate"));
+    }
+    Ok(pem)
 }
 
 fn judge(path: &Path, not_after: Duration, now: SystemTime, min_days: u32) -> Outcome {

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::bytes;
+use super::{blocking, bytes};
 use crate::Outcome;
 
 /// How much space must be free.
@@ -35,21 +35,30 @@ struct Space {
 /// Passes when the filesystem that holds `path` has at least `min` free, with its free and total
 /// bytes as the check's data (`{"free_bytes": 9663676416, "total_bytes": 21474836480}`); fails
 /// below it, saying how much is free of what, or when the path cannot be looked at (`no such
-/// file or directory`). The system call runs in tokio's blocking pool: a hung network filesystem
-/// fails the check at its timeout without holding a worker.
+/// file or directory`), or when the filesystem reports no size at all (`/proc`: no disk). A
+/// fraction that is not between 0 and 1 fails the check, naming it.
+///
+/// The system call runs on a thread of its own, not in tokio's blocking pool: a hung network
+/// filesystem fails the check at its timeout, and its later runs at once while the call has not
+/// returned, one thread held whatever the number of probes.
 pub async fn free_space(path: impl AsRef<Path>, min: MinFree) -> Outcome {
+    if let MinFree::Fraction(fraction) = min {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Outcome::unhealthy(format!(
+                "MinFree::Fraction({fraction}) is not a fraction from 0 to 1 (0.1 is 10%)"
+            ));
+        }
+    }
     let path: PathBuf = path.as_ref().to_owned();
     let asked = path.clone();
-    let measured = tokio::task::spawn_blocking(move || rustix::fs::statvfs(&asked)).await;
-    let stats = match measured {
+    let what = format!("statvfs of {}", path.display());
+    let stats = match blocking::call(what, move || rustix::fs::statvfs(&asked)).await {
         Ok(Ok(stats)) => stats,
         Ok(Err(error)) => {
             let error = std::io::Error::from(error);
             return Outcome::unhealthy(format!("cannot look at {}: {error}", path.display()));
         }
-        Err(join) => {
-            return Outcome::unhealthy(format!("cannot look at {}: {join}", path.display()));
-        }
+        Err(reason) => return Outcome::unhealthy(reason),
     };
     let space = Space {
         free_bytes: stats.f_bavail.saturating_mul(stats.f_frsize),
@@ -59,6 +68,12 @@ pub async fn free_space(path: impl AsRef<Path>, min: MinFree) -> Outcome {
 }
 
 fn judge(path: &Path, space: Space, min: MinFree) -> Outcome {
+    if space.total_bytes == 0 {
+        return Outcome::unhealthy(format!(
+            "{} is on a filesystem that reports no size (0 bytes in all): not a disk",
+            path.display()
+        ));
+    }
     let needed = match min {
         MinFree::Bytes(bytes) => bytes,
         MinFree::Fraction(fraction) => (space.total_bytes as f64 * fraction) as u64,
@@ -98,5 +113,27 @@ mod tests {
             Some("/data has 512.0 MiB free of 20.0 GiB, less than the 2.0 GiB it needs")
         );
         assert_eq!(failed.data().unwrap()["free_bytes"], 512 << 20);
+
+        let nothing = Space {
+            free_bytes: 0,
+            total_bytes: 0,
+        };
+        assert_eq!(
+            judge(Path::new("/proc"), nothing, MinFree::Bytes(0)).error(),
+            Some("/proc is on a filesystem that reports no size (0 bytes in all): not a disk")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_fraction_that_is_none_fails_naming_it() {
+        for (fraction, shown) in [(f64::NAN, "NaN"), (-1.0, "-1"), (1.5, "1.5")] {
+            let outcome = free_space("/", MinFree::Fraction(fraction)).await;
+            assert_eq!(
+                outcome.error(),
+                Some(&*format!(
+                    "MinFree::Fraction({shown}) is not a fraction from 0 to 1 (0.1 is 10%)"
+                ))
+            );
+        }
     }
 }

@@ -12,16 +12,23 @@
 //! ```
 
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, ToSocketAddrs};
+
+use super::blocking;
 
 /// The addresses `name` resolves to, each once, in the resolver's order; shown as the check's
 /// data when it is the check's result. A name that does not resolve fails with the resolver's
 /// reason (`cannot resolve db.internal: failed to lookup address information: Name or service
-/// not known`); a resolver that does not answer, at the check's timeout (the lookup goes on in
-/// tokio's blocking pool until the resolver's own timeout, without holding a worker).
+/// not known`); a resolver that does not answer, at the check's timeout. The lookup runs on a
+/// thread of its own, not in tokio's blocking pool, and goes on until the resolver's own timeout:
+/// meanwhile, later runs for the same name fail at once, saying so, and the app's own lookups
+/// (`tokio::net::lookup_host`) are not kept waiting.
 pub async fn resolve(name: &str) -> io::Result<Vec<IpAddr>> {
-    let resolved = tokio::net::lookup_host((name, 0))
+    let what = format!("lookup of {name}");
+    let asked = name.to_owned();
+    let resolved = blocking::call(what, move || (asked.as_str(), 0).to_socket_addrs())
         .await
+        .map_err(io::Error::other)?
         .map_err(|error| io::Error::new(error.kind(), format!("cannot resolve {name}: {error}")))?;
     let mut addresses: Vec<IpAddr> = Vec::new();
     for address in resolved {

@@ -26,14 +26,27 @@ use crate::outcome::with_sources;
 use crate::redact;
 
 /// An upstream to `GET`: its URL, the statuses that pass, the redirects to follow. Build it once
-/// and give it to the checks as data: its connections are kept between runs.
-#[derive(Debug, Clone)]
+/// and give it to the checks as data: its connections are kept between runs. Its `Debug` shows
+/// the URL as reasons do, its credentials redacted.
+#[derive(Clone)]
 pub struct Upstream {
     url: Url,
     /// The URL as reasons show it: its credentials redacted.
     shown: String,
     passing: Passing,
+    /// How many redirects are followed.
+    redirects: usize,
     client: Result<Client, String>,
+}
+
+impl fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upstream")
+            .field("url", &self.shown)
+            .field("passing", &self.passing)
+            .field("redirects", &self.redirects)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +88,8 @@ impl Upstream {
             url: parsed,
             shown,
             passing: Passing::Success,
-            client: client(Policy::none()),
+            redirects: 0,
+            client: client(),
         })
     }
 
@@ -89,14 +103,16 @@ impl Upstream {
     /// Follows up to `max` redirects, in place of none.
     #[must_use]
     pub fn follow_redirects(mut self, max: usize) -> Upstream {
-        self.client = client(Policy::limited(max));
+        self.redirects = max;
         self
     }
 
     /// `GET`s the URL: passes on a passing status; fails with the status it answered (`GET
     /// http://payments:8080/healthz answered 500 Internal Server Error`) or the connection's
     /// error (`... error sending request: ... Connection refused`), at once; a server that does
-    /// not answer, at the check's timeout.
+    /// not answer, at the check's timeout. After a redirect, the reason names the URL that
+    /// answered or refused too (`GET http://a/ -> http://b/: ...`). The body is never read: the
+    /// status is all a check needs, and an endless body costs nothing.
     ///
     /// # Errors
     ///
@@ -106,18 +122,58 @@ impl Upstream {
             .client
             .as_ref()
             .map_err(|error| UpstreamError(error.clone()))?;
-        let response = client.get(self.url.clone()).send().await.map_err(|error| {
-            let error = with_sources(&error.without_url());
-            UpstreamError(format!("GET {}: {error}", self.shown))
-        })?;
-        let status = response.status();
-        if self.passes(status) {
-            return Ok(());
+        // Redirects are followed here rather than by the client, so that a reason can name the
+        // URL that failed.
+        let mut url = self.url.clone();
+        let mut hops = 0;
+        loop {
+            let response = client.get(url.clone()).send().await.map_err(|error| {
+                let error = with_sources(&error.without_url());
+                UpstreamError(format!("GET {}{}: {error}", self.shown, self.hop(&url)))
+            })?;
+            let status = response.status();
+            if self.passes(status) {
+                return Ok(());
+            }
+            let next = status.is_redirection() && hops < self.redirects;
+            match next.then(|| self.location(&response, &url)).flatten() {
+                Some(location) => {
+                    url = location;
+                    hops += 1;
+                }
+                None => {
+                    return Err(UpstreamError(format!(
+                        "GET {}{} answered {status}",
+                        self.shown,
+                        self.hop(&url)
+                    )));
+                }
+            }
         }
-        Err(UpstreamError(format!(
-            "GET {} answered {status}",
-            self.shown
-        )))
+    }
+
+    /// Where a redirect points, resolved against the URL that answered it, if it is an `http` or
+    /// `https` URL; with the upstream's credentials while it stays on the upstream's origin (as
+    /// browsers send them), without them elsewhere.
+    fn location(&self, response: &reqwest::Response, url: &Url) -> Option<Url> {
+        let location = response.headers().get(reqwest::header::LOCATION)?;
+        let mut next = url.join(location.to_str().ok()?).ok()?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return None;
+        }
+        if next.origin() == self.url.origin() && next.username().is_empty() {
+            let _ = next.set_username(self.url.username());
+            let _ = next.set_password(self.url.password());
+        }
+        Some(next)
+    }
+
+    /// ` -> <url>` when `url` is another than the upstream's (a redirect's), redacted.
+    fn hop(&self, url: &Url) -> String {
+        if *url == self.url {
+            return String::new();
+        }
+        format!(" -> {}", redact::secrets(url.as_str()))
     }
 
     fn passes(&self, status: StatusCode) -> bool {
@@ -128,10 +184,10 @@ impl Upstream {
     }
 }
 
-/// A client with `redirects`, or why none could be built (its TLS could not start).
-fn client(redirects: Policy) -> Result<Client, String> {
+/// A client that follows no redirect, or why none could be built (its TLS could not start).
+fn client() -> Result<Client, String> {
     Client::builder()
-        .redirect(redirects)
+        .redirect(Policy::none())
         .build()
         .map_err(|error| format!("cannot make an HTTP client: {}", with_sources(&error)))
 }

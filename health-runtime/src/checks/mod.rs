@@ -5,6 +5,8 @@
 //! `sqlx::ping` does: at once with the driver's reason when refused, at the check's timeout when
 //! the other side is frozen, never showing a credential.
 
+#[cfg(any(feature = "certificate", feature = "disk", feature = "dns"))]
+mod blocking;
 mod heartbeat;
 
 pub use heartbeat::Heartbeat;
