@@ -65,6 +65,11 @@ impl ServerProcess {
         }
     }
 
+    /// The server's process id.
+    pub fn id(&self) -> u32 {
+        self.child.as_ref().expect("server is running").id()
+    }
+
     /// SIGKILL to every process of the server, as when a node or container dies.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
