@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, ServiceRequest, ServiceResponse, fn_service,
 };
+use actix_web::guard::{Guard, fn_guard};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
@@ -20,6 +21,7 @@ use crate::data::{AppData, DataSource};
 use crate::details::Details;
 use crate::health::Health;
 use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
+use crate::panics;
 use crate::probe::ServedChecks;
 use crate::report::Format;
 
@@ -36,6 +38,11 @@ struct Serving {
 
 impl HttpServiceFactory for Health {
     fn register(self, config: &mut AppService) {
+        // An app's requests carry its `App`'s data; a management port has none.
+        let app = self.management.then_some("a management port");
+        if let Some(mistakes) = self.data_mistakes(self.served_probes(), app) {
+            panics::configuration_error(mistakes);
+        }
         match (&self.watch, self.management) {
             (Some(watch), false) => watch.enroll(),
             (Some(watch), true) => watch.sample_here(),
@@ -58,6 +65,10 @@ impl HttpServiceFactory for Health {
 /// its routes, guards, extractors or data, and each of those layers costs every probe. Its route
 /// would allocate the answer's future once more, and its method guard records the method in the
 /// request's extensions (an allocation and two hash map operations): `Respond` checks the method.
+///
+/// A path is served as it is written: actix matches `/read%79` as `/ready`, axum does not, and
+/// one `Health` answers alike on both, so a request whose path holds a percent-encoding goes on
+/// to the app's other routes (no probe path or check name needs one).
 fn mount(config: &mut AppService, path: String, serving: &Rc<Serving>, mounted: Mounted) {
     let serving = Rc::clone(serving);
     let service = fn_service(move |request: ServiceRequest| {
@@ -68,7 +79,14 @@ fn mount(config: &mut AppService, path: String, serving: &Rc<Serving>, mounted: 
             request,
         }
     });
-    config.register_service(ResourceDef::new(path), None, service, None);
+    let as_written: Box<dyn Guard> =
+        Box::new(fn_guard(|context| !context.head().uri.path().contains('%')));
+    config.register_service(
+        ResourceDef::new(path),
+        Some(vec![as_written]),
+        service,
+        None,
+    );
 }
 
 /// The answer to one request on a probe path. Its first poll begins the probe, which is answered

@@ -22,6 +22,7 @@ use crate::data::{AppData, DataSource};
 use crate::details::{Details, RequestParts};
 use crate::health::Health;
 use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
+use crate::panics;
 use crate::probe::ServedChecks;
 use crate::report::Format;
 
@@ -84,11 +85,18 @@ impl Health {
     ///
     /// # Panics
     ///
-    /// When the app's router has a route on one of these paths already (merged after it).
+    /// When the app's router has a route on one of these paths already (merged after it). Here,
+    /// at the caller's line, when a served check takes a `Data<T>` or a `web::Data<T>` that this
+    /// `Health` was not given (an axum router sees no actix `App`'s data): the message names the
+    /// check, the type and the call that gives it.
+    #[track_caller]
     pub fn router<S>(&self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,
     {
+        if let Some(mistakes) = self.data_mistakes(self.served_probes(), Some("an axum router")) {
+            panics::configuration_error(mistakes);
+        }
         let serving = Arc::new(Serving {
             checks: ServedChecks::new(self),
             format: self.format,

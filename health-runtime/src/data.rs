@@ -246,6 +246,13 @@ impl DataType {
     }
 }
 
+impl DataType {
+    /// Whether an `App` gives it: a `web::Data<T>`.
+    pub(crate) fn is_app_data(&self) -> bool {
+        self.wrapper == "web::Data"
+    }
+}
+
 impl fmt::Display for DataType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "`{}<{}>`", self.wrapper, self.inner)

@@ -151,7 +151,9 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
         }
         (None, None) => log.passed(named, run.duration),
     }
-    log.took(named, run.duration, check.run_timeout());
+    if passed {
+        log.took(named, run.duration, check.run_timeout());
+    }
     #[cfg(feature = "metrics")]
     crate::metrics::record(check, &run, how);
     run

@@ -1,11 +1,13 @@
 //! A probe's status as it changes, for the app's own code ([`Health::subscribe`]) and gRPC's
 //! `Watch` (`grpc.rs`). While anyone watches a probe, one task runs it once a second, and at once
 //! when an availability switch changes (the drain begins), and sends each change; its checks run
-//! as on every probe (cached, single-flight, answered from their loops). The task ends with the
-//! last watcher.
+//! as on every probe (cached, single-flight, answered from their loops). One task a watched
+//! probe of a `Health` and its clones, however many subscribers and `Watch`es: their number does
+//! not multiply the runs of its checks. The task ends with the last watcher.
 
+use std::fmt;
 use std::future::poll_fn;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use tokio::sync::watch;
 use crate::data::{AppData, DataSource};
 use crate::health::Health;
 use crate::lifecycle::SWITCHES;
+use crate::panics;
 use crate::probe::{ServedChecks, Target};
 use crate::registry::Probe;
 
@@ -66,9 +69,41 @@ impl Health {
     /// # }
     /// ```
     ///
-    /// Call it on a tokio runtime: the probe runs on a task of its own.
+    /// Call it on a tokio runtime: the probe runs on a task of its own, shared by every
+    /// subscriber and every gRPC `Watch` of this `Health` and its clones. Those runs count as
+    /// any probe's do: with `failures = 3`, three failed runs in a row (three seconds, or fewer
+    /// with the kubelet's probes between) fail the check, whatever the number of subscribers.
+    ///
+    /// # Panics
+    ///
+    /// When a check of `probe` (or of startup, which gates readiness) takes a `Data<T>` or a
+    /// `web::Data<T>` that this `Health` was not given: no `App`'s data is seen here.
     pub async fn subscribe(&self, probe: Probe) -> watch::Receiver<ProbeStatus> {
-        Feeds::new(self).watch((probe, None)).await
+        let probes = [probe, Probe::Startup];
+        if let Some(mistakes) = self.data_mistakes(probes, Some("a subscriber")) {
+            panics::configuration_error(mistakes);
+        }
+        SharedFeeds::of(self).watch((probe, None)).await
+    }
+}
+
+/// The feeds of a `Health` and its clones, made at the first watch. A builder call makes a
+/// `Health` whose feeds are its own (`Health::changed`).
+#[derive(Clone, Default)]
+pub(crate) struct SharedFeeds(Arc<OnceLock<Arc<Feeds>>>);
+
+impl SharedFeeds {
+    /// `health`'s feeds. Call it on the server's runtime, as loops may start here.
+    pub fn of(health: &Health) -> Arc<Feeds> {
+        let feeds = health.feeds.0.get_or_init(|| Feeds::new(health));
+        Arc::clone(feeds)
+    }
+}
+
+impl fmt::Debug for SharedFeeds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let watched = self.0.get().map_or(0, |feeds| feeds.open().len());
+        write!(f, "SharedFeeds({watched} probes watched)")
     }
 }
 
@@ -87,7 +122,7 @@ pub(crate) struct Feeds {
 
 impl Feeds {
     /// The checks `health` serves. Call it on the server's runtime, as loops may start here.
-    pub fn new(health: &Health) -> Arc<Feeds> {
+    fn new(health: &Health) -> Arc<Feeds> {
         Arc::new(Feeds {
             checks: ServedChecks::new(health),
             given: health.data.clone(),

@@ -3,21 +3,28 @@
 //! changes (`feed.rs`) into `Watch`'s stream. What passes is decided by the same probe flow as
 //! over HTTP.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::watch;
 use tonic::metadata::MetadataMap;
+use tonic::server::NamedService;
 use tonic::{Request, Response, Status};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_server::{Health as HealthProtocol, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
-use crate::feed::{Feeds, ProbeStatus, Watched};
+use crate::feed::{Feeds, ProbeStatus, SharedFeeds, Watched};
 use crate::health::Health;
 use crate::lifecycle::SWITCHES;
+use crate::outcome::cut;
+use crate::panics;
+use crate::probe::UNKNOWN_NAME_BYTES;
 use crate::registry::Probe;
 
 impl Health {
@@ -58,19 +65,98 @@ impl Health {
     ///
     /// Call it on the server's runtime (in `main`), so that the `interval` checks' loops start
     /// with it.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when a check takes a `Data<T>` or a `web::Data<T>` that this
+    /// `Health` was not given (a gRPC service sees no `App`'s data), or when a
+    /// [`grpc_alias`](Self::grpc_alias) answers as a service there is not: the message names
+    /// the check or the alias, and the call that fixes it.
+    #[track_caller]
     pub fn grpc_service(&self) -> HealthServer<GrpcHealth> {
+        if let Some(mistakes) = self.data_mistakes(Probe::ALL, Some("a gRPC service")) {
+            panics::configuration_error(mistakes);
+        }
+        let feeds = SharedFeeds::of(self);
+        let aliases = self
+            .grpc_aliases
+            .iter()
+            .map(|(alias, answers)| match Asked::named(answers, &feeds) {
+                Some(asked) if !alias.is_empty() && Asked::named(alias, &feeds).is_none() => {
+                    (alias.clone(), asked)
+                }
+                _ => panics::configuration_error(format!(
+                    "grpc_alias({alias:?}, {answers:?}): {}",
+                    if alias.is_empty() || Asked::named(alias, &feeds).is_some() {
+                        "the service name is one of the names served already"
+                    } else {
+                        "answers as a name that is not served: use `liveness`, `readiness`, \
+                         `startup`, or `<probe>/<check>` with a check of that probe"
+                    }
+                )),
+            })
+            .collect();
         HealthServer::new(GrpcHealth {
-            feeds: Feeds::new(self),
+            feeds,
+            aliases,
+            unknown_watches: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// Answers the gRPC service name `service` as `answers`, one of the names
+    /// [`grpc_service`](Self::grpc_service) serves (`"readiness"`, `"readiness/db"`): the name
+    /// that gRPC clients' health checking and balancers ask about, which is the name of the app's
+    /// own service (`payments.v1.Payments`), as tonic-health's `set_serving::<PaymentsServer<_>>()`
+    /// registers it.
+    ///
+    /// ```
+    /// use health_runtime::Health;
+    ///
+    /// let health = Health::default().grpc_alias("payments.v1.Payments", "readiness");
+    /// ```
+    #[must_use]
+    pub fn grpc_alias(mut self, service: impl Into<Cow<'static, str>>, answers: &str) -> Health {
+        self.grpc_aliases.push((service.into(), answers.to_owned()));
+        self.changed()
+    }
+
+    /// [`grpc_alias`](Self::grpc_alias) with the name of the tonic service `S`, as its generated
+    /// server names it (`PaymentsServer<MyPayments>` is `payments.v1.Payments`).
+    ///
+    /// ```
+    /// use health_runtime::Health;
+    /// use tonic_health::pb::health_server::HealthServer;
+    ///
+    /// # type PaymentsServer = HealthServer<health_runtime::GrpcHealth>;
+    /// let health = Health::default().grpc_alias_of::<PaymentsServer>("readiness");
+    /// ```
+    #[must_use]
+    pub fn grpc_alias_of<S: NamedService>(self, answers: &str) -> Health {
+        self.grpc_alias(S::NAME, answers)
     }
 }
 
 /// `grpc.health.v1.Health` answered from a [`Health`]'s checks: see [`Health::grpc_service`].
 pub struct GrpcHealth {
     feeds: Arc<Feeds>,
+    /// The service names given with `grpc_alias`, and what each asks about.
+    aliases: Vec<(Cow<'static, str>, Asked)>,
+    /// The `Watch`es of unknown services held open.
+    unknown_watches: Arc<AtomicUsize>,
 }
 
+impl fmt::Debug for GrpcHealth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GrpcHealth").finish_non_exhaustive()
+    }
+}
+
+/// At most this many `Watch`es of unknown services are held open; more are refused with
+/// `RESOURCE_EXHAUSTED`, so that clients cannot hold the server's memory with them.
+const UNKNOWN_WATCHES: usize = 100;
+
 /// What a service name asks about.
+#[derive(Clone)]
 enum Asked {
     /// `""`: the server as a whole.
     Server,
@@ -133,8 +219,11 @@ impl HealthProtocol for GrpcHealth {
     ) -> Result<Response<HealthCheckResponse>, Status> {
         let deadline = deadline(request.metadata());
         let name = &request.get_ref().service;
-        let Some(asked) = Asked::named(name, &self.feeds) else {
-            return Err(Status::not_found(format!("unknown service {name:?}")));
+        let Some(asked) = self.asked(name) else {
+            return Err(Status::not_found(format!(
+                "unknown service {}",
+                shown(name)
+            )));
         };
         let (probe, check) = asked.watched();
         let status = self.feeds.status((probe, check.as_deref()));
@@ -153,21 +242,66 @@ impl HealthProtocol for GrpcHealth {
         request: Request<HealthCheckRequest>,
     ) -> Result<Response<Statuses>, Status> {
         let name = &request.get_ref().service;
-        let statuses = match Asked::named(name, &self.feeds) {
+        let statuses = match self.asked(name) {
             Some(asked) => {
                 let receiver = self.feeds.watch(asked.watched()).await;
                 changes(asked, receiver)
             }
             // The protocol's rule: the stream stays open, as the service may become known.
             None => {
+                let Some(held) = UnknownWatch::hold(&self.unknown_watches) else {
+                    return Err(Status::resource_exhausted(format!(
+                        "{UNKNOWN_WATCHES} watches of unknown services are open already; unknown \
+                         service {}",
+                        shown(name)
+                    )));
+                };
                 let unknown = stream::once(async { Ok(answer(ServingStatus::ServiceUnknown)) });
-                let until_stopped =
-                    stream::once(SWITCHES.stopped()).filter_map(|()| async { None });
+                let until_stopped = stream::once(async move {
+                    SWITCHES.stopped().await;
+                    drop(held);
+                })
+                .filter_map(|()| async { None });
                 Box::pin(unknown.chain(until_stopped))
             }
         };
         Ok(Response::new(statuses))
     }
+}
+
+impl GrpcHealth {
+    /// What the service `name` asks about, if it is served: an alias, or a name of its own.
+    fn asked(&self, name: &str) -> Option<Asked> {
+        let alias = self.aliases.iter().find(|(alias, _)| alias == name);
+        alias.map_or_else(
+            || Asked::named(name, &self.feeds),
+            |(_, asked)| Some(asked.clone()),
+        )
+    }
+}
+
+/// A `Watch` of an unknown service, counted while its stream is open.
+struct UnknownWatch(Arc<AtomicUsize>);
+
+impl UnknownWatch {
+    fn hold(open: &Arc<AtomicUsize>) -> Option<UnknownWatch> {
+        let held = open.fetch_add(1, Ordering::Relaxed);
+        let watch = UnknownWatch(Arc::clone(open));
+        (held < UNKNOWN_WATCHES).then_some(watch)
+    }
+}
+
+impl Drop for UnknownWatch {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A service name as a status message shows it: escaped, and cut as `?exclude=` names are, so
+/// that a long or odd name makes no long message.
+fn shown(name: &str) -> String {
+    let short = cut(name, UNKNOWN_NAME_BYTES, name.len(), "");
+    format!("{:?}", short.as_deref().unwrap_or(name))
 }
 
 /// The serving status now, then each change, until the drain is over.

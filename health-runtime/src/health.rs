@@ -15,6 +15,7 @@ use actix_web::{App, HttpServer, web};
 
 use crate::data::{AppData, Data};
 use crate::details::Details;
+use crate::feed::SharedFeeds;
 #[cfg(feature = "actix")]
 use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
@@ -71,6 +72,11 @@ pub struct Health {
     pub(crate) all_probes_paths: Vec<Cow<'static, str>>,
     pub(crate) format: Format,
     pub(crate) details: Details,
+    /// Other gRPC service names, and the names of the probes or checks they answer as.
+    #[cfg(feature = "grpc")]
+    pub(crate) grpc_aliases: Vec<(Cow<'static, str>, String)>,
+    /// The watched probes' feeds, shared by this `Health`'s clones.
+    pub(crate) feeds: SharedFeeds,
     /// The app's workers, watched from the management port.
     #[cfg(feature = "actix")]
     pub(crate) watch: Option<Arc<WorkerWatch>>,
@@ -128,6 +134,9 @@ impl Default for Health {
             all_probes_paths: Vec::new(),
             format: Format::Seed,
             details: Details::Full,
+            #[cfg(feature = "grpc")]
+            grpc_aliases: Vec::new(),
+            feeds: SharedFeeds::default(),
             #[cfg(feature = "actix")]
             watch: None,
             #[cfg(feature = "actix")]
@@ -168,7 +177,7 @@ impl Health {
         P: Into<Cow<'static, str>>,
     {
         self.all_probes_paths = paths.into_iter().map(Into::into).collect();
-        self
+        self.changed()
     }
 
     /// The body's format for requests that ask for none ([`Format::Seed`] unless changed). A
@@ -183,7 +192,7 @@ impl Health {
     #[must_use]
     pub fn format(mut self, format: Format) -> Health {
         self.format = format;
-        self
+        self.changed()
     }
 
     /// How much the bodies show ([`Details::Full`] unless changed). The status code is the same
@@ -197,7 +206,7 @@ impl Health {
     #[must_use]
     pub fn details(mut self, details: Details) -> Health {
         self.details = details;
-        self
+        self.changed()
     }
 
     /// The probes, on a listener and a worker of their own: the same checks, and the data given
@@ -230,13 +239,20 @@ impl Health {
     ///         .await
     /// }
     /// ```
-    #[track_caller]
+    ///
+    /// # Errors
+    ///
+    /// When `address` cannot be bound, and when a served check takes a `Data<T>` or a
+    /// `web::Data<T>` that this `Health` was not given (a management port sees no `App`'s data):
+    /// the error names the check, the type and the call that gives it.
     #[cfg(feature = "actix")]
     pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
         let mut health = self.clone();
         health.management = true;
-        for warning in health.data_not_given() {
-            tracing::warn!("{warning}");
+        if let Some(mistakes) =
+            health.data_mistakes(health.served_probes(), Some("a management port"))
+        {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, mistakes));
         }
         if let Some(watch) = self.watch.clone() {
             let workers = Check::new("workers", move || std::future::ready(watch.check()));
@@ -278,7 +294,7 @@ impl Health {
     #[cfg(feature = "actix")]
     pub fn watch_workers(mut self, max_unresponsive: Duration) -> Health {
         self.watch = Some(Arc::new(WorkerWatch::new(max_unresponsive)));
-        self
+        self.changed()
     }
 
     /// Adds a check at runtime, next to the declared ones.
@@ -300,7 +316,7 @@ impl Health {
             panics::configuration_error(same_name(probe, twin, &check));
         }
         checks.push(check);
-        self
+        self.changed()
     }
 
     /// Replaces the paths that serve `probe`; an empty list leaves the probe unserved.
@@ -318,7 +334,7 @@ impl Health {
         P: Into<Cow<'static, str>>,
     {
         self.paths[probe.index()] = paths.into_iter().map(Into::into).collect();
-        self
+        self.changed()
     }
 
     /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] (800 ms) unless changed.
@@ -331,7 +347,7 @@ impl Health {
     #[must_use]
     pub fn default_timeout(mut self, timeout: Duration) -> Health {
         self.default_timeout = timeout;
-        self
+        self.changed()
     }
 
     /// Reuses results for `ttl` in checks that set neither `cache` nor `interval`; probes that
@@ -345,7 +361,7 @@ impl Health {
     #[must_use]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(ttl);
-        self
+        self.changed()
     }
 
     /// The most bytes of a check's `error` that a body shows (512 unless changed): a longer one
@@ -359,7 +375,7 @@ impl Health {
     #[must_use]
     pub fn error_limit(mut self, bytes: usize) -> Health {
         self.limits.error = bytes;
-        self
+        self.changed()
     }
 
     /// The most bytes of a check's `data`, as JSON, that a body shows (1024 unless changed):
@@ -374,7 +390,7 @@ impl Health {
     #[must_use]
     pub fn data_limit(mut self, bytes: usize) -> Health {
         self.limits.data = bytes;
-        self
+        self.changed()
     }
 
     /// Gives the `interval` checks that take `web::Data<T>` their data without a request, so that
@@ -402,7 +418,7 @@ impl Health {
     #[cfg(feature = "actix")]
     pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
         self.data.insert_web(data);
-        self
+        self.changed()
     }
 
     /// Gives the checks' [`Data<T>`] parameters their value, on every server and in background
@@ -422,7 +438,7 @@ impl Health {
     #[must_use]
     pub fn data<T: Send + Sync + 'static>(mut self, data: Data<T>) -> Health {
         self.data.insert(data);
-        self
+        self.changed()
     }
 
     /// How long the app keeps serving after a shutdown signal, readiness failing meanwhile
@@ -436,7 +452,7 @@ impl Health {
     #[must_use]
     pub fn drain_delay(mut self, delay: Duration) -> Health {
         self.drain_delay = delay;
-        self
+        self.changed()
     }
 
     /// The future to give actix's `HttpServer::shutdown_signal` (or axum's
@@ -519,30 +535,53 @@ impl Health {
         Availability::of_this_process()
     }
 
-    /// What the checks take that this `Health` was not given, one line a check: where no `App`'s
-    /// data is seen (a management port), they would fail on every probe.
-    #[cfg(feature = "actix")]
-    fn data_not_given(&self) -> Vec<String> {
-        let checks = Probe::ALL.into_iter().filter(|&probe| self.serves(probe));
-        let checks = checks.flat_map(|probe| self.checks[probe.index()].iter());
-        checks
-            .filter_map(|check| {
-                let missing: Vec<String> = self
-                    .data
-                    .missing(check.data_types())
-                    .map(|missing| missing.to_string())
-                    .collect();
-                (!missing.is_empty()).then(|| {
-                    format!(
-                        "health check `{}` ({}) takes {} that this Health was not given: on the \
-                         management port it fails until `Health::data` or `Health::app_data` gives it",
+    /// The parameters that nothing gives to the checks of `probes` where they are served, with
+    /// the call that gives each, or `None` when every one is given. `app` names the server
+    /// where no `App`'s data is seen (`an axum router`), whose `web::Data<T>` must be given to
+    /// the `Health`; `None` is an actix app, whose requests carry its `App`'s data.
+    pub(crate) fn data_mistakes(
+        &self,
+        probes: impl IntoIterator<Item = Probe>,
+        app: Option<&str>,
+    ) -> Option<String> {
+        let mut mistakes = Vec::new();
+        for probe in probes {
+            for check in &self.checks[probe.index()] {
+                for missing in self.data.missing(check.data_types()) {
+                    let fix = match app {
+                        _ if !missing.is_app_data() => {
+                            "give it with `.data(Data::new(value))` where the Health is built"
+                                .to_owned()
+                        }
+                        None => continue,
+                        Some(server) => format!(
+                            "{server} sees no App's data: give the Health the App's value too, \
+                             with `.app_data(value.clone())`, or take `health_runtime::Data<T>`, \
+                             given with `.data(Data::new(value))`"
+                        ),
+                    };
+                    mistakes.push(format!(
+                        "health check `{}` ({}) takes {missing}, which this Health was not given: {fix}",
                         check.name(),
                         check.origin,
-                        missing.join(" and ")
-                    )
-                })
-            })
-            .collect()
+                    ));
+                }
+            }
+        }
+        mistakes.dedup();
+        (!mistakes.is_empty()).then(|| mistakes.join("; "))
+    }
+
+    /// The probes served on some path.
+    pub(crate) fn served_probes(&self) -> impl Iterator<Item = Probe> + '_ {
+        Probe::ALL.into_iter().filter(|&probe| self.serves(probe))
+    }
+
+    /// The `Health` after a builder call: what it serves may have changed, so its clones' feeds
+    /// (`feed.rs`) are not its own any more.
+    pub(crate) fn changed(mut self) -> Health {
+        self.feeds = SharedFeeds::default();
+        self
     }
 
     /// Whether `probe` is served on some path: its own, or one of every probe together.

@@ -120,8 +120,11 @@ impl Switches {
         }
     }
 
-    pub fn start_draining(&self) {
-        self.set(|state| state.draining = true);
+    /// Starts the drain; `true` the first time only (every server's shutdown future calls it).
+    pub fn start_draining(&self) -> bool {
+        let mut first = false;
+        self.set(|state| first = !std::mem::replace(&mut state.draining, true));
+        first
     }
 
     pub fn refuse_traffic(&self, reason: String) {
@@ -291,13 +294,15 @@ fn shown(reason: String) -> String {
 pub(crate) async fn shutdown_signal(delay: Duration) {
     let mut signals = signals::Signals::new();
     signals.next().await;
-    SWITCHES.start_draining();
-    tracing::info!(
-        probe = "readiness",
-        ?delay,
-        "shutting down: readiness fails; serving on for {delay:?} before stopping \
-         (a second signal stops at once)"
-    );
+    // Told once, however many servers await a future of their own.
+    if SWITCHES.start_draining() {
+        tracing::info!(
+            probe = "readiness",
+            ?delay,
+            "shutting down: readiness fails; serving on for {delay:?} before stopping \
+             (a second signal stops at once)"
+        );
+    }
     let delay = tokio::time::sleep(delay);
     let stop_now = tokio::select! {
         () = delay => false,

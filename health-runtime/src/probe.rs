@@ -335,7 +335,7 @@ struct Exclusions {
 /// At most this many `?exclude=` names that match no check are named in a report, each cut to
 /// [`UNKNOWN_NAME_BYTES`]: a long query of unknown names makes no long body.
 const UNKNOWN_NAMES: usize = 10;
-const UNKNOWN_NAME_BYTES: usize = 64;
+pub(crate) const UNKNOWN_NAME_BYTES: usize = 64;
 
 impl Exclusions {
     /// What `exclude` does to `checks`; `None` when it names nothing.

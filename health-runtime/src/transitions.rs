@@ -2,7 +2,7 @@
 //! that starts failing is logged once, at WARN, with the reason (and, when flap damping holds the
 //! failure back from its probe, saying so; once more when the check then fails its probe); while
 //! it keeps failing, at most once per [`LOG_INTERVAL`], with how many failures that was; when it
-//! passes again, once, at INFO. A check that takes more than half its timeout is logged once as
+//! passes again, once, at INFO. A passing run that takes more than half its timeout is logged once as
 //! slow, and once when it is not any more. A probe's status is logged when it changes. What keeps passing logs nothing,
 //! and costs two atomic loads per run. Events go through `tracing`, with the fields `check`,
 //! `probe`, `status` and (a check's) `duration`; without a `tracing` subscriber, they reach the
@@ -94,8 +94,10 @@ impl CheckLog {
         }
     }
 
-    /// A run of the check took `duration` of its `timeout`: slow past half of it. These lines
-    /// carry the status `SLOW` or `NOT SLOW`, whatever the run's outcome, which its own line tells.
+    /// A passing run of the check took `duration` of its `timeout`: slow past half of it. These
+    /// lines carry the status `SLOW` or `NOT SLOW`. Failed runs are not judged: their own lines
+    /// tell them, and a dependency that is down fails now at once, now at the timeout, which
+    /// would make a pair of lines of every probe.
     #[inline]
     pub fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
         let slow = duration > timeout / 2;

@@ -123,6 +123,10 @@ async fn every_path_method_and_option_is_answered_alike() {
         get("/startupz/warm"),
         get("/readyz/nothing-of-that-name"),
         get("/readyz/"),
+        // A path is matched as it is written.
+        get("/read%79"),
+        get("/readyz/d%62"),
+        get("/%72eadyz?verbose"),
         get("/readyz?verbose"),
         get("/livez?verbose"),
         get("/readyz?exclude=db"),
@@ -148,7 +152,7 @@ async fn every_path_method_and_option_is_answered_alike() {
         ["db FAIL", "queue OK", "search WARN"]
     );
     assert_eq!(ready.check("queue")["data"], 3);
-    assert_eq!(ask(&axum, &asked[24]).await.allow, "GET, HEAD");
+    assert_eq!(ask(&axum, &asked[27]).await.allow, "GET, HEAD");
 }
 
 #[actix_web::test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use actix_web::web;
 use health_runtime::{Data, Health, liveness, readiness};
+use health_tests::example::Example;
 use health_tests::{free_port, get, serve, serve_health};
 
 struct Pool {
@@ -45,7 +46,7 @@ async fn every_parameter_is_resolved_at_each_run() {
             config
                 .app_data(pool.clone())
                 .app_data(web::Data::new(Limits { max: 4 }))
-                .service(Health::default());
+                .service(with_queue());
         }
     });
     let answer = get(&format!("{base}/ready")).await;
@@ -71,7 +72,7 @@ async fn a_missing_second_parameter_is_named() {
             .app_data(web::Data::new(Pool {
                 in_use: AtomicU32::new(0),
             }))
-            .service(Health::default());
+            .service(with_queue());
     });
     let answer = get(&format!("{base}/ready")).await;
     assert_eq!(answer.status, 503);
@@ -98,6 +99,14 @@ impl Queue {
     }
 }
 
+/// Every check's `Data<T>` given: a `Health` that lacks one is not served.
+fn with_queue() -> Health {
+    let queue = Queue {
+        depth: AtomicUsize::new(0),
+    };
+    Health::default().data(Data::new(queue))
+}
+
 #[liveness]
 async fn backlog(queue: Data<Queue>) -> Result<usize, String> {
     queue.check()
@@ -120,7 +129,13 @@ async fn data_given_to_the_health_reaches_every_port_and_loop() {
     let queue = Arc::new(Queue {
         depth: AtomicUsize::new(3),
     });
-    let health = Health::default().data(Data::from(queue.clone()));
+    // The management port sees no App's data: the readiness check's is given too.
+    let health = Health::default()
+        .data(Data::from(queue.clone()))
+        .app_data(web::Data::new(Pool {
+            in_use: AtomicU32::new(0),
+        }))
+        .app_data(web::Data::new(Limits { max: 4 }));
     let port = free_port();
     let management = health
         .management_server(("127.0.0.1", port))
@@ -143,15 +158,64 @@ async fn data_given_to_the_health_reaches_every_port_and_loop() {
     }
 }
 
+/// A `Data<T>` that no `.data(..)` gives is found where the `Health` is served, with the check,
+/// the type and the call that gives it: an axum router stops the program, a management port is
+/// not made; an actix app stops, telling it once (`tests/duplicate_names.rs`).
 #[actix_web::test]
-async fn a_data_never_given_is_named_with_the_call_that_gives_it() {
-    let base = serve_health(Health::default());
-    // One check's path: the loop (one a process) stays the other test's, with its data.
-    let answer = get(&format!("{base}/livez/backlog")).await;
-    assert_eq!(answer.status, 503);
+async fn a_data_never_given_is_found_where_the_health_is_served() {
+    let lacking = Health::default()
+        .app_data(web::Data::new(Pool {
+            in_use: AtomicU32::new(0),
+        }))
+        .app_data(web::Data::new(Limits { max: 4 }));
+    let router = std::panic::AssertUnwindSafe(|| lacking.router::<()>());
+    let refused = std::panic::catch_unwind(router).expect_err("refused");
+    let message = refused.downcast_ref::<String>().expect("a message");
     assert_eq!(
-        answer.json()["checks"][0]["error"],
-        "check data `Data<Queue>` was not given to this Health; give it with \
-         `Health::data(Data::new(value))`"
+        *message,
+        "health checks cannot be served: health check `backlog` (data::backlog) takes \
+         `Data<data::Queue>`, which this Health was not given: give it with \
+         `.data(Data::new(value))` where the Health is built; health check `backlog.loop` \
+         (data::backlog_loop) takes `Data<data::Queue>`, which this Health was not given: give \
+         it with `.data(Data::new(value))` where the Health is built"
     );
+    let error = lacking
+        .management_server(("127.0.0.1", free_port()))
+        .err()
+        .expect("refused");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        error
+            .to_string()
+            .starts_with("health check `backlog` (data::backlog) takes")
+    );
+
+    // A `web::Data<T>` where no App's data is seen: give the Health the App's value too.
+    let error = with_queue()
+        .management_server(("127.0.0.1", free_port()))
+        .err()
+        .expect("refused");
+    assert_eq!(
+        error.to_string(),
+        "health check `capacity` (data::capacity) takes `web::Data<data::Pool>`, which this \
+         Health was not given: a management port sees no App's data: give the Health the App's \
+         value too, with `.app_data(value.clone())`, or take `health_runtime::Data<T>`, given \
+         with `.data(Data::new(value))`; health check `capacity` (data::capacity) takes \
+         `web::Data<data::Limits>`, which this Health was not given: a management port sees no \
+         App's data: give the Health the App's value too, with `.app_data(value.clone())`, or \
+         take `health_runtime::Data<T>`, given with `.data(Data::new(value))`"
+    );
+}
+
+/// On actix, an app whose `Health` lacks a `Data<T>` stops as its workers build their `App`s,
+/// telling the mistake once.
+#[actix_web::test]
+async fn an_actix_app_whose_health_lacks_a_data_stops_saying_so_once() {
+    let mut service = Example::spawn(env!("CARGO_BIN_EXE_missing_data_service"), &[]);
+    let exited = service.exit_within(Duration::from_secs(20)).await;
+    assert!(!exited.expect("the service stops").success());
+    let log = service.log();
+    let told = "health check `orders_db` (missing_data_service::orders_db) takes \
+                `Data<missing_data_service::Pool>`, which this Health was not given";
+    assert_eq!(log.matches(told).count(), 1, "{log}");
 }

@@ -2,7 +2,6 @@
 //! answer while the app's workers are held; and its `workers` check, which a worker that is only
 //! slow passes and a worker that blocks for good fails.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
@@ -139,50 +138,21 @@ async fn the_management_port_serves_the_same_checks_with_the_data_it_was_given()
     }
 }
 
-/// Every log record's message, for the warnings of `management_server`.
-struct Warnings(Mutex<Vec<String>>);
-
-impl log::Log for Warnings {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.level() == log::Level::Warn {
-            self.0.lock().unwrap().push(record.args().to_string());
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static WARNINGS: Warnings = Warnings(Mutex::new(Vec::new()));
-
-/// Where no `App`'s data is seen, a check's missing data is named with the builder call that
-/// gives it: in the check's reason, and in a warning as the management port is built.
+/// Where no `App`'s data is seen, a check's missing data stops the management port from being
+/// made, with the call that gives it: it would fail on every probe there, and pass on the app's.
 #[actix_web::test]
 async fn data_the_management_port_lacks_is_named_with_its_fix() {
-    log::set_logger(&WARNINGS).expect("the one logger of this binary");
-    log::set_max_level(log::LevelFilter::Warn);
-    let (_, management) = serve_with_management(Health::default(), false);
-    let warnings = WARNINGS.0.lock().unwrap().clone();
-    assert!(
-        warnings.iter().any(|warning| warning.starts_with(
-            "health check `pool` (management::pool) takes `web::Data<management::Pool>` that \
-             this Health was not given"
-        )),
-        "{warnings:?}"
-    );
-    let answer = get(&format!("{management}/readyz")).await;
-    assert_eq!(answer.status, 503);
-    let error = answer.check("pool")["error"].as_str().unwrap().to_owned();
-    assert!(
-        error.starts_with("app data `web::Data<Pool>` was not given to this Health"),
-        "{error}"
-    );
-    assert!(
-        error.ends_with("give it with `Health::app_data(web::Data::new(value))`"),
-        "{error}"
+    let error = Health::default()
+        .management_server(("127.0.0.1", free_port()))
+        .err()
+        .expect("refused");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(
+        error.to_string(),
+        "health check `pool` (management::pool) takes `web::Data<management::Pool>`, which this \
+         Health was not given: a management port sees no App's data: give the Health the App's \
+         value too, with `.app_data(value.clone())`, or take `health_runtime::Data<T>`, given \
+         with `.data(Data::new(value))`"
     );
 }
 

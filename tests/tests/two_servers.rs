@@ -1,22 +1,69 @@
 //! Two servers of one process, one `Health`: an actix app port and an axum management port, each
 //! awaiting its own `health.shutdown_signal()`; one SIGTERM drains both (readiness 503 on each for
-//! the delay) and then stops both. The drain is process-wide, so this test has its binary to
-//! itself.
+//! the delay, told once in the log) and then stops both. A check that takes the `App`'s
+//! `web::Data` answers alike on both once the `Health` is given the same value; without it, the
+//! axum router is refused, naming the fix. The drain is process-wide, so this test has its binary
+//! to itself.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
-use actix_web::{App, HttpServer};
-use health_runtime::Health;
+use actix_web::{App, HttpServer, web};
+use health_runtime::{Health, readiness};
 use health_tests::get;
+
+struct Pool {
+    open: bool,
+}
+
+#[readiness]
+async fn pool(pool: web::Data<Pool>) -> bool {
+    pool.open
+}
+
+/// The log records of this process.
+struct Captured(Mutex<Vec<String>>);
+
+impl log::Log for Captured {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        self.0.lock().unwrap().push(record.args().to_string());
+    }
+
+    fn flush(&self) {}
+}
+
+static CAPTURED: Captured = Captured(Mutex::new(Vec::new()));
 
 #[actix_web::test]
 async fn one_signal_drains_and_stops_every_server_of_the_process() {
+    log::set_logger(&CAPTURED).expect("the one logger of this binary");
+    log::set_max_level(log::LevelFilter::Info);
     let delay = Duration::from_millis(800);
-    let health = Health::default().drain_delay(delay);
+    let pool = web::Data::new(Pool { open: true });
+
+    // The `App`'s data is not the axum router's: refused where it is built, with the fix.
+    let lacking = Health::default();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lacking.router::<()>()));
+    let refused = refused.expect_err("refused");
+    let message = refused.downcast_ref::<String>().expect("a message");
+    assert!(
+        message.contains(
+            "health check `pool` (two_servers::pool) takes `web::Data<two_servers::Pool>`, which \
+             this Health was not given: an axum router sees no App's data: give the Health the \
+             App's value too, with `.app_data(value.clone())`"
+        ),
+        "{message}"
+    );
+
+    let health = Health::default().app_data(pool.clone()).drain_delay(delay);
     let app = HttpServer::new({
         let health = health.clone();
-        move || App::new().service(health.clone())
+        move || App::new().app_data(pool.clone()).service(health.clone())
     })
     .workers(1)
     .shutdown_signal(health.shutdown_signal())
@@ -33,9 +80,17 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
         .with_graceful_shutdown(health.shutdown_signal());
     let management = actix_web::rt::spawn(async move { management.await });
 
-    for base in &bases {
-        assert_eq!(get(&format!("{base}/readyz")).await.status, 200);
+    // One answer and one history, whichever server asks.
+    let mut since = Vec::new();
+    for _ in 0..3 {
+        for base in &bases {
+            let answer = get(&format!("{base}/readyz")).await;
+            assert_eq!(answer.status, 200, "{base}: {}", answer.body);
+            since.push(answer.check("pool")["since"].clone());
+        }
     }
+    since.dedup();
+    assert_eq!(since.len(), 1, "{since:?}");
 
     let status = std::process::Command::new("kill")
         .args(["-TERM", &std::process::id().to_string()])
@@ -62,4 +117,10 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
         after >= delay,
         "stopped {after:?} after SIGTERM, before the delay"
     );
+    let log = CAPTURED.0.lock().unwrap();
+    let told = log
+        .iter()
+        .filter(|line| line.starts_with("shutting down: readiness fails"))
+        .count();
+    assert_eq!(told, 1, "{log:#?}");
 }

@@ -54,6 +54,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let health = Health::default()
         .data(Data::new(pool))
         .data(Data::new(maintenance))
+        // What gRPC clients' own health checking asks about: the app's service, here as
+        // readiness.
+        .grpc_alias("example.v1.Orders", "readiness")
         .drain_delay(drain_delay);
 
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, http_port)).await?;

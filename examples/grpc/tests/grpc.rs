@@ -4,19 +4,21 @@
 //! watches, against the example service and against servers of checks built here. Every gRPC test
 //! is in this one binary, so that tonic and prost are linked once.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use health_runtime::{Check, Health, Probe};
+use health_runtime::{Check, GrpcHealth, Health, Probe};
 use health_tests::example::Example;
 use health_tests::free_port;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::health_server::HealthServer;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 const EXAMPLE: &str = env!("CARGO_BIN_EXE_grpc-example");
@@ -243,6 +245,170 @@ async fn subscribe_sends_the_status_and_each_change_to_the_apps_code() {
     assert!(!status.is_shutting_down());
 }
 
+/// However many subscribers and `Watch`es a probe has, one task runs it once a second: a check
+/// that passed once and then fails, with `failures = 3`, is still held back after 2.5 s with
+/// 1,000 subscribers and 100 watches (each of which ran the probe every second before).
+#[actix_web::test]
+async fn every_subscriber_and_watch_shares_one_run_a_second() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let flaky = Check::new("flaky", move || {
+        let run = counted.fetch_add(1, Ordering::SeqCst);
+        async move { run == 0 }
+    })
+    .failures(3);
+    let health = Health::default().check(Probe::Readiness, flaky);
+    let mut subscribers = Vec::new();
+    for _ in 0..1000 {
+        subscribers.push(health.subscribe(Probe::Readiness).await);
+    }
+    let address = serve(health.clone()).await;
+    let mut client = client(&address).await;
+    let mut watches = Vec::new();
+    for _ in 0..100 {
+        let mut watch = client
+            .watch(asking("readiness"))
+            .await
+            .unwrap()
+            .into_inner();
+        let first = watch.message().await.unwrap().unwrap();
+        assert_eq!(status_of(&first), ServingStatus::Serving);
+        watches.push(watch);
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let ran = runs.load(Ordering::SeqCst);
+    assert!(ran <= 4, "{ran} runs in 2.5 s");
+    for subscriber in &subscribers {
+        assert!(subscriber.borrow().is_passing(), "damped, not failed");
+    }
+}
+
+/// The service names gRPC clients and balancers ask about (the app's own service's) answer as
+/// the probe or check they are given for; an alias of nothing served stops the program.
+#[actix_web::test]
+async fn an_apps_own_service_name_answers_as_the_probe_it_is_given_for() {
+    let closed = Arc::new(AtomicBool::new(false));
+    let flag = closed.clone();
+    let gate = Check::new("gate", move || {
+        let closed = flag.load(Ordering::Relaxed);
+        async move { !closed }
+    });
+    type HealthService = HealthServer<GrpcHealth>;
+    let health = Health::default()
+        .check(Probe::Readiness, gate)
+        .grpc_alias("payments.v1.Payments", "readiness")
+        .grpc_alias("payments.v1.Ledger", "readiness/gate")
+        .grpc_alias_of::<HealthService>("liveness");
+    let address = serve(health).await;
+    let mut client = client(&address).await;
+    for name in [
+        "payments.v1.Payments",
+        "payments.v1.Ledger",
+        "grpc.health.v1.Health",
+    ] {
+        assert_eq!(check(&mut client, name).await, SERVING, "{name}");
+    }
+    closed.store(true, Ordering::Relaxed);
+    assert_eq!(
+        check(&mut client, "payments.v1.Payments").await,
+        NOT_SERVING
+    );
+    assert_eq!(check(&mut client, "payments.v1.Ledger").await, NOT_SERVING);
+    assert_eq!(check(&mut client, "grpc.health.v1.Health").await, SERVING);
+    let mut watch = client
+        .watch(asking("payments.v1.Payments"))
+        .await
+        .unwrap()
+        .into_inner();
+    let first = watch.message().await.unwrap().unwrap();
+    assert_eq!(status_of(&first), ServingStatus::NotServing);
+
+    for (alias, answers, why) in [
+        (
+            "payments.v1.Payments",
+            "readyness",
+            "answers as a name that is not served",
+        ),
+        (
+            "payments.v1.Payments",
+            "readiness/nope",
+            "answers as a name that is not served",
+        ),
+        (
+            "liveness",
+            "readiness",
+            "the service name is one of the names served already",
+        ),
+    ] {
+        let health = Health::default().grpc_alias(alias, answers);
+        let refused = std::panic::catch_unwind(AssertUnwindSafe(|| health.grpc_service()));
+        let refused = refused.expect_err("refused");
+        let message = refused.downcast_ref::<String>().expect("a message");
+        assert!(
+            message.contains(&format!("grpc_alias({alias:?}, {answers:?}): {why}")),
+            "{message}"
+        );
+    }
+}
+
+/// An unknown service name is cut and escaped in `NOT_FOUND`'s message, as `?exclude=` names
+/// are, so that a long or odd one makes no long message; and no more than 100 watches of
+/// unknown services are held open.
+#[actix_web::test]
+async fn unknown_service_names_make_short_messages_and_few_open_watches() {
+    let address = serve(Health::default()).await;
+    let mut client = client(&address).await;
+    for name in [
+        "x".repeat(16 << 10),
+        "é".repeat(5 << 10),
+        "\x01".repeat(3000),
+    ] {
+        let status = client.check(asking(&name)).await.expect_err("unknown");
+        assert_eq!(status.code(), Code::NotFound, "{}", status.message());
+        assert!(status.message().len() < 512, "{}", status.message());
+        assert!(
+            status.message().starts_with("unknown service \""),
+            "{}",
+            status.message()
+        );
+    }
+
+    let mut held = Vec::new();
+    for i in 0..100 {
+        let mut watch = client
+            .watch(asking(&format!("nothing-{i}")))
+            .await
+            .unwrap()
+            .into_inner();
+        let first = watch.message().await.unwrap().unwrap();
+        assert_eq!(status_of(&first), ServingStatus::ServiceUnknown);
+        held.push(watch);
+    }
+    let refused = client
+        .watch(asking("one-too-many"))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        refused.code(),
+        Code::ResourceExhausted,
+        "{}",
+        refused.message()
+    );
+    held.pop();
+    // The closed stream is counted off once the server sees it end.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match client.watch(asking("one-more")).await {
+            Ok(_) => break,
+            Err(status) if Instant::now() < deadline => {
+                assert_eq!(status.code(), Code::ResourceExhausted);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(status) => panic!("never counted off: {status:?}"),
+        }
+    }
+}
+
 /// SIGTERM with watches open: readiness and the server as a whole turn `NOT_SERVING` at once,
 /// liveness stays `SERVING`; when the drain is over every stream ends and the process exits.
 #[actix_web::test]
@@ -325,7 +491,11 @@ async fn grpcio_health_checking_agrees() {
             "check 'readiness' SERVING",
             "check 'startup' SERVING",
             "check 'readiness/sqlite' SERVING",
+            "check 'example.v1.Orders' SERVING",
             "check 'nope' NOT_FOUND",
+            "check \"16 KB of 'x'\" NOT_FOUND",
+            "check \"10 KB of 'é'\" NOT_FOUND",
+            "check \"3000 '\\\\x01'\" NOT_FOUND",
             "check 'readiness' with a 0.5 s deadline SERVING",
             "watch 'readiness' SERVING",
             "watch 'readiness' NOT_SERVING (maintenance)",

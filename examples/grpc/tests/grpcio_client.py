@@ -23,13 +23,20 @@ def asking(service):
     return health_pb2.HealthCheckRequest(service=service)
 
 
-for service in ["", "liveness", "readiness", "startup", "readiness/sqlite"]:
+for service in ["", "liveness", "readiness", "startup", "readiness/sqlite", "example.v1.Orders"]:
     say(f"check {service!r} {status_name(stub.Check(asking(service)).status)}")
-try:
-    stub.Check(asking("nope"))
-    say("check 'nope' answered")
-except grpc.RpcError as error:
-    say(f"check 'nope' {error.code().name}")
+unknown_names = {
+    "nope": "nope",
+    "16 KB of 'x'": "x" * 16384,
+    "10 KB of 'é'": "é" * 5120,
+    "3000 '\\x01'": "\x01" * 3000,
+}
+for shown, name in unknown_names.items():
+    try:
+        stub.Check(asking(name))
+        say(f"check {shown!r} answered")
+    except grpc.RpcError as error:
+        say(f"check {shown!r} {error.code().name}")
 answer = stub.Check(asking("readiness"), timeout=0.5)
 say(f"check 'readiness' with a 0.5 s deadline {status_name(answer.status)}")
 
