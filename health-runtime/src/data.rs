@@ -67,11 +67,25 @@ impl<T: ?Sized> From<Arc<T>> for Data<T> {
     }
 }
 
-/// A type that a check fn takes as a parameter: [`Data<T>`], or actix's `web::Data<T>`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a health check's parameter",
-    label = "take `health_runtime::Data<T>` (given with `Health::data`) or `actix_web::web::Data<T>` (the App's data)",
-    note = "the `T` of either is `Send + Sync`: checks run on any thread of the server's runtime"
+/// A type that a check fn takes as a parameter: [`Data<T>`], or actix's `web::Data<T>` (feature
+/// `actix`).
+#[cfg_attr(
+    feature = "actix",
+    diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a health check's parameter",
+        label = "take `health_runtime::Data<T>` (given with `Health::data`) or `actix_web::web::Data<T>` (the App's data)",
+        note = "the `T` of either is `Send + Sync`: checks run on any thread of the server's runtime"
+    )
+)]
+// Without actix, its `web::Data<T>` is no parameter: the error says which feature it needs.
+#[cfg_attr(
+    not(feature = "actix"),
+    diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a health check's parameter",
+        label = "take `health_runtime::Data<T>`, given with `Health::data(Data::new(value))`",
+        note = "actix's `web::Data<T>` is a parameter only with health-runtime's feature `actix` (a default one); on axum or gRPC, take `Data<T>`",
+        note = "the `T` of `Data<T>` is `Send + Sync`: checks run on any thread of the server's runtime"
+    )
 )]
 pub trait CheckParam: Sized {
     /// The parameter written `{written}`, or a failed outcome that says how to give it.
