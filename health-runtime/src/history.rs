@@ -46,7 +46,8 @@ pub(crate) struct Standing {
     /// Since when it has stood so, in milliseconds since the Unix epoch; 0 when unknown (a
     /// result that no run made: a stale background result, a wait that timed out).
     pub since_ms: u64,
-    /// Failed runs in a row, up to this one.
+    /// Failed runs in a row, up to this one: 0 after a pass, even one that does not yet make
+    /// up the check's `successes`.
     pub failures: u32,
 }
 
@@ -125,6 +126,8 @@ impl History {
         let verdict = match (outcome.error(), record.verdict) {
             (None, None | Some(Verdict::Passing | Verdict::Damped)) => Verdict::Passing,
             (None, Some(Verdict::Failing)) => {
+                // Failing still, until it makes up `successes`, but with no failure in a row.
+                record.failures = 0;
                 record.successes += 1;
                 if record.successes >= damping.successes {
                     Verdict::Passing
@@ -306,9 +309,9 @@ mod tests {
             standings,
             [
                 standing(Failing, 1, 1),
+                standing(Failing, 1, 0),
                 standing(Failing, 1, 1),
-                standing(Failing, 1, 2),
-                standing(Failing, 1, 2),
+                standing(Failing, 1, 0),
                 standing(Passing, 5, 0),
             ]
         );

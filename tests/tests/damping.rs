@@ -77,6 +77,8 @@ async fn failures_are_held_back_until_n_runs_in_a_row_and_a_pass_needs_m() {
         "passed 1 of the 2 runs in a row it needs to pass again; it failed: refused"
     );
     assert_eq!(since(&recovering, "flaky"), failing_since);
+    // Failing still, with no failure in a row any more.
+    assert!(recovering.check("flaky").get("consecutive_failures").is_none());
     let passed = get(&url).await;
     assert_eq!(passed.status, 200, "{}", passed.body);
     assert_eq!(passed.check("flaky")["status"], "OK");
