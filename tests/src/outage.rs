@@ -94,6 +94,22 @@ pub async fn killed_then_restarted(
     (first.elapsed, second.elapsed)
 }
 
+/// Up: 200; killed and restarted between two probes, the pool still holding a connection to
+/// the server that is gone: 200 on the next probe, as a restart that the pool recovers from is
+/// no outage.
+pub async fn restarted_between_probes(server: &mut impl TestServer, base: &str) {
+    let answer = ready(base).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    server.process().kill();
+    server.restart();
+    let answer = ready(base).await;
+    assert_eq!(
+        answer.status, 200,
+        "the first probe after a restart: {}",
+        answer.body
+    );
+}
+
 /// Up: 200; frozen (SIGSTOP): 503 within the timeout; thawed: 200 on the next probe. Returns the
 /// time the first probe after the freeze took to answer 503.
 pub async fn frozen_then_thawed(server: &mut impl TestServer, base: &str, check: &str) -> Duration {

@@ -78,7 +78,12 @@ async fn failures_are_held_back_until_n_runs_in_a_row_and_a_pass_needs_m() {
     );
     assert_eq!(since(&recovering, "flaky"), failing_since);
     // Failing still, with no failure in a row any more.
-    assert!(recovering.check("flaky").get("consecutive_failures").is_none());
+    assert!(
+        recovering
+            .check("flaky")
+            .get("consecutive_failures")
+            .is_none()
+    );
     let passed = get(&url).await;
     assert_eq!(passed.status, 200, "{}", passed.body);
     assert_eq!(passed.check("flaky")["status"], "OK");

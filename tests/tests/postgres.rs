@@ -43,6 +43,13 @@ async fn postgres_killed_then_restarted() {
 }
 
 #[actix_web::test]
+async fn postgres_restarted_between_probes_is_no_outage() {
+    let mut server = Postgres::start();
+    let base = service(&server.url());
+    outage::restarted_between_probes(&mut server, &base).await;
+}
+
+#[actix_web::test]
 async fn postgres_frozen_then_thawed() {
     let mut server = Postgres::start();
     let base = service(&server.url());

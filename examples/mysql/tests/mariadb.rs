@@ -25,6 +25,13 @@ async fn mariadb_killed_then_restarted() {
 }
 
 #[actix_web::test]
+async fn mariadb_restarted_between_probes_is_no_outage() {
+    let mut server = MariaDb::start();
+    let service = example(&server).await;
+    outage::restarted_between_probes(&mut server, &service.base).await;
+}
+
+#[actix_web::test]
 async fn mariadb_frozen_then_thawed() {
     let mut server = MariaDb::start();
     let service = example(&server).await;

@@ -34,11 +34,22 @@ use sqlx::{ConnectOptions, Connection, Database, Pool};
 /// its ping is closed rather than returned to the pool, so a probe never leaves a connection
 /// checked out, and a frozen server cannot pile up pool connections stuck in sqlx's own
 /// release-time ping.
+///
+/// An idle connection that the server closed (a restart, a proxy's idle timeout) is not an
+/// outage: when its ping fails, whatever the error (a closed socket, PostgreSQL's `terminating
+/// connection due to unexpected postmaster exit`), the ping is made again on a new connection,
+/// and that one decides.
 pub async fn ping<DB: Database>(pool: &Pool<DB>) -> Result<(), sqlx::Error> {
-    let connection = match pool.try_acquire() {
-        Some(idle) => idle,
-        None => acquire_unless_refused(pool).await?,
-    };
+    if let Some(idle) = pool.try_acquire() {
+        if ping_on(idle).await.is_ok() {
+            return Ok(());
+        }
+    }
+    ping_on(acquire_unless_refused(pool).await?).await
+}
+
+/// Pings the server on `connection`, which goes back to the pool only if the ping completes.
+async fn ping_on<DB: Database>(connection: PoolConnection<DB>) -> Result<(), sqlx::Error> {
     let mut guard = CloseUnlessPinged {
         connection,
         pinged: false,
