@@ -21,7 +21,39 @@ use redis::{ErrorKind, RedisError};
 /// timeout (or the connection's own response timeout, 500 ms for a `ConnectionManager`, if that
 /// comes first); a refused password with Redis's `WRONGPASS` or `NOAUTH`. Redis's errors do not
 /// carry the URL, and a reason that did would be redacted.
+///
+/// A `PING` that fails on the connection itself (closed, refused) is sent once more: a
+/// `ConnectionManager` reconnects as a command finds its connection lost, and the second `PING`
+/// goes over the new one, so that a server restarted between two runs passes at once.
+///
+/// Behind a `ConnectionManager` built with its default retries, a killed server fails the check
+/// at its timeout, not at once: each command waits for the manager's reconnection, which retries
+/// with backoff (6 times, about 6 s) before it gives up. For failures at once, give the check a
+/// manager of its own without retries (the app's keeps its own):
+///
+/// ```no_run
+/// # async fn manager() -> redis::RedisResult<()> {
+/// use redis::aio::ConnectionManagerConfig;
+///
+/// let client = redis::Client::open("redis://cache:6379/")?;
+/// let no_retries = ConnectionManagerConfig::new().set_number_of_retries(0);
+/// let for_the_check = client.get_connection_manager_with_config(no_retries).await?;
+/// # Ok(()) }
+/// ```
 pub async fn ping<C: ConnectionLike + Send>(connection: &mut C) -> Result<(), RedisError> {
+    match ping_once(connection).await {
+        Err(error)
+            if error.is_io_error()
+                || error.is_connection_dropped()
+                || error.is_connection_refusal() =>
+        {
+            ping_once(connection).await
+        }
+        pinged => pinged,
+    }
+}
+
+async fn ping_once<C: ConnectionLike + Send>(connection: &mut C) -> Result<(), RedisError> {
     let reply: String = redis::cmd("PING").query_async(connection).await?;
     if reply != "PONG" {
         return Err(RedisError::from((
