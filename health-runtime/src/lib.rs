@@ -101,15 +101,20 @@ pub use report::Format;
 ///
 /// # Parameters
 ///
-/// Any number of [`Data<T>`] and actix's `web::Data<T>` (each may be spelled with any path).
-/// A `Data<T>` takes the value given once with [`Health::data`], on every server and in
-/// background loops; a `web::Data<T>` takes the `App`'s data, resolved at every run (or the value
-/// given with [`Health::app_data`] where no `App`'s data is seen: a management port, a loop
-/// started with the server). A value that was never given fails the check with a reason that
-/// names the type as written and the call that gives it:
-/// ``check data `Data<Queue>` was not given to this Health; give it with `Health::data(Data::new(value))` ``,
-/// ``app data `web::Data<Pool>` is not registered; add `.app_data(web::Data::new(value))` with a `Pool` to the App``.
-/// A parameter of another type is a compile error on it that names both forms.
+/// Any number of [`Data<T>`] and actix's `web::Data<T>` (feature `actix`; each may be spelled
+/// with any path). A `Data<T>` takes the value given once with [`Health::data`], on every server
+/// and in background loops; a `web::Data<T>` takes the `App`'s data, resolved at every run (or
+/// the value given with [`Health::app_data`] where no `App`'s data is seen: axum, gRPC, a
+/// subscriber, a management port, a loop started with the server).
+///
+/// A value that nothing gives is a mistake found where the `Health` is served: a `Data<T>` never
+/// given, or a `web::Data<T>` where no `App`'s data is seen and `Health::app_data` did not give
+/// it, stops the program there with a message that names the check, the type and the call that
+/// gives it (``health check `db` (my_app::db) takes `Data<sqlx::Pool<Postgres>>`, which this
+/// Health was not given: give it with `.data(Data::new(value))` where the Health is built``). An
+/// actix `App` that lacks a `web::Data<T>` fails the check on each probe, saying so: ``app data
+/// `web::Data<Pool>` is not registered; add `.app_data(web::Data::new(value))` with a `Pool` to
+/// the App``. A parameter of another type is a compile error on it that names the forms.
 ///
 /// ```
 /// use actix_web::web;
@@ -168,6 +173,8 @@ pub use health_macros::liveness;
 /// Declares a readiness check, served on `/ready` and `/readyz`: "should this pod get traffic?".
 /// A failing readiness probe takes the pod out of its Service's endpoints, without a restart.
 ///
+/// On actix, with the `App`'s data:
+///
 /// ```
 /// use actix_web::web;
 /// use health_runtime::readiness;
@@ -178,6 +185,21 @@ pub use health_macros::liveness;
 /// async fn accepting(state: web::Data<AppState>) -> Result<(), String> {
 ///     if state.accepting { Ok(()) } else { Err("not accepting orders".into()) }
 /// }
+/// ```
+///
+/// On axum or gRPC (or actix), with data given to the `Health`:
+///
+/// ```
+/// use health_runtime::{readiness, Data, Health};
+///
+/// struct AppState { accepting: bool }
+///
+/// #[readiness(name = "orders_open", timeout = "300ms", failures = 2)]
+/// async fn orders_open(state: Data<AppState>) -> Result<(), String> {
+///     if state.accepting { Ok(()) } else { Err("not accepting orders".into()) }
+/// }
+///
+/// let health = Health::default().data(Data::new(AppState { accepting: true }));
 /// ```
 ///
 /// Takes the same arguments, parameters and return types as [`macro@liveness`].
