@@ -15,6 +15,37 @@ async fn it_is_ready_on_a_fresh_sqlite_file() {
     assert_eq!(get(&format!("{}/", service.base)).await.body, "hello\n");
 }
 
+/// Every probe path in the shipped Kubernetes manifest is served by the example, and passes; the
+/// grace period covers the drain.
+#[actix_web::test]
+async fn the_kubernetes_manifest_probes_what_the_example_serves() {
+    let (service, _dir) = quickstart::is_ready_on_a_fresh_sqlite_file(AXUM_EXAMPLE).await;
+    let manifest = include_str!("../kubernetes/deployment.yaml");
+    let paths: Vec<&str> = manifest
+        .lines()
+        .filter_map(|line| line.split("path: ").nth(1))
+        .filter_map(|rest| rest.split([',', ' ', '}']).next())
+        .collect();
+    assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
+    let setting = |name: &str| -> u64 {
+        manifest
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(name))
+            .map(|value| value.trim_matches(|c: char| !c.is_ascii_digit()))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let (grace, drain) = (
+        setting("terminationGracePeriodSeconds: "),
+        setting("- { name: DRAIN_DELAY, value: "),
+    );
+    assert!(grace > drain, "{grace} s of grace for a {drain} s drain");
+    for path in paths {
+        let answer = get(&format!("{}{path}", service.base)).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+}
+
 #[actix_web::test]
 async fn it_starts_and_stays_live_without_its_database() {
     quickstart::starts_and_stays_live_without_its_database(AXUM_EXAMPLE).await;
