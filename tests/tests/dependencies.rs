@@ -287,6 +287,62 @@ async fn an_http_upstream_passes_on_2xx_and_fails_with_the_status_or_the_connect
     );
 }
 
+/// A server on a loopback port that answers every connection's first read with `greeting` and
+/// then writes `endless` forever (or until the client hangs up); its address.
+fn hostile_server(greeting: &'static [u8], endless: &'static [u8]) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut request = [0; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(greeting);
+                while stream.write_all(endless).is_ok() {}
+            });
+        }
+    });
+    address
+}
+
+/// What a hostile or mistaken upstream sends is bounded: endless headers fail the HTTP check
+/// at once (hyper reads at most about 400 KB of them), and a port that speaks another protocol
+/// fails the Redis check at once with the parse error.
+#[actix_web::test]
+async fn hostile_upstreams_fail_at_once_within_bounds() {
+    let endless_headers = hostile_server(b"HTTP/1.1 200 OK\r\n", b"X-Filler: aaaaaaaaaaaaaaaa\r\n");
+    let started = Instant::now();
+    let upstream = Upstream::new(&format!("http://{endless_headers}/")).unwrap();
+    let reason = upstream.get().await.unwrap_err().to_string();
+    assert!(
+        reason.starts_with(&format!("GET http://{endless_headers}/: ")),
+        "{reason}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let http_on_redis_port = hostile_server(b"HTTP/1.1 400 Bad Request\r\n\r\n", b"<html>");
+    let started = Instant::now();
+    let client = redis::Client::open(format!("redis://{http_on_redis_port}/")).unwrap();
+    let reason = match client.get_multiplexed_async_connection().await {
+        Ok(mut connection) => health_runtime::checks::redis::ping(&mut connection)
+            .await
+            .expect_err("not Redis")
+            .to_string(),
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{reason}: {:?}",
+        started.elapsed()
+    );
+}
+
 #[actix_web::test]
 async fn tcp_connects_or_says_why_not() {
     let base = upstream();
