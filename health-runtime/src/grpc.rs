@@ -78,24 +78,10 @@ impl Health {
             panics::configuration_error(mistakes);
         }
         let feeds = SharedFeeds::of(self);
-        let aliases = self
-            .grpc_aliases
-            .iter()
-            .map(|(alias, answers)| match Asked::named(answers, &feeds) {
-                Some(asked) if !alias.is_empty() && Asked::named(alias, &feeds).is_none() => {
-                    (alias.clone(), asked)
-                }
-                _ => panics::configuration_error(format!(
-                    "grpc_alias({alias:?}, {answers:?}): {}",
-                    if alias.is_empty() || Asked::named(alias, &feeds).is_some() {
-                        "the service name is one of the names served already"
-                    } else {
-                        "answers as a name that is not served: use `liveness`, `readiness`, \
-                         `startup`, or `<probe>/<check>` with a check of that probe"
-                    }
-                )),
-            })
-            .collect();
+        let mut aliases = Vec::with_capacity(self.grpc_aliases.len());
+        for (alias, answers) in &self.grpc_aliases {
+            aliases.push((alias.clone(), aliased(alias, answers, &feeds)));
+        }
         HealthServer::new(GrpcHealth {
             feeds,
             aliases,
@@ -134,6 +120,21 @@ impl Health {
     pub fn grpc_alias_of<S: NamedService>(self, answers: &str) -> Health {
         self.grpc_alias(S::NAME, answers)
     }
+}
+
+/// What the service name `alias` answers as: `answers`, a name served. Anything else is a mistake
+/// of the program, told at the caller's line.
+#[track_caller]
+fn aliased(alias: &str, answers: &str, feeds: &Feeds) -> Asked {
+    let problem = if alias.is_empty() || Asked::named(alias, feeds).is_some() {
+        "the service name is one of the names served already"
+    } else if let Some(asked) = Asked::named(answers, feeds) {
+        return asked;
+    } else {
+        "answers as a name that is not served: use `liveness`, `readiness`, `startup`, or \
+         `<probe>/<check>` with a check of that probe"
+    };
+    panics::configuration_error(format!("grpc_alias({alias:?}, {answers:?}): {problem}"))
 }
 
 /// `grpc.health.v1.Health` answered from a [`Health`]'s checks: see [`Health::grpc_service`].
@@ -284,6 +285,8 @@ impl GrpcHealth {
 struct UnknownWatch(Arc<AtomicUsize>);
 
 impl UnknownWatch {
+    /// Counts one more, unless [`UNKNOWN_WATCHES`] are open (then the count is given back as the
+    /// watch is dropped here).
     fn hold(open: &Arc<AtomicUsize>) -> Option<UnknownWatch> {
         let held = open.fetch_add(1, Ordering::Relaxed);
         let watch = UnknownWatch(Arc::clone(open));

@@ -245,6 +245,7 @@ impl Health {
     /// When `address` cannot be bound, and when a served check takes a `Data<T>` or a
     /// `web::Data<T>` that this `Health` was not given (a management port sees no `App`'s data):
     /// the error names the check, the type and the call that gives it.
+    #[track_caller]
     #[cfg(feature = "actix")]
     pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
         let mut health = self.clone();

@@ -525,6 +525,10 @@ fn closing_quote(value: &str, quote: char) -> Option<usize> {
 /// `X-Api-Key`, `mypassword`, `accessToken`), and if so whether its value runs to the end of the
 /// line. See [`SECRET_KEYS`] for where a key counts.
 fn secret_key(before: &str) -> Option<bool> {
+    // Every key ends in a letter: a separator after anything else (`:::`) is no key's, at once.
+    if !before.bytes().next_back().is_some_and(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
     let (key, _) = SECRET_KEYS.iter().find(|(key, matched)| {
         let Some(start) = before.len().checked_sub(key.len()) else {
             return false;
