@@ -8,7 +8,9 @@ use health_runtime::{Health, readiness};
 
 static REASON: LazyLock<String> = LazyLock::new(|| {
     let piece = std::env::var("PIECE").unwrap_or_else(|_| "Bearer x ".into());
-    let repeat = std::env::var("REPEAT").ok().and_then(|repeat| repeat.parse().ok());
+    let repeat = std::env::var("REPEAT")
+        .ok()
+        .and_then(|repeat| repeat.parse().ok());
     piece.repeat(repeat.unwrap_or(12_000))
 });
 

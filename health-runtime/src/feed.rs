@@ -179,13 +179,24 @@ impl Feeds {
         let (sender, receiver) = watch::channel(first);
         open.push((watched.clone(), sender.clone()));
         drop(open);
-        tokio::spawn(Arc::clone(self).feed(watched, sender));
+        // The feed's future holds its place in the list, which it gives up when it is dropped,
+        // run or not: when its runtime stops, or at once when `spawn` cannot run it.
+        let listed = Listed {
+            feeds: Arc::clone(self),
+            sender: sender.clone(),
+        };
+        tokio::spawn(Arc::clone(self).feed(watched, sender, listed));
         receiver
     }
 
     /// Runs `watched` once a period, or when a switch changes, and sends each change, until no
     /// receiver is left.
-    async fn feed(self: Arc<Self>, watched: Watched, sender: watch::Sender<ProbeStatus>) {
+    async fn feed(
+        self: Arc<Self>,
+        watched: Watched,
+        sender: watch::Sender<ProbeStatus>,
+        _listed: Listed,
+    ) {
         let mut switched = SWITCHES.changed();
         loop {
             tokio::select! {
@@ -215,5 +226,61 @@ impl Feeds {
 
     fn open(&self) -> MutexGuard<'_, Vec<(Watched, watch::Sender<ProbeStatus>)>> {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A feed's place in the list of open ones, taken off as its task ends however it ends (its
+/// runtime stops, a check panics through it), so that its receivers see the channel close and
+/// the next watcher starts a feed that runs, rather than getting its last status for good.
+struct Listed {
+    feeds: Arc<Feeds>,
+    sender: watch::Sender<ProbeStatus>,
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        let mut open = self.feeds.open();
+        open.retain(|(_, sender)| !sender.same_channel(&self.sender));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::registry::Check;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        builder.enable_all().build().unwrap()
+    }
+
+    /// A feed whose runtime stopped is taken off the list: a later watcher gets a feed that runs,
+    /// not the last status for good.
+    #[test]
+    fn a_feed_whose_runtime_stopped_is_started_again() {
+        let passing = Arc::new(AtomicBool::new(true));
+        let check = Check::new("switch", {
+            let passing = passing.clone();
+            move || {
+                let passing = passing.load(Ordering::SeqCst);
+                async move { passing }
+            }
+        });
+        let health = Health::default().check(Probe::Liveness, check);
+        let first = runtime();
+        let receiver = first.block_on(health.subscribe(Probe::Liveness));
+        assert!(receiver.borrow().is_passing());
+        drop(first);
+
+        let second = runtime();
+        second.block_on(async {
+            let mut receiver = health.subscribe(Probe::Liveness).await;
+            passing.store(false, Ordering::SeqCst);
+            let changed = tokio::time::timeout(Duration::from_secs(3), receiver.changed()).await;
+            assert!(matches!(changed, Ok(Ok(()))), "{changed:?}");
+            assert!(!receiver.borrow().is_passing());
+        });
     }
 }

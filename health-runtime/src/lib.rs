@@ -109,7 +109,8 @@ pub use report::Format;
 ///
 /// A value that nothing gives is a mistake found where the `Health` is served: a `Data<T>` never
 /// given, or a `web::Data<T>` where no `App`'s data is seen and `Health::app_data` did not give
-/// it, stops the program there with a message that names the check, the type and the call that
+/// it, panics there (built in `main`, the program stops before it serves; an actix app stops as
+/// its workers build their `App`s) with a message that names the check, the type and the call that
 /// gives it (``health check `db` (my_app::db) takes `Data<sqlx::Pool<Postgres>>`, which this
 /// Health was not given: give it with `.data(Data::new(value))` where the Health is built``). An
 /// actix `App` that lacks a `web::Data<T>` fails the check on each probe, saying so: ``app data

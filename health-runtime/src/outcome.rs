@@ -67,7 +67,7 @@ impl Outcome {
     #[must_use]
     pub fn unhealthy(reason: impl Display) -> Outcome {
         let (mut reason, total) = redact::window(&reason);
-        let redacted = redact::secrets(&reason);
+        let redacted = redact::read_secrets(&reason, total > reason.len());
         let error_len = if total > redact::MAX_TEXT {
             total
         } else {

@@ -12,8 +12,7 @@ use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::panic::{self, PanicHookInfo};
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once, PoisonError};
 
 use crate::outcome::cut;
 use crate::redact;
@@ -36,8 +35,8 @@ pub(crate) fn install_hook() {
                 LOCATION.set(location);
                 return;
             }
-            let configuration = message(info).is_some_and(|m| m.starts_with(CONFIGURATION));
-            if configuration && CONFIGURATION_TOLD.swap(true, Ordering::Relaxed) {
+            let configuration = message(info).filter(|m| m.starts_with(CONFIGURATION));
+            if configuration.is_some_and(told_before) {
                 // The same mistake, found again by another worker building its `App`.
                 return;
             }
@@ -52,9 +51,21 @@ pub(crate) fn install_hook() {
 /// How the message of a mistake in a `Health`'s configuration starts.
 const CONFIGURATION: &str = "health checks cannot be served: ";
 
-/// Whether a configuration mistake has been printed: each worker that builds its `App` with the
-/// same `Health` finds it again, and one message says it all.
-static CONFIGURATION_TOLD: AtomicBool = AtomicBool::new(false);
+/// The configuration mistakes printed: each worker that builds its `App` with the same `Health`
+/// finds its mistake again, and one message says it all; another mistake is told too.
+static CONFIGURATION_TOLD: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Whether `mistake` was told already; it is, from now on.
+fn told_before(mistake: &str) -> bool {
+    let mut told = CONFIGURATION_TOLD
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if told.iter().any(|earlier| earlier == mistake) {
+        return true;
+    }
+    told.push(mistake.to_owned());
+    false
+}
 
 /// Stops the program at the caller's line with `problem`, a mistake in its health checks'
 /// configuration (a name that `/<path>/<name>` cannot carry, two checks of one name), found as

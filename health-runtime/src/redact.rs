@@ -21,10 +21,11 @@ const HIDDEN: &str = "***";
 pub(crate) const MAX_TEXT: usize = 4 * 1024;
 
 /// Keys whose value is a secret, matched without regard to case, as the end of a longer key too
-/// (`db_password`, `X-Api-Key`, `accessToken`). `word` keys are also English words or parts of
+/// (`db_password`, `X-Api-Key`, `accessToken`). `Word` keys are also English words or parts of
 /// other names: they count only as a word of their own, after a non-letter or as a camel-case hump
-/// (`dbPass`, `SASToken`, `clientSecret`), so that `bypass`, `tokens` or `Sup3rSecret` (a word
-/// that ends in one) do not. The others count at the end of any key (`mypassword`).
+/// (`dbPass`, `SASToken`, `k8sToken`), so that `bypass` or `tokens` do not. The others count at
+/// the end of any key (`mypassword`, `JWTSECRET`). A word shaped as a password is no key
+/// ([`shaped_as_a_password`]).
 const SECRET_KEYS: &[(&str, Match)] = &[
     ("password", Match::Suffix),
     ("passwd", Match::Suffix),
@@ -43,7 +44,7 @@ const SECRET_KEYS: &[(&str, Match)] = &[
     ("credentials", Match::Suffix),
     ("authorization", Match::Suffix),
     ("cookie", Match::Suffix),
-    ("secret", Match::Word),
+    ("secret", Match::Suffix),
     ("token", Match::Word),
     ("credential", Match::Word),
     // URL signatures: Azure SAS `sig=`, `X-Amz-Signature=`, `X-Goog-Signature=`.
@@ -85,7 +86,12 @@ const WINDOW: usize = MAX_TEXT + MARGIN;
 /// (with no mark: the caller knows the length it gave). A longer text is cut first, with a margin,
 /// then redacted, then cut again.
 pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
-    let window = prefix(text, WINDOW);
+    read_secrets(prefix(text, WINDOW), text.len() > WINDOW)
+}
+
+/// [`secrets`] of `window`, the start of a text that was `cut` there when it is longer.
+pub(crate) fn read_secrets(window: &str, cut: bool) -> Cow<'_, str> {
+    let window = if cut { whole_words(window) } else { window };
     if !might_hold_a_secret(window) {
         return Cow::Borrowed(prefix(window, MAX_TEXT));
     }
@@ -100,6 +106,31 @@ pub(crate) fn secrets(text: &str) -> Cow<'_, str> {
     let mut text = token_shapes(&text);
     text.truncate(prefix(&text, MAX_TEXT).len());
     Cow::Owned(text)
+}
+
+/// The words of `window`, cut from a longer text, that lie whole in it. A credential cut off at
+/// the window's end is not seen whole, and would show once an earlier credential's redaction
+/// shortens the text: the window ends at its last blank past [`MAX_TEXT`] (at `MAX_TEXT` when
+/// there is none), and at a URL whose `user:` is not followed by its `@` on that line (a password
+/// may hold a blank).
+fn whole_words(window: &str) -> &str {
+    let kept = prefix(window, MAX_TEXT).len();
+    let end = window[kept..]
+        .rfind(char::is_whitespace)
+        .map_or(kept, |blank| kept + blank);
+    let whole = &window[..end];
+    let line = whole.rfind(['\n', '\r']).map_or(0, |end| end + 1);
+    let unfinished_userinfo = whole[line..].rfind("://").filter(|&url| {
+        let rest = &whole[line + url + 3..];
+        let user = rest
+            .find(':')
+            .is_some_and(|colon| !rest[..colon].contains(['/', '@', ' ']));
+        user && !rest.contains('@')
+    });
+    match unfinished_userinfo {
+        Some(url) => &whole[..line + url + 3],
+        None => whole,
+    }
 }
 
 /// `text` redacted as [`secrets`] does it, and the bytes a cut mark counts for it: those of the
@@ -257,14 +288,20 @@ fn encoded_url_userinfo(text: &str) -> String {
         let start = at + found + SCHEME_END.len();
         out.push_str(&text[at..start]);
         let rest = &lower[start..];
-        // The authority ends at the path, the query, or the end of the outer value.
-        let authority = ["%2f", "%3f", "%23"]
-            .iter()
-            .filter_map(|end| rest.find(end))
-            .chain(rest.find(|c: char| c.is_whitespace() || matches!(c, '&' | '/' | '"' | '\'')))
-            .min()
+        // The outer value ends at its query's next key, a blank or a quote; the authority at the
+        // path, the query or the fragment, unless a `user:` starts it: its password may hold
+        // them, and its `@` is looked for up to the end of the value.
+        let value = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\''))
             .unwrap_or(rest.len());
-        match rest[..authority].rfind(AT) {
+        let authority = ["%2f", "%3f", "%23", "/"]
+            .iter()
+            .filter_map(|end| rest[..value].find(end))
+            .min()
+            .unwrap_or(value);
+        let user = rest[..authority].contains("%3a");
+        let search_end = if user { value } else { authority };
+        match rest[..search_end].rfind(AT) {
             Some(userinfo_end) => {
                 out.push_str(HIDDEN);
                 at = start + userinfo_end;
@@ -404,55 +441,52 @@ fn key_values(text: &str) -> String {
         let after = text[from..].strip_prefix('>').unwrap_or(&text[from..]);
         let value_start = text.len() - after.trim_start().len();
         let value = &text[value_start..];
-        if value.is_empty() || value.starts_with(HIDDEN) {
+        if value.is_empty() || already_hidden(value) {
             continue;
         }
         out.push_str(&text[at..value_start]);
-        let value_len = match value.chars().next() {
-            Some(quote @ ('\'' | '"')) => {
+        let backslashes = value.len() - value.trim_start_matches('\\').len();
+        let value_len = match value[backslashes..].chars().next() {
+            Some(quote @ ('\'' | '"')) if backslashes == 0 => {
                 out.push(quote);
                 out.push_str(HIDDEN);
                 out.push(quote);
                 closing_quote(&value[1..], quote).map_or(value.len(), |end| end + 2)
             }
-            // A quote escaped as a string's `Debug` or JSON writes it: `\"abc\"`.
-            Some('\\') if value[1..].starts_with(['"', '\'']) => {
-                let quote = &value[..2];
-                out.push_str(quote);
+            // A quote escaped as a string's `Debug` or JSON writes it: `\"abc\"`, `\\\"abc\\\"`.
+            Some(quote @ ('\'' | '"')) => {
+                let mark = &value[..=backslashes];
+                out.push_str(mark);
                 out.push_str(HIDDEN);
-                out.push_str(quote);
-                value[2..]
-                    .find(quote)
-                    .map_or(value.len(), |end| 2 + end + quote.len())
+                out.push_str(mark);
+                escaped_quote_len(value, backslashes, quote)
             }
             _ => {
-                if let Some(open) = wrapper(value) {
+                let word = value.find(ends_a_value).unwrap_or(value.len());
+                let after = &value[word..];
+                let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
+                // `Basic abc`: the scheme stays, the credentials after it go.
+                let scheme = AUTH_SCHEMES
+                    .iter()
+                    .any(|s| value[..word].eq_ignore_ascii_case(s));
+                if scheme && blank > 0 {
+                    let token_start = word + blank;
+                    let token = &value[token_start..];
+                    out.push_str(&value[..token_start]);
+                    out.push_str(HIDDEN);
+                    token_start + token.find(ends_a_value).unwrap_or(token.len())
+                } else if whole_line {
+                    out.push_str(HIDDEN);
+                    value.find(['\n', '\r']).unwrap_or(value.len())
+                } else if let Some(open) = wrapper(value) {
                     // `Some("abc")`, `Secret(abc)`: the wrapper stays, what it wraps goes.
                     out.push_str(&value[..=open]);
                     out.push_str(HIDDEN);
                     out.push(')');
                     closing_paren_end(value, open)
                 } else {
-                    let word = value.find(ends_a_value).unwrap_or(value.len());
-                    let after = &value[word..];
-                    let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
-                    // `Basic abc`: the scheme stays, the credentials after it go.
-                    let scheme = AUTH_SCHEMES
-                        .iter()
-                        .any(|s| value[..word].eq_ignore_ascii_case(s));
-                    if scheme && blank > 0 {
-                        let token_start = word + blank;
-                        let token = &value[token_start..];
-                        out.push_str(&value[..token_start]);
-                        out.push_str(HIDDEN);
-                        token_start + token.find(ends_a_value).unwrap_or(token.len())
-                    } else if whole_line {
-                        out.push_str(HIDDEN);
-                        value.find(['\n', '\r']).unwrap_or(value.len())
-                    } else {
-                        out.push_str(HIDDEN);
-                        word
-                    }
+                    out.push_str(HIDDEN);
+                    word
                 }
             }
         };
@@ -466,14 +500,55 @@ fn key_values(text: &str) -> String {
 /// What separates a key from its value: `=`, `:`, and their full-width forms.
 const SEPARATORS: [char; 4] = ['=', ':', '\u{ff1d}', '\u{ff1a}'];
 
-/// Where the `(` is, if `value` starts with a name and a `(`: `Some(`, `Secret(`,
-/// `secrecy::SecretBox(`.
+/// Types that `Debug` writes around a value: `Some("abc")`, `SecretString("abc")`.
+const WRAPPERS: &[&str] = &[
+    "Some",
+    "Ok",
+    "Box",
+    "Arc",
+    "Rc",
+    "Owned",
+    "Borrowed",
+    "Secret",
+    "SecretString",
+    "SecretBox",
+    "SecretVec",
+    "Sensitive",
+    "Redacted",
+];
+
+/// Where the `(` is, if `value` starts with one of the [`WRAPPERS`], by any path
+/// (`secrecy::SecretBox(`). Another name before a `(` may be the secret itself (`hunter2(x)`),
+/// and goes with the rest.
 fn wrapper(value: &str) -> Option<usize> {
     let name = value
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .unwrap_or(value.len());
-    let starts_as_a_name = value.starts_with(|c: char| c.is_ascii_alphabetic());
-    (starts_as_a_name && value[name..].starts_with('(')).then_some(name)
+    let last = value[..name].rsplit("::").next().unwrap_or_default();
+    (WRAPPERS.contains(&last) && value[name..].starts_with('(')).then_some(name)
+}
+
+/// Whether `value` starts with a credential hidden already: `***`, then the end of the value.
+fn already_hidden(value: &str) -> bool {
+    value.strip_prefix(HIDDEN).is_some_and(|rest| {
+        rest.is_empty() || rest.starts_with(ends_a_value) || rest.starts_with('@')
+    })
+}
+
+/// The length of `value`, which starts with `backslashes` backslashes and `quote` (a quote escaped
+/// once, `\"`, or more, `\\\"`), up to the quote escaped alike that closes it: a quote after more
+/// backslashes is a character of the value. The line's length if none closes it.
+fn escaped_quote_len(value: &str, backslashes: usize, quote: char) -> usize {
+    let mut run = 0;
+    for (i, c) in value.char_indices().skip(backslashes + 1) {
+        match c {
+            '\\' => run += 1,
+            _ if c == quote && run == backslashes => return i + 1,
+            '\n' | '\r' => return i,
+            _ => run = 0,
+        }
+    }
+    value.len()
 }
 
 /// The length of `value` up to the `)` that closes the `(` at `open`, skipping quoted text and
@@ -526,7 +601,11 @@ fn closing_quote(value: &str, quote: char) -> Option<usize> {
 /// line. See [`SECRET_KEYS`] for where a key counts.
 fn secret_key(before: &str) -> Option<bool> {
     // Every key ends in a letter: a separator after anything else (`:::`) is no key's, at once.
-    if !before.bytes().next_back().is_some_and(|b| b.is_ascii_alphabetic()) {
+    if !before
+        .bytes()
+        .next_back()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+    {
         return None;
     }
     let (key, _) = SECRET_KEYS.iter().find(|(key, matched)| {
@@ -539,32 +618,34 @@ fn secret_key(before: &str) -> Option<bool> {
         let previous = before[..start].chars().next_back();
         let mut found = before[start..].chars();
         let (first, second) = (found.next(), found.next());
-        // A hump: `dbPass`, `accessToken`, `s3Token`, and after capitals `SASToken`, `IDToken`;
-        // not after a word with a digit within it (`Sup3rSecret` reads as a password, not a key).
+        // A hump: `dbPass`, `accessToken`, `s3Token`, and after capitals `SASToken`, `IDToken`.
         let hump = first.is_some_and(|c| c.is_ascii_uppercase())
             && previous.is_some_and(|c| {
                 c.is_ascii_lowercase()
                     || c.is_ascii_digit()
                     || (c.is_ascii_uppercase() && second.is_some_and(|c| c.is_ascii_lowercase()))
-            })
-            && !has_inner_digit(&before[..start]);
+            });
         *matched == Match::Suffix || !previous.is_some_and(|c| c.is_ascii_alphanumeric()) || hump
     })?;
+    let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next();
+    if word.is_some_and(shaped_as_a_password) {
+        return None;
+    }
     Some(WHOLE_LINE_KEYS.contains(key))
 }
 
-/// Whether the last word of `text` has a digit between two letters (`Sup3r`).
-fn has_inner_digit(text: &str) -> bool {
-    let word = text
-        .rsplit(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or_default();
+/// Whether `word` is shaped as a password rather than a key: a capital first, and a digit between
+/// two small letters (`Sup3rSecret`, `P4ssword`), as a key written in camel case (`k8sToken`,
+/// `oauth2ClientSecret`) or in capitals (`JWT_SECRET`) is not. Such a word before a `:` is most
+/// likely the credential itself, shown as a reason's subject (`Sup3rSecret: error`).
+fn shaped_as_a_password(word: &str) -> bool {
     let bytes = word.as_bytes();
-    bytes.windows(3).any(|three| {
-        three[0].is_ascii_alphabetic()
-            && three[1].is_ascii_digit()
-            && three[2].is_ascii_alphabetic()
-    })
+    bytes.first().is_some_and(u8::is_ascii_uppercase)
+        && bytes.windows(3).any(|three| {
+            three[0].is_ascii_lowercase()
+                && three[1].is_ascii_digit()
+                && three[2].is_ascii_lowercase()
+        })
 }
 
 /// `Bearer abc` (any case), `Basic abc` (capitalised, as a header writes it: `basic auth is off`
@@ -602,20 +683,24 @@ fn auth_tokens(text: &str) -> String {
 }
 
 /// `mysql -uapp -pS3CR3T`: a password written right after `-p`, as MySQL's and MariaDB's command
-/// lines take it, goes.
+/// lines take it, goes, up to a blank or a quote.
 fn command_line_passwords(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     let mut from = 0;
     while let Some(found) = text[from..].find("-p").map(|found| from + found) {
         from = found + 2;
+        // After a blank or a quote (`"mysql" "-pX"`, as `Command`'s `Debug` writes it), not
+        // within a word or an option (`load-path`, `--port`).
         let starts_word = text[..found]
             .chars()
             .next_back()
-            .is_none_or(char::is_whitespace);
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '-'));
         let password = &text[from..];
-        let len = password.find(char::is_whitespace).unwrap_or(password.len());
-        if !starts_word || len == 0 || password.starts_with(['-', '*']) {
+        let len = password
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
+            .unwrap_or(password.len());
+        if !starts_word || len == 0 || already_hidden(password) {
             continue;
         }
         out.push_str(&text[at..from]);
@@ -771,7 +856,7 @@ fn contains_ignoring_case(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_TEXT, printable, secrets};
+    use super::{MAX_TEXT, WINDOW, prefix, printable, read_secrets, secrets};
 
     #[test]
     fn hides_every_credential() {
@@ -907,8 +992,33 @@ mod tests {
                 "body: \"{\\\"access_token\\\":\\\"X\\\"}\"",
                 "body: \"{\\\"access_token\\\":\\\"***\\\"}\"",
             ),
+            // an escaped quote within, and JSON escaped twice
+            (
+                r#"d: "{\"access_token\":\"a\\\"b\"}" next"#,
+                r#"d: "{\"access_token\":\"***\"}" next"#,
+            ),
+            (
+                r#"e: \\\"token\\\":\\\"X\\\" next"#,
+                r#"e: \\\"token\\\":\\\"***\\\" next"#,
+            ),
             ("{:password=>\"X\"}", "{:password=>\"***\"}"),
             ("{password => 'X'}", "{password => '***'}"),
+            // a name before a `(` that is no wrapper, whole-line keys, a value after `***`
+            ("password=hunter2(x) next", "password=***) next"),
+            (
+                "passphrase: correct(horse) battery staple",
+                "passphrase: ***",
+            ),
+            ("password=***hunter2 x", "password=*** x"),
+            // keys that end in `secret`, and camel case after a digit
+            (
+                "JWTSECRET=x clientsecret=y",
+                "JWTSECRET=*** clientsecret=***",
+            ),
+            (
+                "oauth2ClientSecret=x k8sToken=y",
+                "oauth2ClientSecret=*** k8sToken=***",
+            ),
             // URL signatures
             (
                 "https://acct.blob/c?sv=2022&sig=X%2Fy&se=1",
@@ -925,9 +1035,18 @@ mod tests {
                 "/login?next=https%3A%2F%2F***%40h%2Fpath&a=1",
             ),
             ("next=http%3a%2f%2fu%3ap%40h", "next=http%3a%2f%2f***%40h"),
+            (
+                "next=https%3A%2F%2Fadmin%3Aa%2Fb%40h%2Fx&y=1",
+                "next=https%3A%2F%2F***%40h%2Fx&y=1",
+            ),
             // command lines, short keys, full-width separators
             ("ran mysql -uapp -pX db", "ran mysql -uapp -p*** db"),
             ("-pX", "-p***"),
+            (
+                r#"Command { "mysql" "-uapp" "-pX" }"#,
+                r#"Command { "mysql" "-uapp" "-p***" }"#,
+            ),
+            ("mysql '-pX' -p*x -p-x", "mysql '-p***' -p*** -p***"),
             ("pw=X&u=a", "pw=***&u=a"),
             ("password\u{ff1d}X user", "password\u{ff1d}*** user"),
             ("token\u{ff1a} X", "token\u{ff1a} ***"),
@@ -990,7 +1109,7 @@ mod tests {
             "see /var/lib/app@2/x and a@b.c",
             "BYPASS=1",
             "Sup3rSecret: error",
-            "topsecret: error",
+            "P4ssword: refused",
             "load-path: x",
             "mysql -p db",
             "",
@@ -1021,6 +1140,26 @@ mod tests {
             );
         }
         assert!(!secrets(&"a://b:c@d ".repeat(10_000)).contains(":c@"));
+        // A credential cut off at the window's end does not show when an earlier redaction
+        // shortens the text.
+        let shortened = format!(
+            "Cookie: {}\n{} mysql://app:hunter2@db",
+            "a".repeat(3000),
+            "x".repeat(3117)
+        );
+        let redacted = secrets(&shortened);
+        assert!(
+            !redacted.contains("hunte"),
+            "{}",
+            &redacted[redacted.len() - 40..]
+        );
+        let with_a_blank = format!("{} mysql://app:hun ter2@db", "x".repeat(WINDOW - 18));
+        let redacted = read_secrets(prefix(&with_a_blank, WINDOW), true);
+        assert!(
+            !redacted.contains("hun"),
+            "{}",
+            &redacted[redacted.len() - 40..]
+        );
         // A credential across the cut is redacted whole, then cut.
         let across = format!("{} mysql://app:S3CR3T@db", "x".repeat(MAX_TEXT - 16));
         let redacted = secrets(&across);

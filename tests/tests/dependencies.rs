@@ -47,7 +47,11 @@ fn redis_server(port: u16, dir: &std::path::Path) -> ServerProcess {
 
 /// The readiness check `redis` over a `ConnectionManager` made with `config`, served; the URL
 /// of its path.
-async fn redis_check(port: u16, config: redis::aio::ConnectionManagerConfig) -> String {
+async fn redis_check(
+    port: u16,
+    config: redis::aio::ConnectionManagerConfig,
+    timeout: Duration,
+) -> String {
     let url = format!("redis://:{PASSWORD}@127.0.0.1:{port}/");
     let manager = redis::Client::open(url)
         .unwrap()
@@ -62,7 +66,7 @@ async fn redis_check(port: u16, config: redis::aio::ConnectionManagerConfig) -> 
                 .into_outcome()
         }
     };
-    let check = Check::new("redis", ping).timeout(Duration::from_millis(300));
+    let check = Check::new("redis", ping).timeout(timeout);
     let base = serve_health(Health::default().check(Probe::Readiness, check));
     format!("{base}/readyz/redis")
 }
@@ -75,7 +79,9 @@ async fn redis_passes_and_fails_at_once_when_killed_at_the_timeout_when_frozen()
     let port = free_port();
     let mut server = redis_server(port, dir.path());
     let no_retries = redis::aio::ConnectionManagerConfig::new().set_number_of_retries(0);
-    let url = redis_check(port, no_retries).await;
+    let url = redis_check(port, no_retries.clone(), Duration::from_millis(300)).await;
+    // A check whose timeout is longer than the manager's own response timeout (500 ms).
+    let patient = redis_check(port, no_retries, Duration::from_secs(3)).await;
     let passing = get(&url).await;
     assert_eq!(passing.status, 200, "{}", passing.body);
 
@@ -87,6 +93,15 @@ async fn redis_passes_and_fails_at_once_when_killed_at_the_timeout_when_frozen()
         frozen.elapsed < Duration::from_millis(1300),
         "{:?}",
         frozen.elapsed
+    );
+    // The manager's response timeout fails it, once: a timeout is not sent again.
+    let frozen = get(&patient).await;
+    assert_eq!(frozen.status, 503, "{}", frozen.body);
+    assert!(
+        frozen.elapsed < Duration::from_millis(900),
+        "{:?}: {}",
+        frozen.elapsed,
+        frozen.body
     );
     server.thaw();
 
@@ -115,7 +130,12 @@ async fn redis_behind_a_retrying_manager_fails_at_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut server = redis_server(port, dir.path());
-    let url = redis_check(port, redis::aio::ConnectionManagerConfig::new()).await;
+    let url = redis_check(
+        port,
+        redis::aio::ConnectionManagerConfig::new(),
+        Duration::from_millis(300),
+    )
+    .await;
     assert_eq!(get(&url).await.status, 200);
     server.kill();
     for _ in 0..2 {

@@ -36,15 +36,16 @@ const MAX_PEM: u64 = 1 << 20;
 ///
 /// Only a regular file is read, and at most 1 MiB of it: a FIFO, a device (`/dev/zero`) or a
 /// directory fails at once, saying what it is, and a larger file fails unread. The file is read
-/// on a thread of its own, not in tokio's blocking pool: a file on a hung network filesystem
-/// fails the check at its timeout, and its later runs at once while the read has not returned.
+/// on a thread of its own, not in tokio's blocking pool, one read at a time for one path (runs
+/// that ask meanwhile share its result): a file on a hung network filesystem fails the check at
+/// its timeout, and, once the read has been under way for a second, its later runs at once.
 pub async fn expiry(path: impl AsRef<Path>, min_days: u32) -> Outcome {
     let path = path.as_ref().to_owned();
     let what = format!("read of {}", path.display());
     let asked = path.clone();
     let pem = match blocking::call(what, move || read_pem(&asked)).await {
-        Ok(Ok(pem)) => pem,
-        Ok(Err(reason)) | Err(reason) => return Outcome::unhealthy(reason),
+        Ok(pem) => pem,
+        Err(reason) => return Outcome::unhealthy(reason),
     };
     let not_after = match Certificate::from_pem(&pem) {
         Ok(certificate) => certificate

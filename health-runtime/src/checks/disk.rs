@@ -38,9 +38,10 @@ struct Space {
 /// file or directory`), or when the filesystem reports no size at all (`/proc`: no disk). A
 /// fraction that is not between 0 and 1 fails the check, naming it.
 ///
-/// The system call runs on a thread of its own, not in tokio's blocking pool: a hung network
-/// filesystem fails the check at its timeout, and its later runs at once while the call has not
-/// returned, one thread held whatever the number of probes.
+/// The system call runs on a thread of its own, not in tokio's blocking pool, one at a time for
+/// one path (runs that ask meanwhile share its result): a hung network filesystem fails the check
+/// at its timeout, and, once the call has been under way for a second, its later runs at once,
+/// one thread held whatever the number of probes.
 pub async fn free_space(path: impl AsRef<Path>, min: MinFree) -> Outcome {
     if let MinFree::Fraction(fraction) = min {
         if !(0.0..=1.0).contains(&fraction) {
@@ -52,19 +53,22 @@ pub async fn free_space(path: impl AsRef<Path>, min: MinFree) -> Outcome {
     let path: PathBuf = path.as_ref().to_owned();
     let asked = path.clone();
     let what = format!("statvfs of {}", path.display());
-    let stats = match blocking::call(what, move || rustix::fs::statvfs(&asked)).await {
-        Ok(Ok(stats)) => stats,
-        Ok(Err(error)) => {
-            let error = std::io::Error::from(error);
-            return Outcome::unhealthy(format!("cannot look at {}: {error}", path.display()));
-        }
-        Err(reason) => return Outcome::unhealthy(reason),
-    };
-    let space = Space {
+    match blocking::call(what, move || measure(&asked)).await {
+        Ok(space) => judge(&path, space, min),
+        Err(reason) => Outcome::unhealthy(reason),
+    }
+}
+
+/// The space of the filesystem that holds `path`.
+fn measure(path: &Path) -> Result<Space, String> {
+    let stats = rustix::fs::statvfs(path).map_err(|error| {
+        let error = std::io::Error::from(error);
+        format!("cannot look at {}: {error}", path.display())
+    })?;
+    Ok(Space {
         free_bytes: stats.f_bavail.saturating_mul(stats.f_frsize),
         total_bytes: stats.f_blocks.saturating_mul(stats.f_frsize),
-    };
-    judge(&path, space, min)
+    })
 }
 
 fn judge(path: &Path, space: Space, min: MinFree) -> Outcome {

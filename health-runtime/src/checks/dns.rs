@@ -20,27 +20,37 @@ use super::blocking;
 /// data when it is the check's result. A name that does not resolve fails with the resolver's
 /// reason (`cannot resolve db.internal: failed to lookup address information: Name or service
 /// not known`); a resolver that does not answer, at the check's timeout. The lookup runs on a
-/// thread of its own, not in tokio's blocking pool, and goes on until the resolver's own timeout:
-/// meanwhile, later runs for the same name fail at once, saying so, and the app's own lookups
-/// (`tokio::net::lookup_host`) are not kept waiting.
+/// thread of its own, not in tokio's blocking pool, one at a time for one name (runs that ask
+/// meanwhile share its result), and goes on until the resolver's own timeout: once it has been
+/// under way for a second, later runs for the same name fail at once, saying so, and the app's
+/// own lookups (`tokio::net::lookup_host`) are not kept waiting.
 pub async fn resolve(name: &str) -> io::Result<Vec<IpAddr>> {
     let what = format!("lookup of {name}");
     let asked = name.to_owned();
-    let resolved = blocking::call(what, move || (asked.as_str(), 0).to_socket_addrs())
+    let addresses = blocking::call(what, move || Ok(lookup(&asked)))
         .await
         .map_err(io::Error::other)?
-        .map_err(|error| io::Error::new(error.kind(), format!("cannot resolve {name}: {error}")))?;
-    let mut addresses: Vec<IpAddr> = Vec::new();
-    for address in resolved {
-        if !addresses.contains(&address.ip()) {
-            addresses.push(address.ip());
-        }
-    }
+        .map_err(|(kind, error)| io::Error::new(kind, format!("cannot resolve {name}: {error}")))?;
     if addresses.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::NotFound,
             format!("cannot resolve {name}: no address"),
         ));
+    }
+    Ok(addresses)
+}
+
+/// The addresses `name` resolves to, each once, or the resolver's error (its kind and text, which
+/// the runs that share the lookup each get).
+fn lookup(name: &str) -> Result<Vec<IpAddr>, (io::ErrorKind, String)> {
+    let resolved = (name, 0)
+        .to_socket_addrs()
+        .map_err(|error| (error.kind(), error.to_string()))?;
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    for address in resolved {
+        if !addresses.contains(&address.ip()) {
+            addresses.push(address.ip());
+        }
     }
     Ok(addresses)
 }

@@ -42,15 +42,15 @@ use redis::{ErrorKind, RedisError};
 /// ```
 pub async fn ping<C: ConnectionLike + Send>(connection: &mut C) -> Result<(), RedisError> {
     match ping_once(connection).await {
-        Err(error)
-            if error.is_io_error()
-                || error.is_connection_dropped()
-                || error.is_connection_refusal() =>
-        {
-            ping_once(connection).await
-        }
+        // A frozen server's timeout is an I/O error too: it is not sent again.
+        Err(error) if lost(&error) && !error.is_timeout() => ping_once(connection).await,
         pinged => pinged,
     }
+}
+
+/// Whether `error` is the connection's own: closed, dropped or refused.
+fn lost(error: &RedisError) -> bool {
+    error.is_io_error() || error.is_connection_dropped() || error.is_connection_refusal()
 }
 
 async fn ping_once<C: ConnectionLike + Send>(connection: &mut C) -> Result<(), RedisError> {

@@ -37,8 +37,11 @@ use sqlx::{ConnectOptions, Connection, Database, Pool};
 ///
 /// An idle connection that the server closed (a restart, a proxy's idle timeout) is not an
 /// outage: when its ping fails, whatever the error (a closed socket, PostgreSQL's `terminating
-/// connection due to unexpected postmaster exit`), the ping is made again on a new connection,
-/// and that one decides.
+/// connection due to unexpected postmaster exit`), the ping is made again on a connection the pool
+/// hands out as it does to the app, which decides: with sqlx's `test_before_acquire` (on by
+/// default) the pool tests its idle connections first and opens a new one for those it closes,
+/// and waits for a server that is still starting. With `test_before_acquire(false)`, the pool may
+/// hand out another connection to the server that is gone, and the run fails with it.
 pub async fn ping<DB: Database>(pool: &Pool<DB>) -> Result<(), sqlx::Error> {
     if let Some(idle) = pool.try_acquire() {
         if ping_on(idle).await.is_ok() {
