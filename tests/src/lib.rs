@@ -3,7 +3,8 @@
 //! (`mariadb`, `postgres`, `server`), the outage scenarios every database goes through
 //! (`outage`), a runner for the example services (`example`) and what the quickstart does on any
 //! server (`quickstart`), and a throwaway HAProxy in front of them (`haproxy`) for a rollout
-//! under load (`rollout`).
+//! under load (`rollout`), the log records of a test binary (`log`), and the examples' manifests
+//! read as text (`manifest`).
 
 /// The README's example service compiles as written.
 #[cfg(doctest)]
@@ -13,6 +14,8 @@ pub struct ReadmeExamples;
 pub mod axum;
 pub mod example;
 pub mod haproxy;
+pub mod log;
+pub mod manifest;
 pub mod mariadb;
 pub mod outage;
 pub mod postgres;
@@ -66,6 +69,14 @@ fn start_server(workers: usize, configure: Configure) -> (String, ServerHandle) 
 
 /// How a test configures its app.
 type Configure = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// The port a test's service binary serves on: `PORT`, as `Example` gives it, or 8080.
+pub fn port_from_env() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(8080)
+}
 
 /// A loopback port that was free a moment ago, for a process that binds it itself.
 pub fn free_port() -> u16 {

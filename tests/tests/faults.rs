@@ -306,29 +306,9 @@ async fn failed_runs_are_counted_by_how_they_failed() {
     }
 }
 
-/// The `log` records of this process, as `LEVEL message fields`: with no `tracing` subscriber,
-/// the runtime's events reach `log`.
-struct Captured(std::sync::Mutex<Vec<String>>);
-
-impl log::Log for Captured {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}", record.level(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURED: Captured = Captured(std::sync::Mutex::new(Vec::new()));
-
 #[actix_web::test]
 async fn a_checks_changes_are_logged_once_each_at_their_levels() {
-    log::set_logger(&CAPTURED).expect("the one logger of this binary");
-    log::set_max_level(log::LevelFilter::Info);
+    let captured = health_tests::log::captured();
     let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     // Slow and failing twice, slow and passing twice, then quick and passing twice: slowness
     // is told of passing runs only.
@@ -353,13 +333,10 @@ async fn a_checks_changes_are_logged_once_each_at_their_levels() {
         assert_eq!(get(&format!("{base}/livez/flappy")).await.status, status);
     }
 
-    let lines: Vec<String> = CAPTURED
-        .0
-        .lock()
-        .unwrap()
-        .iter()
+    let lines: Vec<String> = captured
+        .lines()
+        .into_iter()
         .filter(|line| line.contains("`flappy`"))
-        .cloned()
         .collect();
     let expected = [
         ("WARN health check `flappy` failed: down", "status=\"FAIL\""),

@@ -4,8 +4,6 @@
 //! a word that merely ends in "secret" hides nothing; characters that reorder or break lines
 //! reach neither `?verbose` nor the log as they are.
 
-use std::sync::Mutex;
-
 use health_runtime::{Check, Health, Probe};
 use health_tests::axum::serve_axum;
 use health_tests::{get, serve_health};
@@ -53,27 +51,9 @@ fn health() -> Health {
     health
 }
 
-/// The log records of this process.
-struct Captured(Mutex<Vec<String>>);
-
-impl log::Log for Captured {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        self.0.lock().unwrap().push(record.args().to_string());
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURED: Captured = Captured(Mutex::new(Vec::new()));
-
 #[actix_web::test]
 async fn no_shape_of_a_credential_reaches_a_body_or_the_log() {
-    log::set_logger(&CAPTURED).expect("the one logger of this binary");
-    log::set_max_level(log::LevelFilter::Info);
+    let captured = health_tests::log::captured();
     let health = health();
     let on_actix = serve_health(health.clone());
     let on_axum = serve_axum(move || health.router());
@@ -118,7 +98,7 @@ async fn no_shape_of_a_credential_reaches_a_body_or_the_log() {
     }
     assert_eq!(bodies, 2 * (4 + checks));
 
-    let log = CAPTURED.0.lock().unwrap();
+    let log = captured.lines();
     let failed: Vec<&String> = log.iter().filter(|line| line.contains("shape_")).collect();
     assert!(failed.len() >= checks, "{failed:#?}");
     for line in failed {

@@ -5,7 +5,6 @@
 //! axum router is refused, naming the fix. The drain is process-wide, so this test has its binary
 //! to itself.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
@@ -22,27 +21,9 @@ async fn pool(pool: web::Data<Pool>) -> bool {
     pool.open
 }
 
-/// The log records of this process.
-struct Captured(Mutex<Vec<String>>);
-
-impl log::Log for Captured {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        self.0.lock().unwrap().push(record.args().to_string());
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURED: Captured = Captured(Mutex::new(Vec::new()));
-
 #[actix_web::test]
 async fn one_signal_drains_and_stops_every_server_of_the_process() {
-    log::set_logger(&CAPTURED).expect("the one logger of this binary");
-    log::set_max_level(log::LevelFilter::Info);
+    let captured = health_tests::log::captured();
     let delay = Duration::from_millis(800);
     let pool = web::Data::new(Pool { open: true });
 
@@ -117,10 +98,10 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
         after >= delay,
         "stopped {after:?} after SIGTERM, before the delay"
     );
-    let log = CAPTURED.0.lock().unwrap();
+    let log = captured.lines();
     let told = log
         .iter()
-        .filter(|line| line.starts_with("shutting down: readiness fails"))
+        .filter(|line| line.starts_with("INFO shutting down: readiness fails"))
         .count();
     assert_eq!(told, 1, "{log:#?}");
 }

@@ -2,9 +2,9 @@
 //! without its database, and a SIGTERM drains it: behind a real HAProxy, no request fails, where
 //! axum's own graceful stop loses some.
 
-use health_tests::get;
 use health_tests::quickstart;
 use health_tests::rollout::failures_in_a_rollout;
+use health_tests::{get, manifest};
 
 const AXUM_EXAMPLE: &str = env!("CARGO_BIN_EXE_axum-example");
 
@@ -21,24 +21,10 @@ async fn it_is_ready_on_a_fresh_sqlite_file() {
 async fn the_kubernetes_manifest_probes_what_the_example_serves() {
     let (service, _dir) = quickstart::is_ready_on_a_fresh_sqlite_file(AXUM_EXAMPLE).await;
     let manifest = include_str!("../kubernetes/deployment.yaml");
-    let paths: Vec<&str> = manifest
-        .lines()
-        .filter_map(|line| line.split("path: ").nth(1))
-        .filter_map(|rest| rest.split([',', ' ', '}']).next())
-        .collect();
+    let paths = manifest::probe_paths(manifest);
     assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
-    let setting = |name: &str| -> u64 {
-        manifest
-            .lines()
-            .find_map(|line| line.trim().strip_prefix(name))
-            .map(|value| value.trim_matches(|c: char| !c.is_ascii_digit()))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or_else(|| panic!("no {name}"))
-    };
-    let (grace, drain) = (
-        setting("terminationGracePeriodSeconds: "),
-        setting("- { name: DRAIN_DELAY, value: "),
-    );
+    let grace = manifest::number(manifest, "terminationGracePeriodSeconds: ");
+    let drain = manifest::number(manifest, "- { name: DRAIN_DELAY, value: ");
     assert!(grace > drain, "{grace} s of grace for a {drain} s drain");
     for path in paths {
         let answer = get(&format!("{}{path}", service.base)).await;

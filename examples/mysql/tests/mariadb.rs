@@ -62,18 +62,10 @@ async fn the_kubernetes_manifest_probes_what_the_example_serves() {
     let server = MariaDb::start();
     let service = example(&server).await;
     let manifest = include_str!("../kubernetes/deployment.yaml");
-    let paths: Vec<&str> = manifest
-        .lines()
-        .filter_map(|line| line.split("path: ").nth(1))
-        .filter_map(|rest| rest.split([',', ' ', '}']).next())
-        .collect();
+    let paths = health_tests::manifest::probe_paths(manifest);
     assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
     // The grace period covers the example's drain (5 s) and actix's shutdown timeout (30 s).
-    let grace: u64 = manifest
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("terminationGracePeriodSeconds: "))
-        .and_then(|seconds| seconds.parse().ok())
-        .expect("a terminationGracePeriodSeconds");
+    let grace = health_tests::manifest::number(manifest, "terminationGracePeriodSeconds: ");
     assert!(grace > 5 + 30, "{grace} s");
     for path in paths {
         let answer = health_tests::get(&format!("{}{path}", service.base)).await;

@@ -15,10 +15,7 @@ async fn second() {}
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(8080);
+    let port = health_tests::port_from_env();
     let address = ("127.0.0.1", port);
     if std::env::var_os("HEALTH_PER_WORKER").is_some() {
         let server = HttpServer::new(|| App::new().service(Health::default()));

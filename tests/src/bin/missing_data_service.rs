@@ -13,10 +13,7 @@ async fn orders_db(_pool: Data<Pool>) -> bool {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(8080);
+    let port = health_tests::port_from_env();
     let health = Health::default();
     let server = HttpServer::new(move || App::new().service(health.clone()));
     server.workers(2).bind(("127.0.0.1", port))?.run().await

@@ -69,10 +69,7 @@ async fn main() -> std::io::Result<()> {
             .unwrap_or("?");
         eprintln!("app hook: {message}");
     }));
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(8080);
+    let port = health_tests::port_from_env();
     let health = health();
     HttpServer::new(move || {
         App::new()
