@@ -258,9 +258,7 @@ impl DataType {
             inner: std::any::type_name::<T>(),
         }
     }
-}
 
-impl DataType {
     /// Whether an `App` gives it: a `web::Data<T>`.
     pub(crate) fn is_app_data(&self) -> bool {
         self.wrapper == "web::Data"
