@@ -3,7 +3,8 @@
 //! when an availability switch changes (the drain begins), and sends each change; its checks run
 //! as on every probe (cached, single-flight, answered from their loops). One task a watched
 //! probe of a `Health` and its clones, however many subscribers and `Watch`es: their number does
-//! not multiply the runs of its checks. The task ends with the last watcher.
+//! not multiply the runs of its checks. The task ends with the last watcher, or when the drain is
+//! over.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -68,6 +69,10 @@ impl Health {
     /// }
     /// # }
     /// ```
+    ///
+    /// The feed ends when the drain of [`shutdown_signal`](Self::shutdown_signal) is over, as
+    /// gRPC's `Watch` streams do: `changed()` then returns an error, and a loop on it (as above)
+    /// ends with the servers. Dropping the receiver stops watching sooner.
     ///
     /// Call it on a tokio runtime: the probe runs on a task of its own, shared by every
     /// subscriber and every gRPC `Watch` of this `Health` and its clones. Those runs count as
@@ -203,6 +208,9 @@ impl Feeds {
                 () = tokio::time::sleep(PERIOD) => {}
                 () = &mut switched => {}
                 () = sender.closed() => {}
+                // The servers stop: so does the feed (unlisted as `Listed` drops), and its
+                // receivers see it end.
+                () = SWITCHES.stopped() => return,
             }
             {
                 let mut open = self.open();

@@ -423,8 +423,10 @@ impl Health {
     }
 
     /// Gives the checks' [`Data<T>`] parameters their value, on every server and in background
-    /// loops; a second value of one type replaces the first. A check whose `Data<T>` was never
-    /// given fails, naming the type and this call.
+    /// loops; a second value of one type replaces the first. A served check whose `Data<T>` was
+    /// never given is a mistake found where the `Health` is served: `router()`,
+    /// `grpc_service()`, `subscribe()` panic, and an actix app stops as its workers build their
+    /// `App`s, naming the check, the type and this call.
     ///
     /// ```
     /// use health_runtime::{readiness, Data, Health};

@@ -153,7 +153,6 @@ impl Switches {
     }
 
     /// Resolves once the drain is over.
-    #[cfg(feature = "grpc")]
     pub async fn stopped(&self) {
         loop {
             let changed = self.changed();

@@ -1,15 +1,15 @@
 //! Two servers of one process, one `Health`: an actix app port and an axum management port, each
 //! awaiting its own `health.shutdown_signal()`; one SIGTERM drains both (readiness 503 on each for
-//! the delay, told once in the log) and then stops both. A check that takes the `App`'s
-//! `web::Data` answers alike on both once the `Health` is given the same value; without it, the
-//! axum router is refused, naming the fix. The drain is process-wide, so this test has its binary
-//! to itself.
+//! the delay, told once in the log) and then stops both, and a subscriber's loop ends with them.
+//! A check that takes the `App`'s `web::Data` answers alike on both once the `Health` is given the
+//! same value; without it, the axum router is refused, naming the fix. The drain is
+//! process-wide, so this test has its binary to itself.
 
 use std::time::{Duration, Instant};
 
 use actix_web::rt::time::sleep;
 use actix_web::{App, HttpServer, web};
-use health_runtime::{Health, readiness};
+use health_runtime::{Health, Probe, readiness};
 use health_tests::get;
 
 struct Pool {
@@ -60,6 +60,17 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
     let management = axum::serve(listener, health.router::<()>())
         .with_graceful_shutdown(health.shutdown_signal());
     let management = actix_web::rt::spawn(async move { management.await });
+    // The app's own code watching readiness: its loop ends with the drain.
+    let mut readiness = health.subscribe(Probe::Readiness).await;
+    let subscriber = actix_web::rt::spawn(async move {
+        let mut seen = Vec::new();
+        loop {
+            seen.push(readiness.borrow_and_update().is_passing());
+            if readiness.changed().await.is_err() {
+                return seen;
+            }
+        }
+    });
 
     // One answer and one history, whichever server asks.
     let mut since = Vec::new();
@@ -93,6 +104,9 @@ async fn one_signal_drains_and_stops_every_server_of_the_process() {
     let stopped = actix_web::rt::time::timeout(limit, management).await;
     let result = stopped.expect("the axum server stops after the drain");
     result.expect("its task").expect("it ran");
+    let ended = actix_web::rt::time::timeout(limit, subscriber).await;
+    let seen = ended.expect("the subscriber's feed ends with the drain");
+    assert_eq!(seen.expect("its task"), [true, false]);
     let after = signalled.elapsed();
     assert!(
         after >= delay,
