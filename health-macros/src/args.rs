@@ -9,8 +9,8 @@ use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::{Ident, LitBool, LitInt, LitStr, Path, Token};
 
-use crate::check_name;
 use crate::errors::Errors;
+use crate::{bounds, check_name};
 
 const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval`, `failures`, \
                         `successes` or `crate`";
@@ -39,6 +39,21 @@ impl Args {
         let mut args = Args::default();
         let parser = |input: ParseStream| {
             while !input.is_empty() {
+                // `#[readiness("db")]`: a name given without its key.
+                if input.peek(LitStr) {
+                    let name = input.parse::<LitStr>()?;
+                    errors.push(syn::Error::new(
+                        name.span(),
+                        format!(
+                            "arguments are written `key = value`: write `name = {:?}`",
+                            name.value()
+                        ),
+                    ));
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                    continue;
+                }
                 let key = input.call(Ident::parse_any)?;
                 if !input.peek(Token![=]) {
                     errors.push(syn::Error::new(
@@ -52,6 +67,15 @@ impl Args {
                     if let Err(error) = args.set(&key, value) {
                         errors.push(error);
                     }
+                }
+                // `timeout = "1s" critical = false`: the next argument, with no comma before it.
+                if input.peek(Ident::peek_any) && input.peek2(Token![=]) {
+                    let next = input.fork().call(Ident::parse_any)?;
+                    errors.push(syn::Error::new(
+                        next.span(),
+                        format!("expected `,` before `{next}`: arguments are separated by commas"),
+                    ));
+                    continue;
                 }
                 if !input.is_empty() {
                     input.parse::<Token![,]>()?;
@@ -142,6 +166,10 @@ fn runs_in_a_row(key: &Ident, value: TokenStream) -> syn::Result<u32> {
             format!("`{key}` must be at least 1 (1 is the default: the first run decides)"),
         )),
         Ok(count) => Ok(count),
+        Err(_) if lit.base10_parse::<u128>().is_ok() => Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` is too large: at most {} runs", u32::MAX),
+        )),
         Err(_) => Err(syn::Error::new(lit.span(), expected)),
     }
 }
@@ -171,19 +199,21 @@ fn parse_duration(key: &Ident, lit: &LitStr) -> syn::Result<Duration> {
             format!("invalid duration: {e}; write it like \"300ms\", \"2s\" or \"1m\""),
         )
     })?;
-    if duration.is_zero() {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("`{key}` must be greater than zero"),
-        ));
+    match bounds::duration_problem(&key.to_string(), duration) {
+        Some(problem) => Err(syn::Error::new(lit.span(), problem)),
+        None => Ok(duration),
     }
-    Ok(duration)
 }
 
-/// The tokens of one value: everything up to the next top-level comma.
+/// The tokens of one value: everything up to the next top-level comma, or up to the next
+/// argument when its comma is missing (`key =` after the value's first token).
 fn value_tokens(input: ParseStream) -> syn::Result<TokenStream> {
     let mut tokens = TokenStream::new();
     while !input.is_empty() && !input.peek(Token![,]) {
+        let next_argument = input.peek(Ident::peek_any) && input.peek2(Token![=]);
+        if next_argument && !tokens.is_empty() {
+            break;
+        }
         tokens.extend([input.parse::<TokenTree>()?]);
     }
     if tokens.is_empty() {

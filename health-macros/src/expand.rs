@@ -3,7 +3,7 @@
 //! the runtime's `__private` contract, and goes through its `registration!`, which checks that
 //! this macro crate is the version the runtime expects.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ReturnType;
 
@@ -11,6 +11,7 @@ use crate::args::Args;
 use crate::check_name;
 use crate::errors::Errors;
 use crate::probe::Probe;
+use crate::runtime;
 use crate::signature::{self, CheckFn, DataParam};
 use crate::written::written;
 
@@ -21,6 +22,7 @@ pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream 
     let args = Args::parse(args, &mut errors);
     let func = match syn::parse2::<CheckFn>(item.clone()) {
         Ok(func) => func,
+        Err(_) if signature::misordered_qualifiers(item.clone()) => return item,
         Err(error) if signature::is_a_fn(item.clone()) => {
             errors.push(error);
             return with_errors(item, errors);
@@ -42,12 +44,16 @@ pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream 
         None => default_name(&func, &mut errors),
     };
     reject_stacked_twins(probe, &func, &name, &mut errors);
-    match (errors.finish(), params) {
-        (Ok(()), Some(params)) => {
-            let registration = registration(probe, &args, &name, &func, &params);
-            quote!(#func #registration)
+    let krate = runtime::path(args.krate.as_ref())
+        .map_err(|problem| errors.push(syn::Error::new(Span::call_site(), problem)))
+        .ok();
+    match (errors.finish(), params, krate) {
+        (Ok(()), Some(params), Some(krate)) => {
+            let registration = registration(probe, &args, &krate, &name, &func, &params);
+            // A check with nothing to await is `async` all the same: the attribute asks it.
+            quote!(#[allow(clippy::unused_async)] #func #registration)
         }
-        (result, _) => {
+        (result, ..) => {
             let error = result.err().map(|error| error.to_compile_error());
             quote!(#func #error)
         }
@@ -104,14 +110,11 @@ fn reject_stacked_twins(probe: Probe, func: &CheckFn, name: &str, errors: &mut E
 fn registration(
     probe: Probe,
     args: &Args,
+    krate: &TokenStream,
     name: &str,
     func: &CheckFn,
     params: &[DataParam],
 ) -> TokenStream {
-    let krate = match &args.krate {
-        Some(path) => quote!(#path),
-        None => quote!(::health_runtime),
-    };
     let private = quote!(#krate::__private);
     let version = env!("CARGO_PKG_VERSION");
     let probe = probe.variant(&private);
@@ -150,8 +153,8 @@ fn registration(
         #private::boxed(async move {
             let __health_returned: #output = __health_future.await;
             #[allow(unused_imports)]
-            use #private::{ErrorCauses as _, NoCauses as _};
-            let __health_causes = (&&#private::Returned(&__health_returned)).causes();
+            use #private::{BoxedErrorCauses as _, ErrorCauses as _, NoCauses as _};
+            let __health_causes = (&&&#private::Returned(&__health_returned)).causes();
             #private::with_causes(__health_causes, move || {
                 <#output as #private::IntoOutcome>::into_outcome(__health_returned)
             })
@@ -162,9 +165,7 @@ fn registration(
         #private::registration!(#version,
             #[doc(hidden)]
             const _: () = {
-                #[#private::distributed_slice(#private::CHECKS)]
-                #[linkme(crate = #private::linkme)]
-                static __HEALTH_CHECK: #private::Declared = #private::Declared::new(
+                static __HEALTH_DECLARED: #private::Declared = #private::Declared::new(
                     #probe,
                     #name,
                     ::core::concat!(::core::module_path!(), "::", #function),
@@ -178,6 +179,13 @@ fn registration(
                     __health_run,
                 );
 
+                // In the list that every version of the runtime shares.
+                #[#private::distributed_slice(#private::CHECKS)]
+                #[linkme(crate = #private::linkme)]
+                static __HEALTH_CHECK: &'static dyn #private::Registration = &__HEALTH_DECLARED;
+
+                // The fn may be `#[deprecated]`: its registration is no use of it.
+                #[allow(deprecated)]
                 fn __health_run(
                     source: &#private::DataSource<'_>,
                 ) -> #private::CheckFuture {
@@ -215,7 +223,9 @@ mod tests {
         let item = quote!(
             async fn db() {}
         );
-        let expanded = check(Probe::Readiness, TokenStream::new(), item).to_string();
+        // This crate's own manifest names no runtime: the path is given.
+        let args = quote!(crate = ::health_runtime);
+        let expanded = check(Probe::Readiness, args, item).to_string();
         let registration = concat!("registration ! (\"", env!("CARGO_PKG_VERSION"), "\" ,");
         assert!(expanded.contains(registration), "{expanded}");
     }

@@ -2,15 +2,18 @@
 //!
 //! Use them through `health_runtime`, which re-exports and documents them, and serves the checks;
 //! this crate only turns an annotated `async fn` into a registration. `lib.rs` holds the entry
-//! points; `args.rs` parses the attribute's arguments, `signature.rs` the fn, `expand.rs` writes
-//! the registration, `errors.rs` collects every error of one attribute, `written.rs` prints a type
-//! as the user wrote it.
+//! points; `args.rs` parses the attribute's arguments, `signature.rs` the fn, `runtime.rs` finds
+//! the runtime's path in the crate's manifest, `expand.rs` writes the registration, `errors.rs`
+//! collects every error of one attribute, `written.rs` prints a type as the user wrote it;
+//! `check_name.rs` and `bounds.rs` are the rules the runtime's builder applies too.
 
 mod args;
+mod bounds;
 mod check_name;
 mod errors;
 mod expand;
 mod probe;
+mod runtime;
 mod signature;
 mod written;
 

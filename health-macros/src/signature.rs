@@ -5,12 +5,13 @@
 //! its return type is checked by the compiler, through the runtime's `IntoOutcome` trait, whose
 //! diagnostic lists the accepted types.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{
-    Abi, Attribute, FnArg, GenericArgument, PathArguments, Signature, Token, Type, Visibility,
+    Abi, Attribute, FnArg, GenericArgument, PathArguments, ReturnType, Signature, Token, Type,
+    Visibility,
 };
 
 use crate::errors::Errors;
@@ -70,6 +71,21 @@ pub fn is_a_fn(item: TokenStream) -> bool {
         Ok(is_a_fn)
     };
     starts_a_fn.parse2(item).unwrap_or(false)
+}
+
+/// Whether `item` is a fn whose qualifiers are in an order rustc rejects (`unsafe async fn`):
+/// rustc's own error says how to write it, and says it alone.
+pub fn misordered_qualifiers(item: TokenStream) -> bool {
+    let mut unsafe_seen = false;
+    for token in item {
+        match token {
+            TokenTree::Ident(ident) if ident == "fn" => return false,
+            TokenTree::Ident(ident) if ident == "unsafe" => unsafe_seen = true,
+            TokenTree::Ident(ident) if ident == "async" && unsafe_seen => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 impl CheckFn {
@@ -150,19 +166,94 @@ impl CheckFn {
                         ty: (*typed.ty).clone(),
                         inner: inner.clone(),
                     }),
-                    None => reject(
-                        &typed.ty,
-                        format!(
-                            "parameters of `#[{attr}]` functions must be `health_runtime::Data<T>` \
-                             (given with `Health::data(Data::new(value))`) or `web::Data<T>` (the \
-                             App's data)"
-                        ),
-                    ),
+                    None => {
+                        let alias = if may_be_an_alias(&typed.ty) {
+                            "; a parameter is known by its written name `Data<..>`: an alias \
+                             (`use health_runtime::Data as D`, `type P = Data<Pool>`) is not"
+                        } else {
+                            ""
+                        };
+                        reject(
+                            &typed.ty,
+                            format!(
+                                "parameters of `#[{attr}]` functions must be \
+                                 `health_runtime::Data<T>` (given with \
+                                 `Health::data(Data::new(value))`) or `web::Data<T>` (the App's \
+                                 data){alias}"
+                            ),
+                        );
+                    }
                 },
+            }
+        }
+        if let ReturnType::Type(_, output) = &sig.output {
+            if let Some(problem) = return_problem(output) {
+                reject(output, problem);
             }
         }
         valid.then_some(params)
     }
+}
+
+/// Whether `ty` is written as an alias of `Data` may be: a path of one type argument (`D<Pool>`),
+/// or a capitalised name of its own (`PoolData`).
+fn may_be_an_alias(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    match &last.arguments {
+        PathArguments::AngleBracketed(generics) => generics.args.len() == 1,
+        PathArguments::None => {
+            path.path.segments.len() == 1
+                && last
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+        }
+        PathArguments::Parenthesized(_) => false,
+    }
+}
+
+/// Why a check cannot return `output`, if the way it is written tells (the compiler checks the
+/// rest through `IntoOutcome`).
+fn return_problem(output: &Type) -> Option<String> {
+    if written_with_impl(output) {
+        return Some(
+            "a health check's return type is named, not `impl Trait`: write a concrete type such \
+             as `Result<(), String>`, `bool` or `health_runtime::Outcome`"
+                .to_owned(),
+        );
+    }
+    let Type::Path(path) = output else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(generics) = &last.arguments else {
+        return None;
+    };
+    let ok_is_bool = matches!(
+        generics.args.first(),
+        Some(GenericArgument::Type(Type::Path(ok))) if ok.path.is_ident("bool")
+    );
+    (last.ident == "Result" && ok_is_bool).then(|| {
+        "a check returning `Result<bool, E>` would pass on `Ok(false)`: return `bool` (`false` \
+         fails), or `Result<(), E>` and fail with `Err`"
+            .to_owned()
+    })
+}
+
+/// Whether `ty` holds an `impl Trait` anywhere (`impl Display`, `Result<(), impl Display>`).
+fn written_with_impl(ty: &Type) -> bool {
+    holds_impl(ty.to_token_stream())
+}
+
+fn holds_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => holds_impl(group.stream()),
+        _ => false,
+    })
 }
 
 /// `T` of a type written `Data<T>` (`web::Data<T>`, `actix_web::web::Data<T>`, ...). Which

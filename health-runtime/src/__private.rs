@@ -8,17 +8,21 @@
 //! ```text
 //! ::health_runtime::__private::registration!("<version of health-macros>",
 //!     const _: () = {
+//!         static DECLARED: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
+//!                                                   critical, cache, interval, failures,
+//!                                                   successes,
+//!                                                   &[<P as CheckParam>::data_type, ...], run);
+//!         // `health_registry::CHECKS`, which every version of the runtime shares:
 //!         #[distributed_slice(CHECKS)]
-//!         static CHECK: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
-//!                                                critical, cache, interval,
-//!                                                &[<P as CheckParam>::data_type, ...], run);
+//!         static CHECK: &dyn Registration = &DECLARED;
 //!         fn run(source: &DataSource<'_>) -> CheckFuture {
 //!             // each parameter of type `P` (`Data<T>` or `web::Data<T>`), spanned at it:
 //!             // `<P as CheckParam>::resolve(source, "T")?`, else `ready(missing)`
 //!             let future = send(the_fn(params...));   // spanned at the fn's name
 //!             boxed(async move {
 //!                 let returned = future.await;
-//!                 let causes = (&&Returned(&returned)).causes();   // `ErrorCauses`, `NoCauses`
+//!                 // `BoxedErrorCauses`, `ErrorCauses`, `NoCauses`:
+//!                 let causes = (&&&Returned(&returned)).causes();
 //!                 with_causes(causes, move || IntoOutcome::into_outcome(returned))
 //!             })
 //!         }
@@ -28,11 +32,12 @@
 
 use std::future::Future;
 
-pub use linkme::{self, distributed_slice};
+pub use health_registry::linkme::{self, distributed_slice};
+pub use health_registry::{CHECKS, Registration};
 
 pub use crate::data::{CheckParam, DataSource, DataType};
 pub use crate::outcome::{IntoOutcome, Outcome};
-pub use crate::registry::{CHECKS, CheckFuture, Declared, Probe};
+pub use crate::registry::{CheckFuture, Declared, Probe};
 
 /// Keeps a registration when it comes from the health-macros version this runtime pins, and
 /// replaces it with one error that names both versions otherwise. Its name and first argument
@@ -55,10 +60,35 @@ macro_rules! __health_runtime_registration {
 pub use crate::__health_runtime_registration as registration;
 
 /// A check fn's returned value, looked at before it is converted, so that an `Err` whose type is
-/// a `std::error::Error` shows its causes (`source()`), which its `Display` often leaves out. The
-/// generated code calls `(&&Returned(&value)).causes()`: method lookup takes [`ErrorCauses`] when
-/// it applies and [`NoCauses`] otherwise ("autoref specialization"), for any return type.
+/// a `std::error::Error`, or a `Box<dyn Error>` of one, shows its causes (`source()`), which its
+/// `Display` often leaves out. The generated code calls `(&&&Returned(&value)).causes()`: method
+/// lookup takes [`BoxedErrorCauses`] when it applies, else [`ErrorCauses`], else [`NoCauses`]
+/// ("autoref specialization"), for any return type.
 pub struct Returned<'a, T>(pub &'a T);
+
+/// The causes of an `Err` that is a boxed `std::error::Error` (`Box<dyn Error + Send + Sync>`,
+/// what `?` makes of any error), which is no `std::error::Error` itself.
+pub trait BoxedErrorCauses {
+    fn causes(&self) -> Option<String>;
+}
+
+/// The impls for each `Box<dyn Error ..>` that a check may return.
+macro_rules! boxed_error_causes {
+    ($($error:ty),*) => {$(
+        impl<T> BoxedErrorCauses for &&Returned<'_, Result<T, Box<$error>>> {
+            fn causes(&self) -> Option<String> {
+                let error = self.0.as_ref().err()?;
+                Some(crate::outcome::with_sources(error.as_ref()))
+            }
+        }
+    )*};
+}
+
+boxed_error_causes!(
+    dyn std::error::Error + Send + Sync,
+    dyn std::error::Error + Send,
+    dyn std::error::Error
+);
 
 /// The causes of an `Err` whose type is a `std::error::Error`.
 pub trait ErrorCauses {

@@ -97,7 +97,7 @@ pub trait CheckParam: Sized {
     fn data_type() -> DataType;
 }
 
-impl<T: Send + Sync + 'static> CheckParam for Data<T> {
+impl<T: ?Sized + Send + Sync + 'static> CheckParam for Data<T> {
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<Data<T>, Outcome> {
         source.given.get().ok_or_else(|| {
             Outcome::unhealthy(format!(
@@ -114,7 +114,7 @@ impl<T: Send + Sync + 'static> CheckParam for Data<T> {
 }
 
 #[cfg(feature = "actix")]
-impl<T: Send + Sync + 'static> CheckParam for web::Data<T> {
+impl<T: ?Sized + Send + Sync + 'static> CheckParam for web::Data<T> {
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<web::Data<T>, Outcome> {
         let missing = match source.request {
             Some(request) => match request.app_data::<web::Data<T>>() {
@@ -178,12 +178,12 @@ impl AppData {
         given.last_mut().expect("just pushed")
     }
 
-    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, data: Data<T>) {
+    pub(crate) fn insert<T: ?Sized + Send + Sync + 'static>(&mut self, data: Data<T>) {
         self.give(data);
     }
 
     #[cfg(feature = "actix")]
-    pub(crate) fn insert_web<T: Send + Sync + 'static>(&mut self, data: web::Data<T>) {
+    pub(crate) fn insert_web<T: ?Sized + Send + Sync + 'static>(&mut self, data: web::Data<T>) {
         let registered = data.clone();
         let register = Arc::new(move |config: &mut web::ServiceConfig| {
             config.app_data(registered.clone());

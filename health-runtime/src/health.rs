@@ -13,6 +13,7 @@ use actix_web::dev::Server;
 #[cfg(feature = "actix")]
 use actix_web::{App, HttpServer, web};
 
+use crate::bounds;
 use crate::data::{AppData, Data};
 use crate::details::Details;
 use crate::feed::SharedFeeds;
@@ -95,6 +96,16 @@ fn same_name(probe: Probe, first: &Check, second: &Check) -> String {
     )
 }
 
+/// `duration`, unless it is out of the bounds of a check's `what`: a mistake of the program,
+/// told at the caller's line of `Health::{method}`.
+#[track_caller]
+fn bounded(method: &str, what: &str, duration: Duration) -> Duration {
+    if let Some(problem) = bounds::duration_problem(what, duration) {
+        panics::configuration_error(format!("Health::{method}({duration:?}): {problem}"));
+    }
+    duration
+}
+
 /// How long the app keeps serving after a shutdown signal, readiness failing, unless
 /// [`Health::drain_delay`] changes it: 5 s, as lightship's (Node) `shutdownDelay`.
 pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
@@ -108,8 +119,17 @@ impl Default for Health {
     /// two modules or crates): `/<path>/<name>` and `?exclude=` could not tell them apart. Build
     /// the `Health` before the server, as the examples do, and the mistake stops the program
     /// before any port opens, with one message that names both fns.
+    ///
+    /// Also when the program links another version of health-runtime whose checks are declared
+    /// (a library of checks one version behind the app): this one cannot run them, and a pod
+    /// that leaves them out would pass probes it should fail. The message names both versions,
+    /// each such check, and the `cargo tree -i health-runtime@<version>` that finds what brings
+    /// the other.
     #[track_caller]
     fn default() -> Health {
+        if let Some(problem) = registry::other_versions_problem() {
+            panics::configuration_error(problem);
+        }
         let checks = Probe::ALL.map(registry::declared);
         for probe in Probe::ALL {
             let declared = &checks[probe.index()];
@@ -340,19 +360,28 @@ impl Health {
 
     /// The timeout of checks that set none; [`DEFAULT_TIMEOUT`] (800 ms) unless changed.
     ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `timeout` is under 1 ms or over 5 minutes.
+    ///
     /// ```
     /// # use std::time::Duration;
     /// # use health_runtime::Health;
     /// let health = Health::default().default_timeout(Duration::from_millis(500));
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn default_timeout(mut self, timeout: Duration) -> Health {
-        self.default_timeout = timeout;
+        self.default_timeout = bounded("default_timeout", "timeout", timeout);
         self.changed()
     }
 
     /// Reuses results for `ttl` in checks that set neither `cache` nor `interval`; probes that
     /// find no fresh result share one run. No cache unless set.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `ttl` is under 1 ms or over a day.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -360,8 +389,9 @@ impl Health {
     /// let health = Health::default().default_cache(Duration::from_secs(1));
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
-        self.default_cache = Some(ttl);
+        self.default_cache = Some(bounded("default_cache", "cache", ttl));
         self.changed()
     }
 
@@ -417,7 +447,7 @@ impl Health {
     /// A loop starts with the server when this holds every `web::Data` its check takes.
     #[must_use]
     #[cfg(feature = "actix")]
-    pub fn app_data<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
+    pub fn app_data<T: ?Sized + Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
         self.data.insert_web(data);
         self.changed()
     }
@@ -439,7 +469,7 @@ impl Health {
     /// let health = Health::default().data(Data::new(Pool { size: 4 }));
     /// ```
     #[must_use]
-    pub fn data<T: Send + Sync + 'static>(mut self, data: Data<T>) -> Health {
+    pub fn data<T: ?Sized + Send + Sync + 'static>(mut self, data: Data<T>) -> Health {
         self.data.insert(data);
         self.changed()
     }

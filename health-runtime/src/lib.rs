@@ -28,6 +28,7 @@ mod report;
 mod runs;
 mod transitions;
 
+mod bounds;
 mod check_name;
 mod data;
 mod details;

@@ -85,6 +85,10 @@ impl ServedChecks {
         });
         // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
         panics::install_hook();
+        transitions::served(Probe::ALL.map(|probe| {
+            let checks = checks[probe.index()].iter();
+            checks.map(|check| check.name()).collect::<Vec<_>>()
+        }));
         let served = ServedChecks {
             checks,
             startup: &STARTUP,

@@ -9,15 +9,17 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::any::Any;
+
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use linkme::distributed_slice;
+use health_registry::Registration;
 
-use crate::check_name;
 use crate::data::{DataSource, DataType};
 use crate::history::Damping;
 use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::state::CheckState;
+use crate::{bounds, check_name};
 use crate::{panics, redact};
 
 /// The three Kubernetes probes, as [`Health::paths`](crate::Health::paths) and
@@ -174,19 +176,86 @@ impl Declared {
     }
 }
 
-/// Every declared check of the binary, gathered by the linker.
-#[distributed_slice]
-pub static CHECKS: [Declared];
+/// The version of this runtime, as its registrations say it.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The declared checks of `probe`, by name and then by fn: link order means nothing.
+impl Registration for Declared {
+    fn runtime_version(&self) -> &'static str {
+        VERSION
+    }
+
+    fn probe(&self) -> &'static str {
+        self.probe.as_str()
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn function(&self) -> &'static str {
+        self.function
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The declared checks of `probe`, by name and then by fn: link order means nothing. Only this
+/// version's: those of another version of the runtime are [`other_versions`].
 pub(crate) fn declared(probe: Probe) -> Vec<Check> {
-    let mut checks: Vec<Check> = CHECKS
+    let mut checks: Vec<Check> = health_registry::CHECKS
         .iter()
+        .filter_map(|registration| registration.as_any().downcast_ref::<Declared>())
         .filter(|declared| declared.probe == probe)
         .map(Check::from)
         .collect();
     checks.sort_by(|a, b| (a.name(), a.origin).cmp(&(b.name(), b.origin)));
     checks
+}
+
+/// The checks that another version of the runtime declared in this program (a library of checks
+/// on an older one, say), which this one cannot run.
+pub(crate) fn other_versions() -> impl Iterator<Item = &'static dyn Registration> {
+    health_registry::CHECKS
+        .iter()
+        .copied()
+        .filter(|registration| registration.as_any().downcast_ref::<Declared>().is_none())
+}
+
+/// The mistake of checks declared with other versions of the runtime, if there are any: one
+/// line that names each, its version, and how to find what brings it.
+pub(crate) fn other_versions_problem() -> Option<String> {
+    let mut versions: Vec<&str> = Vec::new();
+    let checks: Vec<String> = other_versions()
+        .map(|other| {
+            if !versions.contains(&other.runtime_version()) {
+                versions.push(other.runtime_version());
+            }
+            format!(
+                "`{}` ({} check, {}) of health-runtime {}",
+                other.name(),
+                other.probe(),
+                other.function(),
+                other.runtime_version()
+            )
+        })
+        .collect();
+    if checks.is_empty() {
+        return None;
+    }
+    let find: Vec<String> = versions
+        .iter()
+        .map(|version| format!("`cargo tree -i health-runtime@{version}`"))
+        .collect();
+    Some(format!(
+        "this program links health-runtime {VERSION} and {}, whose checks this one cannot \
+         serve: {}; make every crate depend on one version of health-runtime ({} shows what \
+         brings the other)",
+        versions.join(" and "),
+        checks.join(", "),
+        find.join(", ")
+    ))
 }
 
 /// When a check runs.
@@ -287,14 +356,19 @@ impl Check {
 
     /// Fails the check when it has not finished within `timeout`.
     ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `timeout` is under 1 ms or over 5 minutes.
+    ///
     /// ```
     /// # use std::time::Duration;
     /// # use health_runtime::Check;
     /// let check = Check::new("api", || async { true }).timeout(Duration::from_millis(300));
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn timeout(mut self, timeout: Duration) -> Check {
-        self.timeout = Some(timeout);
+        self.timeout = Some(self.bounded("timeout", timeout));
         self
     }
 
@@ -302,20 +376,28 @@ impl Check {
     /// `interval`. The cache is shared by the clones of this `Check`: build the `Health` once,
     /// outside the `HttpServer::new` closure, for one cache per process rather than per worker.
     ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `ttl` is under 1 ms or over a day.
+    ///
     /// ```
     /// # use std::time::Duration;
     /// # use health_runtime::Check;
     /// let check = Check::new("api", || async { true }).cache(Duration::from_secs(1));
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn cache(mut self, ttl: Duration) -> Check {
-        self.schedule = Schedule::Cached(ttl);
+        self.schedule = Schedule::Cached(self.bounded("cache", ttl));
         self
     }
 
-    /// Runs the check in the background every `period` (at least 1 ms), from the server's start
-    /// when its probe is served on some path; probes answer from the latest result. Replaces a
-    /// `cache`.
+    /// Runs the check in the background every `period`, from the server's start when its probe
+    /// is served on some path; probes answer from the latest result. Replaces a `cache`.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `period` is under 1 ms or over a day.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -323,8 +405,9 @@ impl Check {
     /// let check = Check::new("search", || async { true }).interval(Duration::from_secs(5));
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn interval(mut self, period: Duration) -> Check {
-        self.schedule = Schedule::Interval(period);
+        self.schedule = Schedule::Interval(self.bounded("interval", period));
         self
     }
 
@@ -378,6 +461,19 @@ impl Check {
     pub fn successes(mut self, runs: u32) -> Check {
         self.damping.successes = self.runs_in_a_row("successes", runs);
         self
+    }
+
+    /// `duration`, unless it is out of the bounds of `what` (`timeout`, `cache`, `interval`): a
+    /// mistake of the program, told at the caller's line.
+    #[track_caller]
+    fn bounded(&self, what: &str, duration: Duration) -> Duration {
+        if let Some(problem) = bounds::duration_problem(what, duration) {
+            let name = redact::secrets(&self.name);
+            panics::configuration_error(format!(
+                "Check::new({name:?}).{what}({duration:?}): {problem}"
+            ));
+        }
+        duration
     }
 
     /// `runs`, unless it is 0: a mistake of the program, told at the caller's line.

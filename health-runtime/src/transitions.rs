@@ -14,6 +14,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::redact::printable;
+use crate::registry::Probe;
 
 /// How often a check that keeps failing is logged again.
 pub(crate) const LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -295,6 +296,32 @@ impl ProbeLog {
             FAILED if before != FAILED => Some(format!("{probe} probe fails: {}", why())),
             _ => None,
         }
+    }
+}
+
+/// Says once, as the process first serves a `Health`, which checks each probe runs: a library's
+/// checks that the linker dropped (a crate the binary never names is not linked) show by their
+/// absence, and a readiness probe with none, which passes whatever happens, is warned of.
+pub(crate) fn served(checks: [Vec<&str>; 3]) {
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    if TOLD.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let no_readiness = checks[Probe::Readiness.index()].is_empty();
+    let [liveness, readiness, startup] = checks.map(|names| match names.len() {
+        0 => "no checks".to_owned(),
+        _ => names.join(", "),
+    });
+    tracing::info!(
+        "health checks served: liveness: {liveness}; readiness: {readiness}; startup: {startup}"
+    );
+    if no_readiness {
+        tracing::warn!(
+            probe = "readiness",
+            "readiness has no checks: it passes whatever happens. If a library crate declares \
+             this service's checks, the linker dropped it: a crate the binary never names is not \
+             linked; add `use the_library as _;` to the binary (main.rs)"
+        );
     }
 }
 

@@ -141,12 +141,44 @@ async fn the_builder_sets_the_default_timeout() {
     assert_eq!(answer.json()["error"], "hung failed: timed out after 300ms");
 }
 
+/// Durations past what a probe can mean, or below tokio's timers, are refused where they are
+/// given (an interval of `u64::MAX` seconds made every probe panic in the worker); the longest
+/// that a probe can mean serves.
 #[actix_web::test]
-async fn any_timeout_is_valid_even_the_largest() {
-    let base = serve(|config| {
-        let check = Check::new("waits", || sleep(Duration::from_millis(20))).timeout(Duration::MAX);
+async fn a_duration_out_of_bounds_is_refused_where_it_is_given() {
+    type Build = Box<dyn FnOnce() + std::panic::UnwindSafe>;
+    let refused = |build: Build| {
+        let payload = std::panic::catch_unwind(build).expect_err("refused");
+        payload.downcast_ref::<String>().expect("a message").clone()
+    };
+    let waits = || Check::new("waits", || sleep(Duration::from_millis(20)));
+    let cases: [(Build, &str); 4] = [
+        (
+            Box::new(move || drop(waits().timeout(Duration::MAX))),
+            "Check::new(\"waits\").timeout(",
+        ),
+        (
+            Box::new(move || drop(waits().interval(Duration::from_secs(u64::MAX)))),
+            "`interval` must be at most 1day",
+        ),
+        (
+            Box::new(|| drop(Health::default().default_timeout(Duration::from_nanos(1)))),
+            "Health::default_timeout(1ns): `timeout` must be at least 1ms",
+        ),
+        (
+            Box::new(|| drop(Health::default().default_cache(Duration::from_secs(86_401)))),
+            "`cache` must be at most 1day",
+        ),
+    ];
+    for (build, message) in cases {
+        let told = refused(build);
+        assert!(told.contains(message), "{told}");
+    }
+    let base = serve(move |config| {
+        let longest = Duration::from_secs(5 * 60);
+        let check = waits().timeout(longest);
         let health = Health::default()
-            .default_timeout(Duration::MAX)
+            .default_timeout(longest)
             .check(Probe::Liveness, check);
         config.service(health);
     });

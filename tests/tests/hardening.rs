@@ -76,6 +76,17 @@ async fn saving() -> Result<(), Saving> {
     save_cache().await
 }
 
+/// The same error, boxed as `?` boxes it: its causes show all the same.
+#[liveness]
+async fn saving_boxed() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    Ok(save_cache().await?)
+}
+
+#[liveness]
+async fn saving_boxed_send() -> Result<(), Box<dyn std::error::Error + Send>> {
+    save_cache().await.map_err(|error| Box::new(error) as _)
+}
+
 #[actix_web::test]
 async fn a_huge_check_makes_a_small_body() {
     let base = serve_health(Health::default());
@@ -207,7 +218,10 @@ async fn a_probe_served_at_the_root_serves_the_root_only() {
     });
     let answer = get(&format!("{base}/")).await;
     assert_eq!(answer.status, 503);
-    assert_eq!(answer.check_names(), ["configured", "saving"]);
+    assert_eq!(
+        answer.check_names(),
+        ["configured", "saving", "saving_boxed", "saving_boxed_send"]
+    );
     assert_eq!(get(&format!("{base}/other")).await.body, "other");
     assert_eq!(get(&format!("{base}/saving")).await.status, 404);
     assert_eq!(get(&format!("{base}/livez")).await.status, 404);
@@ -233,10 +247,9 @@ async fn an_error_shows_the_errors_that_caused_it() {
     let answer = get(&format!("{base}/livez")).await;
     let chain = "reading the config: No such file or directory (os error 2)";
     assert_eq!(answer.check("configured")["error"], chain);
-    assert_eq!(
-        answer.check("saving")["error"],
-        "saving the cache: disk full"
-    );
+    for boxed in ["saving", "saving_boxed", "saving_boxed_send"] {
+        assert_eq!(answer.check(boxed)["error"], "saving the cache: disk full");
+    }
     // A builder's check shows `{:#}`: anyhow's whole chain, a plain error's own text, and the
     // `source()` chain when it returns `Outcome::from_error`.
     assert_eq!(answer.check("configured_built")["error"], chain);

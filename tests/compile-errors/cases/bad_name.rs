@@ -15,4 +15,11 @@ async fn not_a_string() {}
 #[readiness(name = "..")]
 async fn dots() {}
 
+// The availability switches show in bodies as a check of that name.
+#[readiness(name = "availability")]
+async fn reserved() {}
+
+#[readiness]
+async fn availability() {}
+
 fn main() {}

@@ -1,0 +1,1 @@
+../../health-macros/src/bounds.rs
