@@ -87,6 +87,51 @@ async fn saving_boxed_send() -> Result<(), Box<dyn std::error::Error + Send>> {
     save_cache().await.map_err(|error| Box::new(error) as _)
 }
 
+/// 500 failing checks (a 586 KB body before, its summary alone 265 KB) make a body under the
+/// kubelet's 10 KiB in every format, on both servers: the summary, the checks that fit, and how
+/// many were left out.
+#[actix_web::test]
+async fn five_hundred_failing_checks_make_a_body_the_kubelet_reads_whole() {
+    let many = || {
+        (0..500).fold(Health::default(), |health, i| {
+            let check = Check::new(format!("dependency-{i:03}"), move || async move {
+                Err::<(), _>(format!(
+                    "dependency {i} refused the connection: {}",
+                    "x".repeat(300)
+                ))
+            });
+            health.check(Probe::Liveness, check)
+        })
+    };
+    let on_actix = serve_health(many());
+    let on_axum = health_tests::axum::serve_axum(move || many().router());
+    for base in [on_actix, on_axum] {
+        for query in [
+            "",
+            "?format=microprofile",
+            "?format=health-json",
+            "?verbose",
+        ] {
+            let answer = get(&format!("{base}/livez{query}")).await;
+            assert_eq!(answer.status, 503, "{query}");
+            assert!(
+                answer.body.len() <= KUBELET_READS,
+                "{query}: {} bytes",
+                answer.body.len()
+            );
+            assert!(
+                answer.body.contains("more checks left out"),
+                "{query}: {}",
+                answer.body
+            );
+            if query != "?verbose" {
+                let json = answer.json();
+                assert!(json["status"].is_string(), "{query}");
+            }
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_huge_check_makes_a_small_body() {
     let base = serve_health(Health::default());

@@ -12,7 +12,7 @@
 use serde_json::Value;
 
 use super::json::{Commas, write_str, write_time, write_value};
-use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
+use super::{AVAILABILITY, BODY_LIMIT, CheckResult, Detail, Report, Status};
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -42,6 +42,26 @@ impl Report {
             write_check_head(out, &check.name, status);
             if detail == Detail::Full {
                 check.write_microprofile_data(out);
+            }
+            out.push(b'}');
+        }
+        // The root holds `status` and `checks` only: the checks left out show as one more, under
+        // a name no check can have.
+        if let Some(left_out) = self.left_out {
+            comma.before_next(out);
+            let name = format!("({} more checks left out)", left_out.checks);
+            let status = if left_out.failed == 0 { "UP" } else { "DOWN" };
+            write_check_head(out, &name, status);
+            if detail == Detail::Full {
+                let mut data = DataObject::new(out);
+                data.key("reason");
+                write_str(
+                    data.out,
+                    &format!("the body is kept under {BODY_LIMIT} bytes"),
+                );
+                data.key("failed");
+                write_value(data.out, &left_out.failed.into());
+                data.close();
             }
             out.push(b'}');
         }

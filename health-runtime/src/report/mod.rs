@@ -2,8 +2,10 @@
 //! the body a request asks for. This file holds the report and its verdict; each format is a file
 //! of its own: `seed.rs` (the default JSON, the Go service's), `verbose.rs` (kube-apiserver's
 //! `?verbose` text), `microprofile.rs` (MicroProfile Health), `health_json.rs`
-//! (`application/health+json`). `json.rs` has what the JSON formats share.
+//! (`application/health+json`). `json.rs` has what the JSON formats share; `bounded.rs` keeps a
+//! body of any format under the kubelet's 10 KiB.
 
+mod bounded;
 mod health_json;
 pub(crate) mod json;
 mod microprofile;
@@ -110,7 +112,23 @@ pub(crate) struct Report {
     /// Why an availability switch holds the probe back whatever its checks say, if one does:
     /// shown first, as a check named `availability`.
     pub held: Option<Cow<'static, str>>,
+    /// The checks that a body too large for the kubelet leaves out (`bounded.rs`).
+    pub left_out: Option<LeftOut>,
 }
+
+/// The checks left out of a body, so that it stays under [`BODY_LIMIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    pub checks: usize,
+    /// How many of them failed (and fail the probe).
+    pub failed: usize,
+}
+
+pub(crate) use bounded::BODY_LIMIT;
+
+/// The most bytes of a probe's summary line (the top-level `error` or `output`): each failed
+/// check's reason after it is counted, not shown.
+const ERROR_LINE_LIMIT: usize = 1024;
 
 /// The name under which a held probe shows its availability switch.
 const AVAILABILITY: &str = "availability";
@@ -240,6 +258,7 @@ impl Report {
             unknown_excludes_left: 0,
             starting: false,
             held: None,
+            left_out: None,
         }
     }
 
@@ -267,6 +286,7 @@ impl Report {
             // Readiness held back by startup: the startup checks, among the checks, say why.
             starting,
             held: (!held.is_empty()).then(|| Cow::Owned(held.join("; "))),
+            left_out: None,
         }
     }
 
@@ -274,6 +294,7 @@ impl Report {
     pub fn passed(&self) -> bool {
         !self.starting
             && self.held.is_none()
+            && self.left_out.is_none_or(|left_out| left_out.failed == 0)
             && self
                 .checks
                 .iter()
@@ -304,7 +325,12 @@ impl Report {
             line.push_str("service is starting");
         }
         let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
+        let mut untold = self.left_out.map_or(0, |left_out| left_out.failed);
         for (i, check) in failed.enumerate() {
+            if line.len() > ERROR_LINE_LIMIT {
+                untold += 1;
+                continue;
+            }
             // The startup checks that failed say why it is starting: "service is starting: a".
             let separator = match (i, self.starting) {
                 (0, true) => ": ",
@@ -313,6 +339,11 @@ impl Report {
             };
             let reason = one_line(check.outcome.error().unwrap_or_default());
             let _ = write!(line, "{separator}{} failed: {reason}", check.name);
+        }
+        if untold > 0 {
+            let more = if line.is_empty() { "" } else { "; and " };
+            let checks = if untold == 1 { "check" } else { "checks" };
+            let _ = write!(line, "{more}{untold} more failed {checks}");
         }
         line
     }
@@ -327,11 +358,19 @@ impl Report {
                 self.unknown_excludes_left
             )
         });
-        names.chain(left)
+        let left_out = self.left_out.map(|left_out| {
+            format!(
+                "{} more checks left out of this body, to keep it under {BODY_LIMIT} bytes (the \
+                 kubelet reads 10 KiB); `/<path>/<name>` answers for one",
+                left_out.checks
+            )
+        });
+        names.chain(left).chain(left_out)
     }
 
-    /// Writes the body: `body`, showing what `detail` allows.
-    pub fn render(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
+    /// Writes the body: `body`, showing what `detail` allows, however long ([`Report::render`]
+    /// keeps it under the limit).
+    fn render_whole(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
         match body {
             Body::Format(Format::Seed) => self.write_seed(detail, out),
             Body::Format(Format::MicroProfile) => self.write_microprofile(detail, out),

@@ -46,9 +46,10 @@ impl Report {
             out.extend_from_slice(b",\"excluded\":");
             write_array(out, self.excluded.iter());
         }
-        if !self.unknown_excludes.is_empty() {
+        let mut warnings = self.warnings().peekable();
+        if warnings.peek().is_some() {
             out.extend_from_slice(b",\"warnings\":");
-            write_array(out, self.warnings());
+            write_array(out, warnings);
         }
         out.push(b'}');
     }

@@ -1,0 +1,157 @@
+//! A body of any format, kept under the kubelet's 10 KiB: when a report's body would be longer
+//! (hundreds of failing checks, a check whose limits were raised), its summary comes first, then
+//! the checks that fit, failed ones before warnings before passing ones, and the body says how many
+//! were left out. A body that fits is written as it is, at no cost but its length's comparison.
+
+use super::{Body, CheckResult, Checks, Detail, LeftOut, Report, Results, Status};
+
+/// The most bytes of a body: the kubelet reads 10 KiB of it, and a body it cuts off is no JSON.
+pub(crate) const BODY_LIMIT: usize = 10 * 1024;
+
+impl Report {
+    /// Writes the body: `body`, showing what `detail` allows, in at most [`BODY_LIMIT`] bytes.
+    pub fn render(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
+        let start = out.len();
+        self.render_whole(body, detail, out);
+        if out.len() - start <= BODY_LIMIT {
+            return;
+        }
+        out.truncate(start);
+        self.within_limit(body, detail)
+            .render_whole(body, detail, out);
+    }
+
+    /// The report with as many of its checks as its body can show within the limit.
+    fn within_limit(&self, body: Body, detail: Detail) -> Report {
+        let mut ranked: Vec<_> = self.checks.iter().collect();
+        // Stable: in name order within each status.
+        ranked.sort_by_key(|check| match check.status() {
+            Status::Fail => 0,
+            Status::Warn => 1,
+            Status::Ok => 2,
+        });
+        let size = |checks: Results| {
+            let mut written = Vec::new();
+            self.keeping(checks, self.checks.len())
+                .render_whole(body, detail, &mut written);
+            written.len()
+        };
+        // The body with no check (its note counting every check as left out), then each check's
+        // share, as it adds to that body.
+        let empty = size(Results::new());
+        let mut used = empty;
+        let mut kept = Results::new();
+        for check in ranked {
+            let with_it = size(Results::from_iter([check.clone()])) - empty;
+            if used + with_it > BODY_LIMIT {
+                break;
+            }
+            used += with_it;
+            kept.push(check.clone());
+        }
+        // Each check's share was measured alone: the body as it will be written decides.
+        loop {
+            let report = self.keeping(kept.clone(), self.checks.len() - kept.len());
+            let mut written = Vec::new();
+            report.render_whole(body, detail, &mut written);
+            if written.len() <= BODY_LIMIT || kept.is_empty() {
+                return report;
+            }
+            kept.pop();
+        }
+    }
+
+    /// This report, showing `kept` of its checks and saying that `left` more are left out.
+    fn keeping(&self, kept: Results, left: usize) -> Report {
+        let failed = failed_in(&self.checks) - failed_in(&kept);
+        Report {
+            scope: self.scope,
+            checks: Checks::ThisProbe(kept),
+            excluded: self.excluded.clone(),
+            unknown_excludes: self.unknown_excludes.clone(),
+            unknown_excludes_left: self.unknown_excludes_left,
+            starting: self.starting,
+            held: self.held.clone(),
+            left_out: (left > 0).then_some(LeftOut {
+                checks: left,
+                failed,
+            }),
+        }
+    }
+}
+
+fn failed_in(checks: &[CheckResult]) -> usize {
+    checks
+        .iter()
+        .filter(|check| check.status() == Status::Fail)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample::result;
+    use super::super::*;
+    use crate::outcome::Outcome;
+
+    /// `count` critical checks, every `failing_every`th failing, each with a reason of `reason`
+    /// bytes.
+    fn many(count: usize, failing_every: usize, reason: usize) -> Report {
+        let names: Vec<&'static str> = (0..count)
+            .map(|i| &*Box::leak(format!("check-{i:04}").into_boxed_str()))
+            .collect();
+        let results = names.into_iter().enumerate().map(|(i, name)| {
+            let outcome = match i % failing_every {
+                0 => Outcome::unhealthy("x".repeat(reason)),
+                _ => Outcome::healthy(),
+            };
+            result(name, true, outcome)
+        });
+        Report::new(Probe::Readiness, Results::from_iter(results))
+    }
+
+    fn written(report: &Report, body: Body) -> Vec<u8> {
+        let mut out = Vec::new();
+        report.render(body, Detail::Full, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_body_of_any_format_stays_under_the_limit_failed_checks_first_and_says_what_it_leaves_out()
+    {
+        let report = many(500, 5, 400);
+        for body in [
+            Body::Format(Format::Seed),
+            Body::Format(Format::MicroProfile),
+            Body::Format(Format::HealthJson),
+            Body::Verbose,
+        ] {
+            let out = written(&report, body);
+            assert!(out.len() <= BODY_LIMIT, "{body:?}: {} bytes", out.len());
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("more checks left out"), "{body:?}: {text}");
+            if let Body::Format(_) = body {
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let status = json["status"].as_str().unwrap();
+                assert!(matches!(status, "FAIL" | "DOWN" | "fail"), "{status}");
+            }
+            // The failed checks come first: the first shown is check-0000, the second check-0005.
+            let first = text.find("check-0000").expect("the first failed check");
+            let second = text.find("check-0005").expect("the second failed check");
+            assert!(first < second && !text.contains("check-0001"), "{text}");
+        }
+        let seed: serde_json::Value =
+            serde_json::from_slice(&written(&report, Body::Format(Format::Seed))).unwrap();
+        let error = seed["error"].as_str().unwrap();
+        assert!(error.len() < 2 * ERROR_LINE_LIMIT, "{} bytes", error.len());
+        assert!(error.ends_with("more failed checks"), "{error}");
+    }
+
+    #[test]
+    fn a_body_that_fits_is_written_whole() {
+        let report = many(10, 2, 100);
+        let out = written(&report, Body::Format(Format::Seed));
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["checks"].as_array().unwrap().len(), 10);
+        assert!(json.get("warnings").is_none());
+    }
+}
