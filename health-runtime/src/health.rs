@@ -340,6 +340,29 @@ impl Health {
         self.changed()
     }
 
+    /// Keeps the checks that `keep` accepts, of every probe, and drops the others: for a test of
+    /// some checks' behaviour, where [`Health::default`] has every check declared in the test
+    /// binary (each test of a binary sees them all, whatever module declares them). Checks added
+    /// with [`check`](Self::check) after it are kept whatever it says.
+    ///
+    /// ```
+    /// use health_runtime::{readiness, Health};
+    ///
+    /// #[readiness]
+    /// async fn orders_db() -> bool { true }
+    ///
+    /// // One check by name, or every check of a module by the path of its fn.
+    /// let one = Health::default().only_checks(|_, check| check.name() == "orders_db");
+    /// let module = Health::default().only_checks(|_, check| check.function().starts_with("my_app::orders::"));
+    /// ```
+    #[must_use]
+    pub fn only_checks(mut self, mut keep: impl FnMut(Probe, &Check) -> bool) -> Health {
+        for probe in Probe::ALL {
+            self.checks[probe.index()].retain(|check| keep(probe, check));
+        }
+        self.changed()
+    }
+
     /// Replaces the paths that serve `probe`; an empty list leaves the probe unserved.
     ///
     /// ```

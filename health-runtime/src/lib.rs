@@ -79,14 +79,14 @@ pub use report::Format;
 ///
 /// | argument | default | meaning |
 /// |---|---|---|
-/// | `name = "db.primary"` | the fn's name | shown in bodies, used in `/<path>/<name>` and `?exclude=`; non-empty, only `A-Z a-z 0-9 _ . -` |
-/// | `timeout = "300ms"` | 800 ms (`Health::default_timeout`) | a human duration (`250ms`, `2s`, `1m 30s`), checked at compile time, not zero; past it the check fails with `timed out after 300ms` |
+/// | `name = "db.primary"` | the fn's name | shown in bodies, used in `/<path>/<name>` and `?exclude=`; non-empty, only `A-Z a-z 0-9 _ . -`, not `availability` (the switches' entry) |
+/// | `timeout = "300ms"` | 800 ms (`Health::default_timeout`) | a human duration (`250ms`, `2s`, `1m 30s`), checked at compile time, from 1 ms (tokio's timers count milliseconds) to 5 min; past it the check fails with `timed out after 300ms` |
 /// | `critical = false` | `true` | a failed non-critical check is shown as `WARN` and does not fail the probe |
-/// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long; probes that find no fresh result share one run |
-/// | `interval = "5s"` | | the check runs in the background on that period (the first run at once, then spread by up to 10% either way); probes answer from its latest result |
+/// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long (1 ms to 1 day); probes that find no fresh result share one run |
+/// | `interval = "5s"` | | the check runs in the background on that period (1 ms to 1 day; the first run at once, then spread by up to 10% either way); probes answer from its latest result |
 /// | `failures = 3` | `1` | flap damping: a passing check fails its probe only after that many failed runs in a row; until then it is `WARN`, its reason ending `(1 of 3)` |
 /// | `successes = 2` | `1` | a failed check passes again only after that many passing runs in a row |
-/// | `crate = path` | `::health_runtime` | where the runtime is, if you renamed the dependency |
+/// | `crate = path` | the name `Cargo.toml` gives `health-runtime` | where the runtime is, when a crate reaches it through another that re-exports it (`crate = ::platform::health`); a renamed dependency needs none |
 ///
 /// `cache` and `interval` exclude each other.
 ///
@@ -145,17 +145,23 @@ pub use report::Format;
 /// |---|---|---|
 /// | `()` | always | |
 /// | `bool` | `true` | `false` gives the error `returned false` |
-/// | `Result<T, E>`, `T: Serialize`, `E: Display` | `Ok` | `T` as the check's `data` (omitted for `()`), `E` as its `error` |
+/// | `Result<T, E>`, `T: Serialize`, `E: Display` | `Ok` | `T` as the check's `data` (omitted for `()`), `E` as its `error`, with its `source()` chain when `E` is a `std::error::Error` or a `Box<dyn Error>` of one |
 /// | [`Outcome`] | `Outcome::healthy()` | `Outcome::unhealthy(reason)`, `.with_data(value)` |
+///
+/// `Result<bool, E>` is refused (it would pass on `Ok(false)`: return `bool`, or `Result<(), E>`),
+/// and so is an `impl Trait` (name the type).
 ///
 /// # Compile errors
 ///
 /// Each points at the offending token and says what to write instead: a fn that is not `async`,
 /// `unsafe`, a `self` receiver, generics or a `where` clause, a parameter that is neither
-/// `Data<T>` nor `web::Data<T>` (or a `Data<T>` of another crate), an unsupported return type, an unknown
-/// or duplicate argument, a malformed or zero duration, a `failures` or `successes` that is not a
-/// whole number of at least 1, an invalid name, both `cache` and
-/// `interval`, the attribute on something that is not a fn, and a future that is not `Send`. All mistakes of one attribute are
+/// `Data<T>` nor `web::Data<T>` (an alias of `Data`, or a `Data<T>` of another crate), an
+/// unsupported or misleading return type, an unknown or duplicate argument, a name without its
+/// `name =`, a missing comma, a malformed duration or one out of its bounds, a `failures` or
+/// `successes` that is not a whole number of at least 1 (or too large), an invalid or reserved
+/// name, both `cache` and `interval`, the attribute on something that is not a fn, a future that
+/// is not `Send`, and a runtime that the crate's `Cargo.toml` does not name (say where it is with
+/// `crate = path`). All mistakes of one attribute are
 /// reported in one build, and the fn is kept as written, so that its callers do not fail with it;
 /// rustc still reports what is wrong in the fn itself (a fn that is not `async` but awaits also
 /// gets rustc's E0728).

@@ -493,6 +493,14 @@ impl Check {
         &self.name
     }
 
+    /// The path of the fn that declared it (`my_app::orders::db`), or `Check::new` for a check
+    /// built on the builder: to keep a module's checks with [`Health::only_checks`].
+    ///
+    /// [`Health::only_checks`]: crate::Health::only_checks
+    pub fn function(&self) -> &'static str {
+        self.origin
+    }
+
     /// Applies `Health`'s settings: the probe that serves it, its limits, and its defaults for
     /// what the check left unset (its timeout, and a cache for a check that runs on every probe).
     pub(crate) fn served_with(

@@ -219,3 +219,35 @@ async fn an_actix_app_whose_health_lacks_a_data_stops_saying_so_once() {
                 `Data<missing_data_service::Pool>`, which this Health was not given";
     assert_eq!(log.matches(told).count(), 1, "{log}");
 }
+
+/// A test of some checks builds a `Health` of those alone, by name or by the module of their fn:
+/// the others, and the data they take, are not its concern.
+#[actix_web::test]
+async fn a_test_serves_the_checks_it_chooses() {
+    let backlog_only = Health::default()
+        .only_checks(|_, check| check.name() == "backlog")
+        .data(Data::new(Queue {
+            depth: AtomicUsize::new(7),
+        }));
+    let answer = get(&format!("{}/livez", serve_health(backlog_only))).await;
+    assert_eq!(answer.check_names(), ["backlog"]);
+    assert_eq!(answer.check("backlog")["data"], 7);
+    let readyz = get(&format!(
+        "{}/readyz",
+        serve_health(Health::default().only_checks(|_, _| false))
+    ))
+    .await;
+    assert_eq!(readyz.check_names(), Vec::<String>::new());
+
+    // By the path of their fn: `data::backlog` and `data::backlog_loop`, not `data::capacity`.
+    let backlogs = Health::default()
+        .only_checks(|_, check| check.function().starts_with("data::backlog"))
+        .data(Data::new(Queue {
+            depth: AtomicUsize::new(0),
+        }));
+    let base = serve_health(backlogs);
+    let live = get(&format!("{base}/livez")).await;
+    assert_eq!(live.check_names(), ["backlog", "backlog.loop"]);
+    let ready = get(&format!("{base}/readyz")).await;
+    assert_eq!(ready.check_names(), Vec::<String>::new());
+}
