@@ -155,10 +155,6 @@ impl tower_service::Service<Request> for ProbeService {
 
 /// The answer to one request on a probe path. Its first poll begins the probe, which is answered
 /// right there when every check finishes within that poll.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "axum boxes it once per request; boxing the request's parts too would allocate again"
-)]
 enum Respond {
     Begin {
         mount: Arc<Mount>,

@@ -23,6 +23,7 @@ use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::panics;
 use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
+use crate::report::BODY_LIMIT;
 use crate::report::Format;
 #[cfg(feature = "actix")]
 use crate::workers::WorkerWatch;
@@ -67,6 +68,8 @@ pub struct Health {
     pub(crate) default_timeout: Duration,
     pub(crate) default_cache: Option<Duration>,
     pub(crate) limits: Limits,
+    /// The most bytes of a body.
+    pub(crate) body_limit: usize,
     pub(crate) data: AppData,
     pub(crate) drain_delay: Duration,
     /// Paths that serve every probe's checks together.
@@ -149,6 +152,7 @@ impl Default for Health {
             default_timeout: DEFAULT_TIMEOUT,
             default_cache: None,
             limits: Limits::DEFAULT,
+            body_limit: BODY_LIMIT,
             data: AppData::default(),
             drain_delay: DEFAULT_DRAIN_DELAY,
             all_probes_paths: Vec::new(),
@@ -349,10 +353,10 @@ impl Health {
     /// use health_runtime::{readiness, Health};
     ///
     /// #[readiness]
-    /// async fn orders_db() -> bool { true }
+    /// async fn orders_queue() -> bool { true }
     ///
     /// // One check by name, or every check of a module by the path of its fn.
-    /// let one = Health::default().only_checks(|_, check| check.name() == "orders_db");
+    /// let one = Health::default().only_checks(|_, check| check.name() == "orders_queue");
     /// let module = Health::default().only_checks(|_, check| check.function().starts_with("my_app::orders::"));
     /// ```
     #[must_use]
@@ -444,6 +448,21 @@ impl Health {
     #[must_use]
     pub fn data_limit(mut self, bytes: usize) -> Health {
         self.limits.data = bytes;
+        self.changed()
+    }
+
+    /// The most bytes of a body, in every format (10 KiB, what the kubelet reads, unless
+    /// changed): a longer one keeps its summary, then the checks that fit (failed ones first),
+    /// and says how many it leaves out. Raise it for dashboards that read large bodies; the
+    /// kubelet reads 10 KiB whatever this says.
+    ///
+    /// ```
+    /// # use health_runtime::Health;
+    /// let health = Health::default().body_limit(64 * 1024);
+    /// ```
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Health {
+        self.body_limit = bytes;
         self.changed()
     }
 

@@ -139,13 +139,15 @@ pub(crate) struct Pending {
     pub report: BoxFuture<'static, Report>,
     body: Body,
     detail: Detail,
+    /// The most bytes of the body.
+    limit: usize,
 }
 
 impl Pending {
     /// The reply once the report has come; `bytes` makes the framework's body of the written
     /// one.
     pub fn reply<B>(&self, report: &Report, bytes: impl FnOnce(&[u8]) -> B) -> Reply<B> {
-        render(report, self.body, self.detail, bytes)
+        render(report, self.body, self.detail, self.limit, bytes)
     }
 }
 
@@ -186,13 +188,14 @@ pub(crate) fn begin<B>(
         }
         Mounted::AllProbes => Ok(checks.answer_all(exclude, data, cx)),
     };
-    let detail = request.detail;
+    let (detail, limit) = (request.detail, checks.body_limit);
     match answer {
-        Ok(Answer::Now(report)) => Begun::Now(render(&report, body, detail, bytes)),
+        Ok(Answer::Now(report)) => Begun::Now(render(&report, body, detail, limit, bytes)),
         Ok(Answer::Later(report)) => Begun::Later(Pending {
             report,
             body,
             detail,
+            limit,
         }),
         Err(NoSuchCheck) => {
             let message = match mounted {
@@ -219,11 +222,13 @@ fn body_asked(query: &Query, accept: Option<&str>, default: Format) -> Result<Bo
     Ok(Body::Format(accepted.unwrap_or(default)))
 }
 
-/// 200 when the probe passed, 503 when it failed, whatever the body; the body in `body`'s format.
+/// 200 when the probe passed, 503 when it failed, whatever the body; the body in `body`'s format,
+/// in at most `limit` bytes.
 fn render<B>(
     report: &Report,
     body: Body,
     detail: Detail,
+    limit: usize,
     bytes: impl FnOnce(&[u8]) -> B,
 ) -> Reply<B> {
     let status = if report.passed() { 200 } else { 503 };
@@ -234,7 +239,7 @@ fn render<B>(
     };
     let body = BODY.with_borrow_mut(|buffer| {
         buffer.clear();
-        report.render(body, detail, buffer);
+        report.render(body, detail, limit, buffer);
         // A copy, as servers take the body by value: measured on actix, cheaper than handing
         // out shared slices of one buffer.
         let body = bytes(buffer);
@@ -304,6 +309,7 @@ mod tests {
             &report(100, &"x".repeat(4096)),
             seed,
             Detail::Full,
+            crate::report::BODY_LIMIT,
             <[u8]>::len,
         );
         assert_eq!(
@@ -318,7 +324,13 @@ mod tests {
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
         // Small bodies keep their buffer: they need no new one.
-        render(&report(1, "small"), seed, Detail::Full, <[u8]>::len);
+        render(
+            &report(1, "small"),
+            seed,
+            Detail::Full,
+            1 << 20,
+            <[u8]>::len,
+        );
         let kept = BODY.with_borrow(Vec::capacity);
         assert!(kept > 0 && kept <= KEPT_BODY_BUFFER, "{kept} bytes kept");
     }

@@ -23,6 +23,8 @@ use crate::transitions;
 /// The checks a `Health` serves, by probe: its defaults applied, listed by name.
 pub(crate) struct ServedChecks {
     checks: [Vec<Check>; 3],
+    /// The most bytes of a body (`Health::body_limit`).
+    pub body_limit: usize,
     startup: &'static StartupLatch,
     switches: &'static Switches,
 }
@@ -91,6 +93,7 @@ impl ServedChecks {
         }));
         let served = ServedChecks {
             checks,
+            body_limit: health.body_limit,
             startup: &STARTUP,
             switches: &SWITCHES,
         };

@@ -1,28 +1,30 @@
-//! A body of any format, kept under the kubelet's 10 KiB: when a report's body would be longer
-//! (hundreds of failing checks, a check whose limits were raised), its summary comes first, then
-//! the checks that fit, failed ones before warnings before passing ones, and the body says how many
-//! were left out. A body that fits is written as it is, at no cost but its length's comparison.
+//! A body of any format, kept under a limit (the kubelet's 10 KiB unless `Health::body_limit`
+//! changes it): when a report's body would be longer (hundreds of failing checks, a check whose
+//! limits were raised), its summary comes first, then the checks that fit, failed ones before
+//! warnings before passing ones, and the body says how many were left out. A body that fits is
+//! written as it is, at no cost but its length's comparison.
 
 use super::{Body, CheckResult, Checks, Detail, LeftOut, Report, Results, Status};
 
-/// The most bytes of a body: the kubelet reads 10 KiB of it, and a body it cuts off is no JSON.
+/// The most bytes of a body unless `Health::body_limit` changes it: the kubelet reads 10 KiB of
+/// it, and a body it cuts off is no JSON.
 pub(crate) const BODY_LIMIT: usize = 10 * 1024;
 
 impl Report {
-    /// Writes the body: `body`, showing what `detail` allows, in at most [`BODY_LIMIT`] bytes.
-    pub fn render(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
+    /// Writes the body: `body`, showing what `detail` allows, in at most `limit` bytes.
+    pub fn render(&self, body: Body, detail: Detail, limit: usize, out: &mut Vec<u8>) {
         let start = out.len();
         self.render_whole(body, detail, out);
-        if out.len() - start <= BODY_LIMIT {
+        if out.len() - start <= limit {
             return;
         }
         out.truncate(start);
-        self.within_limit(body, detail)
-            .render_whole(body, detail, out);
+        let within = self.within_limit(body, detail, limit);
+        within.render_whole(body, detail, out);
     }
 
-    /// The report with as many of its checks as its body can show within the limit.
-    fn within_limit(&self, body: Body, detail: Detail) -> Report {
+    /// The report with as many of its checks as its body can show within `limit` bytes.
+    fn within_limit(&self, body: Body, detail: Detail, limit: usize) -> Report {
         let mut ranked: Vec<_> = self.checks.iter().collect();
         // Stable: in name order within each status.
         ranked.sort_by_key(|check| match check.status() {
@@ -32,8 +34,8 @@ impl Report {
         });
         let size = |checks: Results| {
             let mut written = Vec::new();
-            self.keeping(checks, self.checks.len())
-                .render_whole(body, detail, &mut written);
+            let report = self.keeping(checks, self.checks.len(), limit);
+            report.render_whole(body, detail, &mut written);
             written.len()
         };
         // The body with no check (its note counting every check as left out), then each check's
@@ -43,7 +45,7 @@ impl Report {
         let mut kept = Results::new();
         for check in ranked {
             let with_it = size(Results::from_iter([check.clone()])) - empty;
-            if used + with_it > BODY_LIMIT {
+            if used + with_it > limit {
                 break;
             }
             used += with_it;
@@ -51,18 +53,19 @@ impl Report {
         }
         // Each check's share was measured alone: the body as it will be written decides.
         loop {
-            let report = self.keeping(kept.clone(), self.checks.len() - kept.len());
+            let report = self.keeping(kept.clone(), self.checks.len() - kept.len(), limit);
             let mut written = Vec::new();
             report.render_whole(body, detail, &mut written);
-            if written.len() <= BODY_LIMIT || kept.is_empty() {
+            if written.len() <= limit || kept.is_empty() {
                 return report;
             }
             kept.pop();
         }
     }
 
-    /// This report, showing `kept` of its checks and saying that `left` more are left out.
-    fn keeping(&self, kept: Results, left: usize) -> Report {
+    /// This report, showing `kept` of its checks and saying that `left` more are left out to keep
+    /// it under `limit` bytes.
+    fn keeping(&self, kept: Results, left: usize, limit: usize) -> Report {
         let failed = failed_in(&self.checks) - failed_in(&kept);
         Report {
             scope: self.scope,
@@ -75,6 +78,7 @@ impl Report {
             left_out: (left > 0).then_some(LeftOut {
                 checks: left,
                 failed,
+                limit,
             }),
         }
     }
@@ -111,7 +115,7 @@ mod tests {
 
     fn written(report: &Report, body: Body) -> Vec<u8> {
         let mut out = Vec::new();
-        report.render(body, Detail::Full, &mut out);
+        report.render(body, Detail::Full, BODY_LIMIT, &mut out);
         out
     }
 

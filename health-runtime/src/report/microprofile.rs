@@ -12,7 +12,7 @@
 use serde_json::Value;
 
 use super::json::{Commas, write_str, write_time, write_value};
-use super::{AVAILABILITY, BODY_LIMIT, CheckResult, Detail, Report, Status};
+use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -55,10 +55,8 @@ impl Report {
             if detail == Detail::Full {
                 let mut data = DataObject::new(out);
                 data.key("reason");
-                write_str(
-                    data.out,
-                    &format!("the body is kept under {BODY_LIMIT} bytes"),
-                );
+                let reason = format!("the body is kept under {} bytes", left_out.limit);
+                write_str(data.out, &reason);
                 data.key("failed");
                 write_value(data.out, &left_out.failed.into());
                 data.close();

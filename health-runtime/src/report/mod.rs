@@ -116,12 +116,14 @@ pub(crate) struct Report {
     pub left_out: Option<LeftOut>,
 }
 
-/// The checks left out of a body, so that it stays under [`BODY_LIMIT`].
+/// The checks left out of a body, so that it stays under its limit ([`BODY_LIMIT`] by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LeftOut {
     pub checks: usize,
     /// How many of them failed (and fail the probe).
     pub failed: usize,
+    /// The bytes the body is kept under.
+    pub limit: usize,
 }
 
 pub(crate) use bounded::BODY_LIMIT;
@@ -360,9 +362,9 @@ impl Report {
         });
         let left_out = self.left_out.map(|left_out| {
             format!(
-                "{} more checks left out of this body, to keep it under {BODY_LIMIT} bytes (the \
-                 kubelet reads 10 KiB); `/<path>/<name>` answers for one",
-                left_out.checks
+                "{} more checks left out of this body, to keep it under {} bytes (the kubelet \
+                 reads 10 KiB); `/<path>/<name>` answers for one",
+                left_out.checks, left_out.limit
             )
         });
         names.chain(left).chain(left_out)
@@ -486,7 +488,7 @@ mod sample {
 
     pub fn rendered(report: &Report, body: Body, detail: Detail) -> String {
         let mut out = Vec::new();
-        report.render(body, detail, &mut out);
+        report.render(body, detail, BODY_LIMIT, &mut out);
         String::from_utf8(out).expect("UTF-8")
     }
 
