@@ -3,6 +3,7 @@
 //! [`RequestView`](crate::RequestView)) and a [`Reply`] into an axum response. What is answered
 //! is decided in `http.rs` and `probe.rs`.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -217,6 +218,10 @@ impl RequestParts for request::Parts {
 
     fn path(&self) -> &str {
         self.uri.path()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

@@ -10,9 +10,6 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-#[cfg(feature = "actix")]
-use actix_web::{HttpRequest, web};
-
 use crate::outcome::Outcome;
 
 /// A value that checks take as a parameter, given once to the `Health` with
@@ -113,88 +110,28 @@ impl<T: ?Sized + Send + Sync + 'static> CheckParam for Data<T> {
     }
 }
 
-#[cfg(feature = "actix")]
-impl<T: ?Sized + Send + Sync + 'static> CheckParam for web::Data<T> {
-    fn resolve(source: &DataSource<'_>, written: &str) -> Result<web::Data<T>, Outcome> {
-        let missing = match source.request {
-            Some(request) => match request.app_data::<web::Data<T>>() {
-                Some(data) => return Ok(data.clone()),
-                None => format!(
-                    "app data `web::Data<{written}>` is not registered; \
-                     add `.app_data(web::Data::new(value))` with a `{written}` to the App"
-                ),
-            },
-            None => match source.given.get() {
-                Some(data) => return Ok(data),
-                None => format!(
-                    "app data `web::Data<{written}>` was not given to this Health, and here (a \
-                     management port, a background loop) no App's data is seen; give it with \
-                     `Health::app_data(web::Data::new(value))`"
-                ),
-            },
-        };
-        Err(Outcome::unhealthy(missing))
-    }
-
-    fn data_type() -> DataType {
-        DataType {
-            copy: |request, data| {
-                if let Some(value) = request.app_data::<web::Data<T>>() {
-                    data.give(value.clone());
-                }
-            },
-            ..DataType::of::<web::Data<T>, T>("web::Data")
-        }
-    }
-}
-
-/// The values a `Health` was given (`Data<T>` and `web::Data<T>`), each `web::Data<T>` with what
-/// registers it in an `App` of the management server's, where the type is known no more. Cheap
-/// to clone.
+/// The values a `Health` was given (`Data<T>`, and a server's own kinds of data: actix's
+/// `web::Data<T>`), by type. Cheap to clone.
 #[derive(Clone, Default)]
-pub struct AppData(Arc<Vec<Given>>);
-
-/// Registers a `web::Data<T>` value as an `App`'s data.
-#[cfg(feature = "actix")]
-type Register = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
-
-#[derive(Clone)]
-struct Given {
-    value: Arc<dyn Any + Send + Sync>,
-    #[cfg(feature = "actix")]
-    register: Option<Register>,
-}
+pub struct AppData(Arc<Vec<Arc<dyn Any + Send + Sync>>>);
 
 impl AppData {
     /// Gives `value`, in place of any earlier one of its type.
-    fn give<P: Send + Sync + 'static>(&mut self, value: P) -> &mut Given {
+    pub(crate) fn give<P: Send + Sync + 'static>(&mut self, value: P) {
         let given = Arc::make_mut(&mut self.0);
-        given.retain(|given| !given.value.is::<P>());
-        given.push(Given {
-            value: Arc::new(value),
-            #[cfg(feature = "actix")]
-            register: None,
-        });
-        given.last_mut().expect("just pushed")
+        given.retain(|given| !given.is::<P>());
+        given.push(Arc::new(value));
     }
 
     pub(crate) fn insert<T: ?Sized + Send + Sync + 'static>(&mut self, data: Data<T>) {
         self.give(data);
     }
 
-    #[cfg(feature = "actix")]
-    pub(crate) fn insert_web<T: ?Sized + Send + Sync + 'static>(&mut self, data: web::Data<T>) {
-        let registered = data.clone();
-        let register = Arc::new(move |config: &mut web::ServiceConfig| {
-            config.app_data(registered.clone());
-        });
-        self.give(data).register = Some(register);
-    }
-
-    fn get<P: Clone + 'static>(&self) -> Option<P> {
+    /// The value of type `P`, if it was given.
+    pub(crate) fn get<P: Clone + 'static>(&self) -> Option<P> {
         self.0
             .iter()
-            .find_map(|given| given.value.downcast_ref())
+            .find_map(|given| given.downcast_ref())
             .cloned()
     }
 
@@ -211,20 +148,7 @@ impl AppData {
         types
             .iter()
             .map(|data_type| data_type())
-            .filter(|data_type| {
-                !self
-                    .0
-                    .iter()
-                    .any(|given| (*given.value).type_id() == data_type.id)
-            })
-    }
-
-    /// Registers every `web::Data<T>` value as the `App`'s data.
-    #[cfg(feature = "actix")]
-    pub(crate) fn register(&self, config: &mut web::ServiceConfig) {
-        for register in self.0.iter().filter_map(|given| given.register.as_ref()) {
-            register(config);
-        }
+            .filter(|data_type| !self.0.iter().any(|given| (**given).type_id() == data_type.id))
     }
 }
 
@@ -237,22 +161,21 @@ impl fmt::Debug for AppData {
 /// The type of a check fn's parameter: what finds it, and its name for messages.
 #[derive(Debug, Clone, Copy)]
 pub struct DataType {
-    id: TypeId,
-    /// Copies the parameter's value from a probe's request, if the request holds one.
-    #[cfg(feature = "actix")]
-    copy: fn(&HttpRequest, &mut AppData),
+    pub(crate) id: TypeId,
+    /// Copies the parameter's value from a probe's request (a server's own, seen as `Any`), if
+    /// the request holds one.
+    pub(crate) copy: fn(&dyn Any, &mut AppData),
     /// `Data` or `web::Data`.
-    wrapper: &'static str,
+    pub(crate) wrapper: &'static str,
     /// The type it wraps.
-    inner: &'static str,
+    pub(crate) inner: &'static str,
 }
 
 impl DataType {
     /// A parameter of type `P`, written `{wrapper}<T>`, that no request holds.
-    fn of<P: 'static, T: ?Sized>(wrapper: &'static str) -> DataType {
+    pub(crate) fn of<P: 'static, T: ?Sized>(wrapper: &'static str) -> DataType {
         DataType {
             id: TypeId::of::<P>(),
-            #[cfg(feature = "actix")]
             copy: |_, _| {},
             wrapper,
             inner: std::any::type_name::<T>(),
@@ -274,27 +197,17 @@ impl fmt::Display for DataType {
 /// Where one run of a check takes its parameters from, borrowed for the call that starts it.
 #[derive(Clone, Copy)]
 pub struct DataSource<'a> {
-    /// The request of the probe that runs the check, if one does: the `App`'s data.
-    #[cfg(feature = "actix")]
-    request: Option<&'a HttpRequest>,
+    /// The request of the probe that runs the check, if one does, as its server's own type:
+    /// actix's holds the `App`'s data.
+    pub(crate) request: Option<&'a dyn Any>,
     /// The values given to the `Health`.
-    given: &'a AppData,
+    pub(crate) given: &'a AppData,
 }
 
 impl<'a> DataSource<'a> {
-    /// A probe's request, with the values given to its `Health`.
-    #[cfg(feature = "actix")]
-    pub(crate) fn request(request: &'a HttpRequest, given: &'a AppData) -> DataSource<'a> {
-        DataSource {
-            request: Some(request),
-            given,
-        }
-    }
-
     /// The values given to a `Health`, where no request is.
     pub(crate) fn given(given: &'a AppData) -> DataSource<'a> {
         DataSource {
-            #[cfg(feature = "actix")]
             request: None,
             given,
         }
@@ -310,93 +223,13 @@ impl<'a> DataSource<'a> {
     /// The values that parameters of `types` take here, held without the request, for a run
     /// that starts later or elsewhere (a cache refill, a background loop): `Send`, unlike the
     /// request.
-    pub(crate) fn detached(
-        &self,
-        #[cfg_attr(not(feature = "actix"), expect(unused_variables))] types: &[fn() -> DataType],
-    ) -> AppData {
-        #[cfg_attr(not(feature = "actix"), expect(unused_mut))]
+    pub(crate) fn detached(&self, types: &[fn() -> DataType]) -> AppData {
         let mut data = self.given.clone();
-        #[cfg(feature = "actix")]
         if let Some(request) = self.request {
             for data_type in types.iter().map(|data_type| data_type()) {
                 (data_type.copy)(request, &mut data);
             }
         }
         data
-    }
-}
-
-// Their values are given as both forms.
-#[cfg(all(test, feature = "actix"))]
-mod tests {
-    use super::*;
-
-    struct Pool;
-    struct Config;
-
-    fn type_of<T: Send + Sync + 'static>() -> DataType {
-        <web::Data<T> as CheckParam>::data_type()
-    }
-
-    #[test]
-    fn given_data_is_found_by_type() {
-        let mut data = AppData::default();
-        data.insert_web(web::Data::new(Pool));
-        data.insert(Data::new(Config));
-        assert!(data.holds_all(&[]));
-        assert!(data.holds_all(&[type_of::<Pool>, <Data<Config> as CheckParam>::data_type]));
-        assert!(!data.holds_all(&[type_of::<Pool>, type_of::<Config>]));
-        let missing: Vec<String> = data
-            .missing(&[type_of::<Pool>, type_of::<Config>])
-            .map(|missing| missing.to_string())
-            .collect();
-        assert_eq!(
-            missing,
-            ["`web::Data<health_runtime::data::tests::Config>`"]
-        );
-
-        let source = DataSource::given(&data);
-        assert!(web::Data::<Pool>::resolve(&source, "Pool").is_ok());
-        assert!(Data::<Config>::resolve(&source, "Config").is_ok());
-        let Err(missing) = web::Data::<Config>::resolve(&source, "my::Config") else {
-            panic!("no web::Data<Config> was given");
-        };
-        assert_eq!(
-            missing.error(),
-            Some(
-                "app data `web::Data<my::Config>` was not given to this Health, and here (a \
-                 management port, a background loop) no App's data is seen; give it with \
-                 `Health::app_data(web::Data::new(value))`"
-            )
-        );
-        let Err(missing) = Data::<Pool>::resolve(&source, "Pool") else {
-            panic!("no Data<Pool> was given");
-        };
-        assert_eq!(
-            missing.error(),
-            Some(
-                "check data `Data<Pool>` was not given to this Health; give it with \
-                 `Health::data(Data::new(value))`"
-            )
-        );
-    }
-
-    #[test]
-    fn detached_data_holds_the_requests_values_without_the_request() {
-        let mut given = AppData::default();
-        given.insert(Data::new(Config));
-        let request = actix_web::test::TestRequest::default()
-            .app_data(web::Data::new(Pool))
-            .to_http_request();
-        let source = DataSource::request(&request, &given);
-        let types = [type_of::<Pool>, <Data<Config> as CheckParam>::data_type];
-        let detached = source.detached(&types);
-        let detached = DataSource::given(&detached);
-        assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_ok());
-        assert!(Data::<Config>::resolve(&detached, "Config").is_ok());
-        // Only what the check takes is copied.
-        let detached = source.detached(&[]);
-        let detached = DataSource::given(&detached);
-        assert!(web::Data::<Pool>::resolve(&detached, "Pool").is_err());
     }
 }

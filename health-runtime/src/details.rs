@@ -1,16 +1,19 @@
 //! Who sees reasons and data: the detail policy. Probes are often reachable from places that
 //! should not read a database's errors; the status code is the same whatever the policy.
 
+use std::any::Any;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-#[cfg(feature = "actix")]
-use actix_web::HttpRequest;
-
 use crate::report::Detail;
 
-/// How much a probe's body shows, set with [`Health::details`](crate::Health::details).
+/// How much a probe's body shows, set with [`Health::details`](crate::Health::details): reasons,
+/// data and durations ([`Details::full`], the default), check names and statuses only
+/// ([`Details::status_only`]), or the one or the other as a predicate on the request decides
+/// ([`Details::when_request`], and actix's `Details::when`). Opaque, so that a server's own kinds
+/// of predicate can be added without breaking a `match`. The status code is the same whatever the
+/// policy.
 ///
 /// ```
 /// use health_runtime::{Details, Health};
@@ -20,33 +23,45 @@ use crate::report::Detail;
 ///     request.peer_addr().is_some_and(|peer| peer.ip().is_loopback())
 /// }));
 /// ```
-#[derive(Clone, Default)]
-pub enum Details {
-    /// Reasons, data and durations: the default.
-    #[default]
+#[derive(Clone)]
+pub struct Details(Policy);
+
+#[derive(Clone)]
+enum Policy {
     Full,
-    /// Check names and statuses only: `{"status":"FAIL","checks":[{"name":"db","status":"FAIL"}]}`,
-    /// and kube-apiserver's `[-]db failed: reason withheld` with `?verbose`.
     StatusOnly,
-    /// Full details for the requests the predicate accepts (a loopback peer, a bearer token the
-    /// app checks), statuses only for the others, the predicate seeing actix's request. Build it
-    /// with [`Details::when`]. On another server there is no actix request to show it: every
-    /// request there gets statuses only.
-    #[cfg(feature = "actix")]
-    When(Arc<dyn Fn(&HttpRequest) -> bool + Send + Sync>),
-    /// As `When`, the predicate seeing a [`RequestView`], which every server gives. Build it with
-    /// [`Details::when_request`].
-    WhenRequest(Arc<dyn Fn(&RequestView<'_>) -> bool + Send + Sync>),
+    /// Full details for the requests it accepts, statuses only for the others.
+    When(Arc<Predicate>),
+}
+
+/// Whether a request, as its server gives it, sees full details.
+type Predicate = dyn Fn(&dyn RequestParts) -> bool + Send + Sync;
+
+impl Default for Details {
+    /// [`Details::full`].
+    fn default() -> Details {
+        Details::full()
+    }
 }
 
 impl Details {
-    /// Full details where `full` holds, statuses only elsewhere; `full` sees actix's
-    /// `HttpRequest` (its app data, its connection info). A policy that needs only headers, the
-    /// peer address and the path is better written with [`when_request`](Self::when_request),
-    /// which serves on every server.
-    #[cfg(feature = "actix")]
-    pub fn when(full: impl Fn(&HttpRequest) -> bool + Send + Sync + 'static) -> Details {
-        Details::When(Arc::new(full))
+    /// Reasons, data and durations: the default.
+    ///
+    /// ```
+    /// let health = health_runtime::Health::default().details(health_runtime::Details::full());
+    /// ```
+    pub fn full() -> Details {
+        Details(Policy::Full)
+    }
+
+    /// Check names and statuses only: `{"status":"FAIL","checks":[{"name":"db","status":"FAIL"}]}`,
+    /// and kube-apiserver's `[-]db failed: reason withheld` with `?verbose`.
+    ///
+    /// ```
+    /// let health = health_runtime::Health::default().details(health_runtime::Details::status_only());
+    /// ```
+    pub fn status_only() -> Details {
+        Details(Policy::StatusOnly)
     }
 
     /// Full details where `full` holds, statuses only elsewhere; `full` sees the probe request's
@@ -60,17 +75,22 @@ impl Details {
     pub fn when_request(
         full: impl Fn(&RequestView<'_>) -> bool + Send + Sync + 'static,
     ) -> Details {
-        Details::WhenRequest(Arc::new(full))
+        Details::when_parts(move |request| full(&RequestView(request)))
+    }
+
+    /// Full details where `full`, which sees a server's own request, holds.
+    pub(crate) fn when_parts(
+        full: impl Fn(&dyn RequestParts) -> bool + Send + Sync + 'static,
+    ) -> Details {
+        Details(Policy::When(Arc::new(full)))
     }
 
     /// What `request` may see.
     pub(crate) fn for_request(&self, request: &impl RequestParts) -> Detail {
-        let full = match self {
-            Details::Full => true,
-            Details::StatusOnly => false,
-            #[cfg(feature = "actix")]
-            Details::When(full) => request.actix().is_some_and(|request| full(request)),
-            Details::WhenRequest(full) => full(&RequestView(request)),
+        let full = match &self.0 {
+            Policy::Full => true,
+            Policy::StatusOnly => false,
+            Policy::When(full) => full(request),
         };
         if full {
             Detail::Full
@@ -82,13 +102,11 @@ impl Details {
 
 impl fmt::Debug for Details {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Details::Full => f.write_str("Full"),
-            Details::StatusOnly => f.write_str("StatusOnly"),
-            #[cfg(feature = "actix")]
-            Details::When(_) => f.write_str("When(..)"),
-            Details::WhenRequest(_) => f.write_str("WhenRequest(..)"),
-        }
+        f.write_str(match self.0 {
+            Policy::Full => "Details::full()",
+            Policy::StatusOnly => "Details::status_only()",
+            Policy::When(_) => "Details::when(..)",
+        })
     }
 }
 
@@ -112,62 +130,20 @@ impl RequestView<'_> {
     }
 }
 
-/// What a server's request gives a [`RequestView`].
+impl fmt::Debug for RequestView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestView")
+            .field("path", &self.path())
+            .field("peer_addr", &self.peer_addr())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a server's request gives a [`RequestView`], and its own type for a server's own
+/// predicate (actix's `Details::when`).
 pub(crate) trait RequestParts {
     fn header(&self, name: &str) -> Option<&str>;
     fn peer_addr(&self) -> Option<SocketAddr>;
     fn path(&self) -> &str;
-
-    /// The request as actix's, for a [`Details::when`] predicate.
-    #[cfg(feature = "actix")]
-    fn actix(&self) -> Option<&HttpRequest> {
-        None
-    }
-}
-
-#[cfg(feature = "actix")]
-impl RequestParts for HttpRequest {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers().get(name)?.to_str().ok()
-    }
-
-    fn peer_addr(&self) -> Option<SocketAddr> {
-        HttpRequest::peer_addr(self)
-    }
-
-    fn path(&self) -> &str {
-        HttpRequest::path(self)
-    }
-
-    fn actix(&self) -> Option<&HttpRequest> {
-        Some(self)
-    }
-}
-
-#[cfg(all(test, feature = "actix"))]
-mod tests {
-    use actix_web::test::TestRequest;
-
-    use super::*;
-
-    #[test]
-    fn a_request_view_shows_headers_peer_and_path() {
-        let request = TestRequest::with_uri("/readyz?verbose")
-            .insert_header(("X-Ops-Token", "s3"))
-            .peer_addr("127.0.0.1:4000".parse().unwrap())
-            .to_http_request();
-        let seen = |details: &Details| details.for_request(&request);
-        let token = Details::when_request(|request| request.header("x-ops-token") == Some("s3"));
-        assert_eq!(seen(&token), Detail::Full);
-        let loopback = Details::when_request(|request| {
-            request
-                .peer_addr()
-                .is_some_and(|peer| peer.ip().is_loopback())
-        });
-        assert_eq!(seen(&loopback), Detail::Full);
-        let path = Details::when_request(|request| request.path() == "/livez");
-        assert_eq!(seen(&path), Detail::StatusOnly);
-        let missing = Details::when_request(|request| request.header("authorization").is_some());
-        assert_eq!(seen(&missing), Detail::StatusOnly);
-    }
+    fn as_any(&self) -> &dyn Any;
 }

@@ -78,8 +78,9 @@ impl Health {
             panics::configuration_error(mistakes);
         }
         let feeds = SharedFeeds::of(self);
-        let mut aliases = Vec::with_capacity(self.grpc_aliases.len());
-        for (alias, answers) in &self.grpc_aliases {
+        let named = self.extensions.get::<Aliases>().map_or(&[][..], |aliases| &aliases.0);
+        let mut aliases = Vec::with_capacity(named.len());
+        for (alias, answers) in named {
             aliases.push((alias.clone(), aliased(alias, answers, &feeds)));
         }
         HealthServer::new(GrpcHealth {
@@ -102,7 +103,9 @@ impl Health {
     /// ```
     #[must_use]
     pub fn grpc_alias(mut self, service: impl Into<Cow<'static, str>>, answers: &str) -> Health {
-        self.grpc_aliases.push((service.into(), answers.to_owned()));
+        let mut aliases = self.extensions.get::<Aliases>().cloned().unwrap_or_default();
+        aliases.0.push((service.into(), answers.to_owned()));
+        self.extensions.set(aliases);
         self.changed()
     }
 
@@ -121,6 +124,11 @@ impl Health {
         self.grpc_alias(S::NAME, answers)
     }
 }
+
+/// The service names given with `grpc_alias`, as a `Health` keeps them: each with the name of the
+/// probe or check it answers as.
+#[derive(Clone, Default)]
+struct Aliases(Vec<(Cow<'static, str>, String)>);
 
 /// What the service name `alias` answers as: `answers`, a name served. Anything else is a mistake
 /// of the program, told at the caller's line.

@@ -5,28 +5,18 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
-#[cfg(feature = "actix")]
-use std::{io, net::ToSocketAddrs, sync::Arc};
-
-#[cfg(feature = "actix")]
-use actix_web::dev::Server;
-#[cfg(feature = "actix")]
-use actix_web::{App, HttpServer, web};
 
 use crate::bounds;
 use crate::data::{AppData, Data};
 use crate::details::Details;
+use crate::extensions::Extensions;
 use crate::feed::SharedFeeds;
-#[cfg(feature = "actix")]
-use crate::in_flight::InFlight;
 use crate::lifecycle::{self, Availability};
 use crate::outcome::Limits;
 use crate::panics;
 use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
 use crate::report::BODY_LIMIT;
 use crate::report::Format;
-#[cfg(feature = "actix")]
-use crate::workers::WorkerWatch;
 
 /// The health endpoints of a service: an actix-web service factory (`App::service(health)`,
 /// feature `actix`), or an axum `Router` (`health.router()`, feature `axum`).
@@ -76,17 +66,10 @@ pub struct Health {
     pub(crate) all_probes_paths: Vec<Cow<'static, str>>,
     pub(crate) format: Format,
     pub(crate) details: Details,
-    /// Other gRPC service names, and the names of the probes or checks they answer as.
-    #[cfg(feature = "grpc")]
-    pub(crate) grpc_aliases: Vec<(Cow<'static, str>, String)>,
     /// The watched probes' feeds, shared by this `Health`'s clones.
     pub(crate) feeds: SharedFeeds,
-    /// The app's workers, watched from the management port.
-    #[cfg(feature = "actix")]
-    pub(crate) watch: Option<Arc<WorkerWatch>>,
-    /// Whether this serves the management port, whose worker is not one of the app's.
-    #[cfg(feature = "actix")]
-    pub(crate) management: bool,
+    /// What the servers' adapters keep of their own: actix's worker watch, gRPC's names.
+    pub(crate) extensions: Extensions,
 }
 
 /// The mistake of two checks of `probe` named alike.
@@ -157,14 +140,9 @@ impl Default for Health {
             drain_delay: DEFAULT_DRAIN_DELAY,
             all_probes_paths: Vec::new(),
             format: Format::Seed,
-            details: Details::Full,
-            #[cfg(feature = "grpc")]
-            grpc_aliases: Vec::new(),
+            details: Details::full(),
             feeds: SharedFeeds::default(),
-            #[cfg(feature = "actix")]
-            watch: None,
-            #[cfg(feature = "actix")]
-            management: false,
+            extensions: Extensions::default(),
         }
     }
 }
@@ -219,106 +197,17 @@ impl Health {
         self.changed()
     }
 
-    /// How much the bodies show ([`Details::Full`] unless changed). The status code is the same
+    /// How much the bodies show ([`Details::full()`] unless changed). The status code is the same
     /// whatever the policy.
     ///
     /// ```
     /// use health_runtime::{Details, Health};
     ///
-    /// let health = Health::default().details(Details::StatusOnly);
+    /// let health = Health::default().details(Details::status_only());
     /// ```
     #[must_use]
     pub fn details(mut self, details: Details) -> Health {
         self.details = details;
-        self.changed()
-    }
-
-    /// The probes, on a listener and a worker of their own: the same checks, and the data given
-    /// with [`app_data`](Self::app_data) (a management port cannot see the `App`'s). A probe
-    /// there answers while every worker of the app is held by requests that block it (CPU-bound
-    /// or synchronous work), where a probe on the app's port waits in line, the kubelet gives up
-    /// after its `timeoutSeconds`, and a pod that was only busy is restarted. Run the server
-    /// beside the app's; it handles no signal (the app's server does), and stops with the process.
-    ///
-    /// With [`watch_workers`](Self::watch_workers), its liveness probe also has the check
-    /// `workers`: a busy app passes it, a wedged one fails it.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use actix_web::{web, App, HttpServer};
-    /// use health_runtime::Health;
-    ///
-    /// struct Pool;
-    ///
-    /// #[actix_web::main]
-    /// async fn main() -> std::io::Result<()> {
-    ///     let pool = web::Data::new(Pool);
-    ///     let health = Health::default()
-    ///         .app_data(pool.clone())
-    ///         .watch_workers(Duration::from_secs(10));
-    ///     actix_web::rt::spawn(health.management_server(("0.0.0.0", 9090))?);
-    ///     HttpServer::new(move || App::new().app_data(pool.clone()).service(health.clone()))
-    ///         .bind(("0.0.0.0", 8080))?
-    ///         .run()
-    ///         .await
-    /// }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When `address` cannot be bound, and when a served check takes a `Data<T>` or a
-    /// `web::Data<T>` that this `Health` was not given (a management port sees no `App`'s data):
-    /// the error names the check, the type and the call that gives it.
-    #[track_caller]
-    #[cfg(feature = "actix")]
-    pub fn management_server(&self, address: impl ToSocketAddrs) -> io::Result<Server> {
-        let mut health = self.clone();
-        health.management = true;
-        if let Some(mistakes) =
-            health.data_mistakes(health.served_probes(), Some("a management port"))
-        {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, mistakes));
-        }
-        if let Some(watch) = self.watch.clone() {
-            let workers = Check::new("workers", move || std::future::ready(watch.check()));
-            health = health.check(Probe::Liveness, workers);
-        }
-        let server = HttpServer::new(move || {
-            let (health, data) = (health.clone(), health.data.clone());
-            App::new()
-                .configure(move |config| data.register(config))
-                .service(health)
-        })
-        .workers(1)
-        .disable_signals()
-        .bind(address)?
-        .run();
-        Ok(server)
-    }
-
-    /// Watches the app's actix workers, for the management port's liveness probe: the check
-    /// `workers` fails when a worker has made no progress for longer than `max_unresponsive` (10 s
-    /// is a fair limit), naming it: `app worker 2 (actix-server worker 1) has made no progress
-    /// for 12.3s (limit 10s)`. A worker makes progress when it runs a no-op it is asked to run
-    /// every 100 ms (an idle worker), or, on Linux, when its thread waits (for a socket, a timer,
-    /// a lock: a worker that keeps finishing requests waits between and within them). A worker
-    /// held by one blocking call for longer than the limit fails; it passes again once it returns.
-    ///
-    /// Wrap the app with [`in_flight`](Self::in_flight) and the watch also sees each poll of a
-    /// request begin and end: a worker whose polls keep ending passes, CPU-bound ones in a long
-    /// queue too, and one poll of a request past the limit fails, even one that waits in a loop
-    /// (`thread::sleep` in a retry loop). Without it, such a loop looks like progress, and a worker
-    /// whose queued requests are all CPU-bound (it never waits) is judged wedged. See
-    /// [`management_server`](Self::management_server).
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let health = health_runtime::Health::default().watch_workers(Duration::from_secs(10));
-    /// ```
-    #[must_use]
-    #[cfg(feature = "actix")]
-    pub fn watch_workers(mut self, max_unresponsive: Duration) -> Health {
-        self.watch = Some(Arc::new(WorkerWatch::new(max_unresponsive)));
         self.changed()
     }
 
@@ -466,34 +355,6 @@ impl Health {
         self.changed()
     }
 
-    /// Gives the `interval` checks that take `web::Data<T>` their data without a request, so that
-    /// their loops start with the server rather than with the first probe. Give it the same
-    /// `web::Data` as the `App`: the checks that run on probes (those without an `interval`) and
-    /// loops that a probe starts take theirs from the request.
-    ///
-    /// ```
-    /// use actix_web::{web, App};
-    /// use health_runtime::{readiness, Health};
-    ///
-    /// struct Pool;
-    ///
-    /// #[readiness(interval = "5s")]
-    /// async fn database(_pool: web::Data<Pool>) -> bool { true }
-    ///
-    /// let pool = web::Data::new(Pool);
-    /// let app = App::new()
-    ///     .app_data(pool.clone())
-    ///     .service(Health::default().app_data(pool));
-    /// ```
-    ///
-    /// A loop starts with the server when this holds every `web::Data` its check takes.
-    #[must_use]
-    #[cfg(feature = "actix")]
-    pub fn app_data<T: ?Sized + Send + Sync + 'static>(mut self, data: web::Data<T>) -> Health {
-        self.data.insert_web(data);
-        self.changed()
-    }
-
     /// Gives the checks' [`Data<T>`] parameters their value, on every server and in background
     /// loops; a second value of one type replaces the first. A served check whose `Data<T>` was
     /// never given is a mistake found where the `Health` is served: `router()`,
@@ -568,36 +429,6 @@ impl Health {
     /// ```
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
         lifecycle::shutdown_signal(self.drain_delay)
-    }
-
-    /// A middleware for `App::wrap` that counts the app's requests in flight, so that the drain
-    /// ends as soon as the last one is done: actix's stopping workers look at their connections
-    /// once a second, and without it a request still in flight when the drain delay ends keeps
-    /// the process up to a second longer. After the delay, [`shutdown_signal`] waits (at most a
-    /// second) for the requests it counts, then resolves. A request counts until its response
-    /// starts: a streamed body that is still being sent does not hold the drain. With
-    /// [`watch_workers`](Self::watch_workers), it also shows the watch each poll of a request.
-    ///
-    /// [`shutdown_signal`]: Self::shutdown_signal
-    ///
-    /// ```no_run
-    /// use actix_web::{App, HttpServer};
-    /// use health_runtime::Health;
-    ///
-    /// #[actix_web::main]
-    /// async fn main() -> std::io::Result<()> {
-    ///     let health = Health::default();
-    ///     let signal = health.shutdown_signal();
-    ///     HttpServer::new(move || App::new().wrap(health.in_flight()).service(health.clone()))
-    ///         .shutdown_signal(signal)
-    ///         .bind(("0.0.0.0", 8080))?
-    ///         .run()
-    ///         .await
-    /// }
-    /// ```
-    #[cfg(feature = "actix")]
-    pub fn in_flight(&self) -> InFlight {
-        InFlight::new()
     }
 
     /// The handle that refuses traffic or breaks liveness by hand: see [`Availability`].

@@ -106,7 +106,7 @@ async fn the_builder_sets_the_default_format() {
 
 #[actix_web::test]
 async fn status_only_withholds_reasons_in_every_format_with_the_same_status() {
-    let base = serve_health(one_failing().details(Details::StatusOnly));
+    let base = serve_health(one_failing().details(Details::status_only()));
     let url = format!("{base}/readyz");
     for format in ["seed", "microprofile", "health-json"] {
         let answer = get(&format!("{url}?format={format}")).await;

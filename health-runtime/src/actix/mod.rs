@@ -2,6 +2,15 @@
 //! [`ProbeRequest`] (with the detail policy, which sees the `HttpRequest`), a [`Reply`] into an
 //! actix response. What is answered is decided in `http.rs` and `probe.rs`.
 
+mod data;
+mod details;
+mod in_flight;
+mod management;
+mod workers;
+
+pub use in_flight::InFlight;
+
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -22,6 +31,7 @@ use crate::details::Details;
 use crate::health::Health;
 use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
 use crate::panics;
+use management::{ManagementPort, Watched};
 use crate::probe::ServedChecks;
 use crate::report::Format;
 
@@ -38,14 +48,15 @@ struct Serving {
 
 impl HttpServiceFactory for Health {
     fn register(self, config: &mut AppService) {
+        let management = self.extensions.get::<ManagementPort>().is_some();
         // An app's requests carry its `App`'s data; a management port has none.
-        let app = self.management.then_some("a management port");
+        let app = management.then_some("a management port");
         if let Some(mistakes) = self.data_mistakes(self.served_probes(), app) {
             panics::configuration_error(mistakes);
         }
-        match (&self.watch, self.management) {
-            (Some(watch), false) => watch.enroll(),
-            (Some(watch), true) => watch.sample_here(),
+        match (self.extensions.get::<Watched>(), management) {
+            (Some(Watched(watch)), false) => watch.enroll(),
+            (Some(Watched(watch)), true) => watch.sample_here(),
             (None, _) => {}
         }
         let serving = Rc::new(Serving {
@@ -53,7 +64,7 @@ impl HttpServiceFactory for Health {
             format: self.format,
             details: self.details.clone(),
             given: self.data.clone(),
-            management: self.management,
+            management,
         });
         for (path, mounted) in http::mounts(&self, &serving.checks) {
             mount(config, path, &serving, mounted);
@@ -126,10 +137,11 @@ impl Future for Respond {
                     detail: serving.details.for_request(&request),
                 };
                 let given = &serving.given;
-                let data = if serving.management {
-                    DataSource::given(given)
-                } else {
-                    DataSource::request(&request, given)
+                // A management port's worker is no app's: the request holds no `App`'s data.
+                let request_data = (!serving.management).then_some(&request as &dyn Any);
+                let data = DataSource {
+                    request: request_data,
+                    given,
                 };
                 let (checks, format) = (&serving.checks, serving.format);
                 match http::begin(checks, format, &mounted, &probe_request, &data, cx, body) {

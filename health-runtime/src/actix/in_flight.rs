@@ -10,8 +10,8 @@ use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_util::future::LocalBoxFuture;
 
+use super::workers;
 use crate::lifecycle::IN_FLIGHT;
-use crate::workers;
 
 /// The middleware from [`Health::in_flight`](crate::Health::in_flight), for `App::wrap`.
 #[derive(Debug, Clone, Copy)]

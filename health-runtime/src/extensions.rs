@@ -1,0 +1,29 @@
+//! What a server's adapter keeps in a `Health`: its own settings (actix's worker watch, gRPC's
+//! service names), by type, so that the `Health` names no server.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// Values by type, one of each; cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct Extensions(Vec<Arc<dyn Any + Send + Sync>>);
+
+impl Extensions {
+    /// The value of type `T`, if one was set.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.iter().find_map(|value| value.downcast_ref())
+    }
+
+    /// Sets `value`, in place of any earlier one of its type.
+    pub fn set<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.0.retain(|earlier| !earlier.is::<T>());
+        self.0.push(Arc::new(value));
+    }
+}
+
+impl fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Extensions({} values)", self.0.len())
+    }
+}
