@@ -136,7 +136,6 @@ impl Feeds {
     }
 
     /// Whether `probe` has a check named `name`.
-    #[cfg(feature = "grpc")]
     pub fn has_check(&self, probe: Probe, name: &str) -> bool {
         self.checks.names(probe).any(|check| **check == *name)
     }

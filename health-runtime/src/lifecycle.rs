@@ -242,7 +242,6 @@ pub(crate) static IN_FLIGHT: InFlight = InFlight {
 
 impl InFlight {
     /// Counts a request until the guard is dropped.
-    #[cfg(feature = "actix")]
     pub fn begin(&'static self) -> InFlightGuard {
         self.count.fetch_add(1, Ordering::AcqRel);
         InFlightGuard(self)
@@ -262,10 +261,8 @@ impl InFlight {
 }
 
 /// A request in flight; dropped when it is done.
-#[cfg(feature = "actix")]
 pub(crate) struct InFlightGuard(&'static InFlight);
 
-#[cfg(feature = "actix")]
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
