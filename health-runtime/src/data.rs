@@ -148,7 +148,12 @@ impl AppData {
         types
             .iter()
             .map(|data_type| data_type())
-            .filter(|data_type| !self.0.iter().any(|given| (**given).type_id() == data_type.id))
+            .filter(|data_type| {
+                !self
+                    .0
+                    .iter()
+                    .any(|given| (**given).type_id() == data_type.id)
+            })
     }
 }
 

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use crate::data::{AppData, DataSource};
 use crate::health::Health;
-use crate::lifecycle::SWITCHES;
+use crate::lifecycle::Switches;
 use crate::panics;
 use crate::probe::{ServedChecks, Target};
 use crate::registry::Probe;
@@ -150,7 +150,7 @@ impl Feeds {
             Poll::Ready(self.checks.answer(probe, target, &[], &data, cx))
         })
         .await;
-        let shutting_down = SWITCHES.is_draining();
+        let shutting_down = self.switches().is_draining();
         match answer {
             Ok(answer) => {
                 let report = answer.report().await;
@@ -201,7 +201,7 @@ impl Feeds {
         sender: watch::Sender<ProbeStatus>,
         _listed: Listed,
     ) {
-        let mut switched = SWITCHES.changed();
+        let mut switched = self.switches().changed();
         loop {
             tokio::select! {
                 () = tokio::time::sleep(PERIOD) => {}
@@ -209,7 +209,7 @@ impl Feeds {
                 () = sender.closed() => {}
                 // The servers stop: so does the feed (unlisted as `Listed` drops), and its
                 // receivers see it end.
-                () = SWITCHES.stopped() => return,
+                () = self.switches().stopped() => return,
             }
             {
                 let mut open = self.open();
@@ -219,7 +219,7 @@ impl Feeds {
                 }
             }
             // Made before the run: a change during it runs the probe again at once.
-            switched = SWITCHES.changed();
+            switched = self.switches().changed();
             let status = self.status((watched.0, watched.1.as_deref())).await;
             sender.send_if_modified(|current| {
                 let changed = *current != status;
@@ -229,6 +229,11 @@ impl Feeds {
                 changed
             });
         }
+    }
+
+    /// The availability switches of the `Health` whose probes these are.
+    pub fn switches(&self) -> &'static Switches {
+        &self.checks.lifecycle.switches
     }
 
     fn open(&self) -> MutexGuard<'_, Vec<(Watched, watch::Sender<ProbeStatus>)>> {

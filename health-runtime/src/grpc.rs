@@ -21,7 +21,7 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use crate::feed::{Feeds, ProbeStatus, SharedFeeds, Watched};
 use crate::health::Health;
-use crate::lifecycle::SWITCHES;
+use crate::lifecycle::Switches;
 use crate::outcome::cut;
 use crate::panics;
 use crate::probe::UNKNOWN_NAME_BYTES;
@@ -78,7 +78,10 @@ impl Health {
             panics::configuration_error(mistakes);
         }
         let feeds = SharedFeeds::of(self);
-        let named = self.extensions.get::<Aliases>().map_or(&[][..], |aliases| &aliases.0);
+        let named = self
+            .extensions
+            .get::<Aliases>()
+            .map_or(&[][..], |aliases| &aliases.0);
         let mut aliases = Vec::with_capacity(named.len());
         for (alias, answers) in named {
             aliases.push((alias.clone(), aliased(alias, answers, &feeds)));
@@ -103,7 +106,11 @@ impl Health {
     /// ```
     #[must_use]
     pub fn grpc_alias(mut self, service: impl Into<Cow<'static, str>>, answers: &str) -> Health {
-        let mut aliases = self.extensions.get::<Aliases>().cloned().unwrap_or_default();
+        let mut aliases = self
+            .extensions
+            .get::<Aliases>()
+            .cloned()
+            .unwrap_or_default();
         aliases.0.push((service.into(), answers.to_owned()));
         self.extensions.set(aliases);
         self.changed()
@@ -251,10 +258,11 @@ impl HealthProtocol for GrpcHealth {
         request: Request<HealthCheckRequest>,
     ) -> Result<Response<Statuses>, Status> {
         let name = &request.get_ref().service;
+        let switches = self.feeds.switches();
         let statuses = match self.asked(name) {
             Some(asked) => {
                 let receiver = self.feeds.watch(asked.watched()).await;
-                changes(asked, receiver)
+                changes(asked, receiver, switches)
             }
             // The protocol's rule: the stream stays open, as the service may become known.
             None => {
@@ -267,7 +275,7 @@ impl HealthProtocol for GrpcHealth {
                 };
                 let unknown = stream::once(async { Ok(answer(ServingStatus::ServiceUnknown)) });
                 let until_stopped = stream::once(async move {
-                    SWITCHES.stopped().await;
+                    switches.stopped().await;
                     drop(held);
                 })
                 .filter_map(|()| async { None });
@@ -316,14 +324,18 @@ fn shown(name: &str) -> String {
 }
 
 /// The serving status now, then each change, until the drain is over.
-fn changes(asked: Asked, receiver: watch::Receiver<ProbeStatus>) -> Statuses {
+fn changes(
+    asked: Asked,
+    receiver: watch::Receiver<ProbeStatus>,
+    switches: &'static Switches,
+) -> Statuses {
     let state = (asked, receiver, None::<ServingStatus>);
-    let statuses = stream::unfold(state, |(asked, mut receiver, sent)| async move {
+    let statuses = stream::unfold(state, move |(asked, mut receiver, sent)| async move {
         loop {
             if sent.is_some() {
                 tokio::select! {
                     changed = receiver.changed() => changed.ok()?,
-                    () = SWITCHES.stopped() => return None,
+                    () = switches.stopped() => return None,
                 }
             }
             let serving = asked.serving(&receiver.borrow_and_update());

@@ -11,7 +11,7 @@ use crate::data::{AppData, Data};
 use crate::details::Details;
 use crate::extensions::Extensions;
 use crate::feed::SharedFeeds;
-use crate::lifecycle::{self, Availability};
+use crate::lifecycle::{self, Availability, Lifecycle};
 use crate::outcome::Limits;
 use crate::panics;
 use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
@@ -70,6 +70,8 @@ pub struct Health {
     pub(crate) feeds: SharedFeeds,
     /// What the servers' adapters keep of their own: actix's worker watch, gRPC's names.
     pub(crate) extensions: Extensions,
+    /// The startup latch, availability switches and drain of this `Health` and its clones.
+    pub(crate) lifecycle: &'static Lifecycle,
 }
 
 /// The mistake of two checks of `probe` named alike.
@@ -143,6 +145,7 @@ impl Default for Health {
             details: Details::full(),
             feeds: SharedFeeds::default(),
             extensions: Extensions::default(),
+            lifecycle: Lifecycle::leaked(),
         }
     }
 }
@@ -406,7 +409,9 @@ impl Health {
     ///
     /// Every server of the process may await a future of its own from one `Health` (an app
     /// port and an admin port, say): one signal drains them all, and each stops when the drain
-    /// ends (`tests/tests/two_servers.rs`).
+    /// ends (`tests/tests/two_servers.rs`). The drain is that `Health`'s and its clones': serve
+    /// clones of the one whose future the server awaits, as below (a `Health` built anew in each
+    /// worker's factory would not see the drain).
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -428,7 +433,7 @@ impl Health {
     /// }
     /// ```
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
-        lifecycle::shutdown_signal(self.drain_delay)
+        lifecycle::shutdown_signal(self.lifecycle, self.drain_delay)
     }
 
     /// The handle that refuses traffic or breaks liveness by hand: see [`Availability`].
@@ -438,7 +443,7 @@ impl Health {
     /// std::thread::spawn(move || availability.refuse_traffic("leader stepping down"));
     /// ```
     pub fn availability(&self) -> Availability {
-        Availability::of_this_process()
+        Availability(self.lifecycle)
     }
 
     /// The parameters that nothing gives to the checks of `probes` where they are served, with

@@ -48,14 +48,14 @@ pub mod checks;
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(feature = "actix")]
+pub use actix::InFlight;
 pub use data::{CheckParam, Data};
 pub use details::{Details, RequestView};
 pub use feed::ProbeStatus;
 #[cfg(feature = "grpc")]
 pub use grpc::GrpcHealth;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
-#[cfg(feature = "actix")]
-pub use actix::InFlight;
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
 pub use registry::{Check, CheckReturn, DEFAULT_TIMEOUT, Probe};

@@ -1,10 +1,12 @@
-//! The process's life around its checks: the startup latch (once every critical startup check has
-//! passed, the process has started, and stays started), the availability switches that hold a
-//! probe back whatever its checks say (traffic refused, liveness broken), and the drain on
-//! shutdown. All are process-wide: every actix worker may build its own `Health`, while these are
-//! facts about the process.
+//! The life of a `Health` around its checks: the startup latch (once every critical startup check
+//! has passed, the service has started, and stays started), the availability switches that hold a
+//! probe back whatever its checks say (traffic refused, liveness broken), the requests in flight
+//! and the drain on shutdown. They belong to the `Health` that was built and are shared by its
+//! clones, so that two `Health` values in one process (two tests of one binary) do not see each
+//! other's drain; a service builds one `Health` before its server and clones it into each worker.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
@@ -18,17 +20,39 @@ use crate::redact;
 use crate::registry::Probe;
 use crate::report::CheckResult;
 
+/// What a `Health` drives beyond its checks, shared by its clones, the servers they are on and
+/// the handles they give out.
+#[derive(Default)]
+pub(crate) struct Lifecycle {
+    pub startup: StartupLatch,
+    pub switches: Switches,
+    pub in_flight: RequestsInFlight,
+}
+
+impl Lifecycle {
+    /// The lifecycle of a new `Health`. It is leaked (a few hundred bytes, once per
+    /// `Health::default()`), so that probes on every worker read it through a plain reference:
+    /// a reference count would be a cache line that every worker writes on every probe.
+    pub fn leaked() -> &'static Lifecycle {
+        Box::leak(Box::default())
+    }
+}
+
+impl fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lifecycle")
+            .field("started", &self.startup.passed().is_some())
+            .field("draining", &self.switches.is_draining())
+            .field("in_flight", &self.in_flight.count.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
 /// Whether startup has passed, and with which results.
+#[derive(Default)]
 pub(crate) struct StartupLatch(OnceLock<Vec<CheckResult>>);
 
-/// The latch of this process.
-pub(crate) static STARTUP: StartupLatch = StartupLatch::new();
-
 impl StartupLatch {
-    pub const fn new() -> StartupLatch {
-        StartupLatch(OnceLock::new())
-    }
-
     /// The startup checks' results from the run that passed, once one has.
     pub fn passed(&self) -> Option<&[CheckResult]> {
         self.0.get().map(Vec::as_slice)
@@ -41,6 +65,7 @@ impl StartupLatch {
 }
 
 /// What holds readiness or liveness back, whatever the checks say.
+#[derive(Default)]
 pub(crate) struct Switches {
     /// Whether any switch is set: the one thing a probe reads while none is.
     any: AtomicBool,
@@ -58,26 +83,10 @@ struct SwitchState {
     broken: Option<String>,
 }
 
-/// The switches of this process.
-pub(crate) static SWITCHES: Switches = Switches::new();
-
 /// What a readiness probe says while the process drains.
 pub(crate) const SHUTTING_DOWN: &str = "shutting down";
 
 impl Switches {
-    pub const fn new() -> Switches {
-        Switches {
-            any: AtomicBool::new(false),
-            state: Mutex::new(SwitchState {
-                draining: false,
-                stopped: false,
-                refusing: None,
-                broken: None,
-            }),
-            changed: Notify::const_new(),
-        }
-    }
-
     fn state(&self) -> MutexGuard<'_, SwitchState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -164,13 +173,15 @@ impl Switches {
     }
 }
 
-/// A handle on the process's availability, from [`Health::availability`]: it takes a pod out of
+/// A handle on a service's availability, from [`Health::availability`]: it takes a pod out of
 /// its Service's endpoints (maintenance, a cache warming again, a leader stepping down) or has it
 /// restarted (the app knows it is wedged), whatever the checks say. A switch takes effect on the
 /// very next probe, whatever the checks' caches and intervals, and shows in the bodies like a
 /// check named `availability` does: `{"name":"availability","status":"FAIL","error":"..."}`,
-/// `[-]availability failed: ...`. The switches are the process's, shared by every `Health` and
-/// every handle; they do not touch `/<path>/<name>` paths, which ask about one check.
+/// `[-]availability failed: ...`. The switches are those of the `Health` the handle came from,
+/// shared by its clones (on every worker and server it is on) and their handles; another `Health`
+/// built in the process has its own. They do not touch `/<path>/<name>` paths, which ask about
+/// one check.
 ///
 /// ```
 /// use health_runtime::Health;
@@ -183,25 +194,21 @@ impl Switches {
 ///
 /// [`Health::availability`]: crate::Health::availability
 #[derive(Debug, Clone, Copy)]
-pub struct Availability(());
+pub struct Availability(pub(crate) &'static Lifecycle);
 
 impl Availability {
-    pub(crate) fn of_this_process() -> Availability {
-        Availability(())
-    }
-
     /// Readiness fails with `reason` until [`accept_traffic`](Self::accept_traffic); liveness
     /// is untouched. The reason is redacted and cut as a check's is (512 bytes).
     pub fn refuse_traffic(&self, reason: impl Into<String>) {
         let reason = shown(reason.into());
         tracing::warn!(probe = "readiness", %reason, "refusing traffic: {reason}");
-        SWITCHES.refuse_traffic(reason);
+        self.0.switches.refuse_traffic(reason);
     }
 
     /// Readiness answers from its checks again (unless the process is shutting down).
     pub fn accept_traffic(&self) {
         tracing::info!(probe = "readiness", "accepting traffic again");
-        SWITCHES.accept_traffic();
+        self.0.switches.accept_traffic();
     }
 
     /// Liveness fails with `reason` until [`restore_liveness`](Self::restore_liveness), so that
@@ -210,37 +217,32 @@ impl Availability {
     pub fn break_liveness(&self, reason: impl Into<String>) {
         let reason = shown(reason.into());
         tracing::warn!(probe = "liveness", %reason, "liveness broken: {reason}");
-        SWITCHES.break_liveness(reason);
+        self.0.switches.break_liveness(reason);
     }
 
     /// Liveness answers from its checks again.
     pub fn restore_liveness(&self) {
         tracing::info!(probe = "liveness", "liveness restored");
-        SWITCHES.restore_liveness();
+        self.0.switches.restore_liveness();
     }
 
-    /// Whether the process is shutting down: a shutdown signal came, and readiness fails for good.
+    /// Whether the service is shutting down: a shutdown signal came, and readiness fails for good.
     pub fn is_shutting_down(&self) -> bool {
-        SWITCHES.is_draining()
+        self.0.switches.is_draining()
     }
 }
 
 /// The requests in flight in the apps that count them ([`Health::in_flight`]).
 ///
 /// [`Health::in_flight`]: crate::Health::in_flight
-pub(crate) struct InFlight {
+#[derive(Default)]
+pub(crate) struct RequestsInFlight {
     count: AtomicUsize,
     /// Wakes the drain when the count falls to 0.
     idle: Notify,
 }
 
-/// The requests in flight in this process.
-pub(crate) static IN_FLIGHT: InFlight = InFlight {
-    count: AtomicUsize::new(0),
-    idle: Notify::const_new(),
-};
-
-impl InFlight {
+impl RequestsInFlight {
     /// Counts a request until the guard is dropped.
     pub fn begin(&'static self) -> InFlightGuard {
         self.count.fetch_add(1, Ordering::AcqRel);
@@ -261,7 +263,7 @@ impl InFlight {
 }
 
 /// A request in flight; dropped when it is done.
-pub(crate) struct InFlightGuard(&'static InFlight);
+pub(crate) struct InFlightGuard(&'static RequestsInFlight);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
@@ -287,11 +289,11 @@ fn shown(reason: String) -> String {
 /// once while the app keeps serving for `delay`, so that load balancers take the pod out before
 /// it stops accepting; then it waits for the requests in flight that apps count, at most
 /// [`SETTLE`]. A second signal ends it at once.
-pub(crate) async fn shutdown_signal(delay: Duration) {
+pub(crate) async fn shutdown_signal(lifecycle: &'static Lifecycle, delay: Duration) {
     let mut signals = signals::Signals::new();
     signals.next().await;
     // Told once, however many servers await a future of their own.
-    if SWITCHES.start_draining() {
+    if lifecycle.switches.start_draining() {
         tracing::info!(
             probe = "readiness",
             ?delay,
@@ -310,13 +312,13 @@ pub(crate) async fn shutdown_signal(delay: Duration) {
         // Stopped with a request in flight, an actix worker waits for its next look, a second
         // later.
         tokio::select! {
-            () = IN_FLIGHT.until_idle() => {}
+            () = lifecycle.in_flight.until_idle() => {}
             () = tokio::time::sleep(SETTLE) => {}
             () = signals.next() => {}
         }
     }
     // Open watches end, so that they hold no server's graceful stop.
-    SWITCHES.stop();
+    lifecycle.switches.stop();
 }
 
 /// SIGTERM and SIGINT (Ctrl-C), as one stream.

@@ -12,7 +12,7 @@ use futures_util::future::join;
 use crate::data::DataSource;
 use crate::health::Health;
 use crate::interval;
-use crate::lifecycle::{STARTUP, SWITCHES, StartupLatch, Switches};
+use crate::lifecycle::{Lifecycle, StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::panics;
 use crate::registry::{Check, Name, Probe, Schedule};
@@ -25,8 +25,8 @@ pub(crate) struct ServedChecks {
     checks: [Vec<Check>; 3],
     /// The most bytes of a body (`Health::body_limit`).
     pub body_limit: usize,
-    startup: &'static StartupLatch,
-    switches: &'static Switches,
+    /// The startup latch and switches of the `Health`.
+    pub lifecycle: &'static Lifecycle,
 }
 
 /// What a probe request asks for.
@@ -94,8 +94,7 @@ impl ServedChecks {
         let served = ServedChecks {
             checks,
             body_limit: health.body_limit,
-            startup: &STARTUP,
-            switches: &SWITCHES,
+            lifecycle: health.lifecycle,
         };
         served.start_loops(health);
         served
@@ -162,7 +161,7 @@ impl ServedChecks {
         // Each probe is answered with its own exclusions (a startup that skipped a check records
         // no pass); the body's are those of every probe, as a name is unknown when none has it.
         let live = self.answer_probe(Probe::Liveness, exclude, data, cx);
-        let ready_and_started = match self.startup.passed() {
+        let ready_and_started = match self.lifecycle.startup.passed() {
             Some(_) => both(
                 self.answer_probe(Probe::Readiness, exclude, data, cx),
                 self.answer_probe(Probe::Startup, exclude, data, cx),
@@ -197,7 +196,7 @@ impl ServedChecks {
     ) -> Answer {
         let included = self.included(probe, exclude);
         let reporting = self.reporting(probe, exclude);
-        let startup = self.startup;
+        let startup = &self.lifecycle.startup;
         match (probe, startup.passed()) {
             (Probe::Liveness, _) | (Probe::Readiness, Some(_)) => {
                 Runs::begin(included, data, cx).answer(move |results| reporting.report(results))
@@ -228,7 +227,7 @@ impl ServedChecks {
         Reporting {
             probe,
             exclusions: Exclusions::of(self.checks[probe.index()].iter(), exclude),
-            switches: self.switches,
+            switches: &self.lifecycle.switches,
         }
     }
 
@@ -245,7 +244,7 @@ impl ServedChecks {
     ) -> Answer<T> {
         let gate = &self.checks[Probe::Startup.index()];
         let gate_len = gate.len();
-        let startup = self.startup;
+        let startup = &self.lifecycle.startup;
         let runs = Runs::begin(gate.iter().chain(readiness), data, cx);
         runs.answer(move |mut results| {
             let readiness: Results = results.drain(gate_len..).collect();
@@ -388,15 +387,6 @@ mod tests {
     use super::*;
     use crate::report::Scope;
 
-    /// Checks served with a startup latch of their own, as a fresh process has.
-    fn served(health: Health) -> ServedChecks {
-        ServedChecks {
-            startup: Box::leak(Box::new(StartupLatch::new())),
-            switches: Box::leak(Box::new(Switches::new())),
-            ..ServedChecks::new(&health)
-        }
-    }
-
     fn failing(name: &'static str, reason: &'static str) -> Check {
         Check::new(name, move || async move { Err::<(), _>(reason) })
     }
@@ -434,7 +424,12 @@ mod tests {
         let health = Health::default()
             .check(Probe::Liveness, passing("b"))
             .check(Probe::Liveness, failing("a", "down"));
-        let report = now(answer(&served(health), Probe::Liveness, Target::Probe, &[]));
+        let report = now(answer(
+            &ServedChecks::new(&health),
+            Probe::Liveness,
+            Target::Probe,
+            &[],
+        ));
         assert_eq!(names(&report), ["a", "b"]);
         assert!(!report.passed());
         assert_eq!(report.checks[0].outcome.error(), Some("down"));
@@ -452,9 +447,9 @@ mod tests {
         };
         let no_path = || Health::default().paths(Probe::Liveness, Vec::<&'static str>::new());
         let (unserved, together) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let _unserved = served(no_path().check(Probe::Liveness, counted(&unserved)));
-        let _together = served(
-            no_path()
+        let _unserved = ServedChecks::new(&no_path().check(Probe::Liveness, counted(&unserved)));
+        let _together = ServedChecks::new(
+            &no_path()
                 .all_probes_paths(["/health"])
                 .check(Probe::Liveness, counted(&together)),
         );
@@ -472,7 +467,7 @@ mod tests {
         let health = Health::default()
             .check(Probe::Readiness, slow)
             .check(Probe::Readiness, passing("b_fast"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
         // No startup checks: readiness is not held back.
         let Ok(Answer::Later(report)) = answer(&served, Probe::Readiness, Target::Probe, &[])
         else {
@@ -489,7 +484,7 @@ mod tests {
             .check(Probe::Readiness, failing("db", "refused"))
             .check(Probe::Readiness, passing("flag"));
         let report = now(answer(
-            &served(health),
+            &ServedChecks::new(&health),
             Probe::Readiness,
             Target::Probe,
             &["db", "nope"],
@@ -506,7 +501,7 @@ mod tests {
             .check(Probe::Readiness, failing("db", "refused"))
             .check(Probe::Readiness, passing("flag"))
             .check(Probe::Startup, failing("warm", "cold"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
         let report = now(answer(
             &served,
             Probe::Readiness,
@@ -535,7 +530,7 @@ mod tests {
         let health = Health::default()
             .check(Probe::Startup, startup)
             .check(Probe::Readiness, passing("ready"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
 
         let report = now(answer(&served, Probe::Readiness, Target::Probe, &[]));
         assert!(report.starting);
@@ -547,7 +542,7 @@ mod tests {
         );
         // Excluding the failing startup check does not open the latch.
         assert!(now(answer(&served, Probe::Startup, Target::Probe, &["warm"])).passed());
-        assert!(served.startup.passed().is_none());
+        assert!(served.lifecycle.startup.passed().is_none());
 
         warm.store(true, Ordering::SeqCst);
         let report = now(answer(&served, Probe::Readiness, Target::Probe, &[]));
@@ -566,7 +561,7 @@ mod tests {
         let health = Health::default()
             .check(Probe::Readiness, cached)
             .check(Probe::Liveness, passing("alive"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
         // The first probe waits for the cache's first run.
         let Ok(Answer::Later(first)) = answer(&served, Probe::Readiness, Target::Probe, &[]) else {
             panic!("an empty cache is waited for");
@@ -577,7 +572,10 @@ mod tests {
         assert!(ready().passed());
 
         // The cached result does not delay the switch.
-        served.switches.refuse_traffic("maintenance".into());
+        served
+            .lifecycle
+            .switches
+            .refuse_traffic("maintenance".into());
         let report = ready();
         assert!(!report.passed());
         assert_eq!(report.held.as_deref(), Some("maintenance"));
@@ -585,18 +583,18 @@ mod tests {
         let one = now(answer(&served, Probe::Readiness, Target::Check("db"), &[]));
         assert!(one.passed(), "one check is not the probe");
 
-        served.switches.start_draining();
+        served.lifecycle.switches.start_draining();
         assert_eq!(ready().held.as_deref(), Some("shutting down"));
-        served.switches.accept_traffic();
+        served.lifecycle.switches.accept_traffic();
         assert_eq!(
             ready().held.as_deref(),
             Some("shutting down"),
             "draining is for good"
         );
 
-        served.switches.break_liveness("wedged".into());
+        served.lifecycle.switches.break_liveness("wedged".into());
         assert_eq!(live().held.as_deref(), Some("wedged"));
-        served.switches.restore_liveness();
+        served.lifecycle.switches.restore_liveness();
         assert!(live().passed());
     }
 
@@ -605,7 +603,7 @@ mod tests {
         let health = Health::default()
             .check(Probe::Liveness, passing("alive"))
             .check(Probe::Readiness, passing("db"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
         let mut exclude = vec!["db".to_owned(), "db".to_owned()];
         exclude.extend((0..30).map(|i| format!("unknown-{i}")));
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
@@ -633,7 +631,7 @@ mod tests {
         let health = Health::default()
             .check(Probe::Startup, warm)
             .check(Probe::Readiness, passing("db"));
-        let served = served(health);
+        let served = ServedChecks::new(&health);
         let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
         let all = |cx: &mut Context<'_>| now(Ok(served.answer_all(&[], &DataSource::none(), cx)));
 

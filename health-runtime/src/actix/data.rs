@@ -12,7 +12,9 @@ use crate::outcome::Outcome;
 
 impl<T: ?Sized + Send + Sync + 'static> CheckParam for web::Data<T> {
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<web::Data<T>, Outcome> {
-        let request = source.request.and_then(<dyn Any>::downcast_ref::<HttpRequest>);
+        let request = source
+            .request
+            .and_then(<dyn Any>::downcast_ref::<HttpRequest>);
         let missing = match request {
             Some(request) => match request.app_data::<web::Data<T>>() {
                 Some(data) => return Ok(data.clone()),

@@ -4,6 +4,7 @@
 //! in flight then makes the exit wait for the next look), and that tells a watched worker when
 //! each poll of a request begins and ends (`workers.rs`).
 
+use std::fmt;
 use std::future::{Future, Ready, poll_fn, ready};
 
 use actix_web::Error;
@@ -11,15 +12,21 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use futures_util::future::LocalBoxFuture;
 
 use super::workers;
-use crate::lifecycle::IN_FLIGHT;
+use crate::lifecycle::RequestsInFlight;
 
 /// The middleware from [`Health::in_flight`](crate::Health::in_flight), for `App::wrap`.
-#[derive(Debug, Clone, Copy)]
-pub struct InFlight(());
+#[derive(Clone, Copy)]
+pub struct InFlight(&'static RequestsInFlight);
 
 impl InFlight {
-    pub(crate) fn new() -> InFlight {
-        InFlight(())
+    pub(crate) fn new(counted: &'static RequestsInFlight) -> InFlight {
+        InFlight(counted)
+    }
+}
+
+impl fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InFlight")
     }
 }
 
@@ -35,13 +42,17 @@ where
     type Future = Ready<Result<CountInFlight<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CountInFlight { service }))
+        ready(Ok(CountInFlight {
+            service,
+            counted: self.0,
+        }))
     }
 }
 
 /// The app's service, its requests counted from their start until their response.
 pub struct CountInFlight<S> {
     service: S,
+    counted: &'static RequestsInFlight,
 }
 
 impl<S, B> Service<ServiceRequest> for CountInFlight<S>
@@ -56,7 +67,7 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let mut counted = Some(IN_FLIGHT.begin());
+        let mut counted = Some(self.counted.begin());
         let mut response = Box::pin(self.service.call(request));
         Box::pin(poll_fn(move |cx| {
             let polled = workers::time_poll(|| response.as_mut().poll(cx));

@@ -133,6 +133,6 @@ impl Health {
     /// }
     /// ```
     pub fn in_flight(&self) -> InFlight {
-        InFlight::new()
+        InFlight::new(&self.lifecycle.in_flight)
     }
 }

@@ -31,9 +31,9 @@ use crate::details::Details;
 use crate::health::Health;
 use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
 use crate::panics;
-use management::{ManagementPort, Watched};
 use crate::probe::ServedChecks;
 use crate::report::Format;
+use management::{ManagementPort, Watched};
 
 /// What one worker serves: the checks, and how their reports are shown.
 struct Serving {
