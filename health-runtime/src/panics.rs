@@ -1,12 +1,14 @@
 //! Keeps the panics of checks off stderr. Rust's default panic hook prints a panic's message (which
 //! may hold a password) and, with `RUST_BACKTRACE=1`, captures a backtrace: for a check that
 //! panics on every probe, that is a flood of secrets and a slow probe. The hook installed here,
-//! once, stays silent for a panic inside a check, whose message `execute.rs` logs redacted and
-//! rate-limited, and hands every other panic to the hook that was installed before it; but a
-//! message that holds a credential, or is too long for a log, is printed redacted and cut
-//! instead: a thread that a check started (`web::block`, a spawned task) panics outside the check.
-//! A mistake in the configuration of checks stops the program with one message, however many
-//! workers find it.
+//! once, as the first `Health` is served, stays silent for a panic inside a check, whose message
+//! `execute.rs` logs redacted and rate-limited, and hands every other panic, as it is, to the
+//! hook it found: the app's (Sentry's, say), which is the app's to scrub. Where it found Rust's
+//! own, which prints to stderr, a message that holds a credential or is too long for a log is
+//! printed redacted and cut instead: a thread that a check started (`web::block`, a spawned task)
+//! panics outside the check. A hook the app sets later replaces this one, and sees the panics of
+//! checks too. A mistake in the configuration of checks stops the program with one message,
+//! however many workers find it.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
@@ -28,7 +30,8 @@ thread_local! {
 pub(crate) fn install_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let previous = panic::take_hook();
+        let found = panic::take_hook();
+        let found_rusts = is_rusts_own(&*found);
         panic::set_hook(Box::new(move |info| {
             if IN_CHECK.get() {
                 let location = info.location().map(ToString::to_string);
@@ -40,12 +43,27 @@ pub(crate) fn install_hook() {
                 // The same mistake, found again by another worker building its `App`.
                 return;
             }
-            match message(info).map(|message| (loggable(message), message)) {
-                Some((shown, message)) if shown != message => print_redacted(info, &shown),
-                _ => previous(info),
+            if found_rusts {
+                if let Some(message) = message(info) {
+                    let shown = loggable(message);
+                    if shown != message {
+                        return print_redacted(info, &shown);
+                    }
+                }
             }
+            found(info)
         }));
     });
+}
+
+type Hook = dyn Fn(&PanicHookInfo<'_>) + Send + Sync;
+
+/// Whether `hook` is Rust's default hook rather than one the app set: the same value as the one
+/// `take_hook` gives while no hook is set (the same function behind the same vtable; a hook of
+/// the app's, another function, never compares equal to it). Leaves Rust's hook set.
+fn is_rusts_own(hook: &Hook) -> bool {
+    let rusts = panic::take_hook();
+    std::ptr::eq(hook, &*rusts)
 }
 
 /// How the message of a mistake in a `Health`'s configuration starts.

@@ -205,105 +205,126 @@ async fn a_builder_check_that_panics_before_its_future_is_caught_too() {
 
 /// The message of a check that panics, which may hold anything (here a password), never reaches
 /// stderr as it is: Rust's default hook does not print it, the service's log gets it redacted,
-/// and once for a check that panics on every probe. A panic outside a check still reaches the
-/// application's own hook. (The service runs as a process of its own, `src/bin/`, whose stderr
-/// the test reads.)
+/// and once for a check that panics on every probe. A panic outside a check reaches the
+/// application's own hook, set before the `Health` is built or after. (The service runs as a
+/// process of its own, `src/bin/`, whose stderr the test reads.)
 #[actix_web::test]
 async fn a_panicking_check_leaves_one_redacted_line_and_other_panics_reach_the_app() {
-    let service = Example::start(
-        env!("CARGO_BIN_EXE_panicking_service"),
-        &[("RUST_BACKTRACE", "1")],
-    )
-    .await;
-    for _ in 0..50 {
-        let answer = get(&format!("{}/ready", service.base)).await;
-        assert_eq!(answer.status, 503);
-        assert_eq!(
-            answer.json()["error"],
-            "leaky failed: panicked (the message is in the service's log)"
-        );
-    }
-    let answer = get(&format!("{}/panic-outside", service.base)).await;
-    assert_eq!(answer.body, "panicked: true");
+    for app_hook in ["before", "after"] {
+        let service = Example::start(
+            env!("CARGO_BIN_EXE_panicking_service"),
+            &[("RUST_BACKTRACE", "1"), ("APP_HOOK", app_hook)],
+        )
+        .await;
+        for _ in 0..50 {
+            let answer = get(&format!("{}/ready", service.base)).await;
+            assert_eq!(answer.status, 503);
+            assert_eq!(
+                answer.json()["error"],
+                "leaky failed: panicked (the message is in the service's log)"
+            );
+        }
+        let answer = get(&format!("{}/panic-outside", service.base)).await;
+        assert_eq!(answer.body, "panicked: true");
 
-    let log = service.log();
-    assert!(!log.contains("hunter2"), "{log}");
-    assert!(!log.contains("stack backtrace"), "{log}");
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("`leaky`"))
-        .collect();
-    assert_eq!(lines.len(), 1, "{log}");
-    assert!(
-        lines[0].starts_with(
-            "WARN health check `leaky` panicked at tests/src/bin/panicking_service.rs:"
-        ),
-        "{}",
-        lines[0]
-    );
-    // Through `log`, the event's fields follow its message, the run's duration last.
-    let (line, duration) = lines[0]
-        .rsplit_once(" duration=")
-        .expect("a duration field");
-    assert!(
-        line.ends_with(
-            ": cannot reach postgres://***@db:5432/app check=\"leaky\" probe=\"readiness\" \
-             status=\"FAIL\""
-        ),
-        "{}",
-        lines[0]
-    );
-    assert!(duration.ends_with('s'), "a Debug duration: {duration}");
-    // The app's hook saw the other panic, and none of the check's.
-    let hooked: Vec<&str> = log
-        .lines()
-        .filter(|line| line.starts_with("app hook:"))
-        .collect();
-    assert_eq!(hooked, ["app hook: outside a check"], "{log}");
+        let log = service.log();
+        assert!(!log.contains("hunter2"), "{log}");
+        assert!(!log.contains("stack backtrace"), "{log}");
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains("`leaky`"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{log}");
+        assert!(
+            lines[0].starts_with(
+                "WARN health check `leaky` panicked at tests/src/bin/panicking_service.rs:"
+            ),
+            "{}",
+            lines[0]
+        );
+        // Through `log`, the event's fields follow its message, the run's duration last.
+        let (line, duration) = lines[0]
+            .rsplit_once(" duration=")
+            .expect("a duration field");
+        assert!(
+            line.ends_with(
+                ": cannot reach postgres://***@db:5432/app check=\"leaky\" probe=\"readiness\" \
+                 status=\"FAIL\""
+            ),
+            "{}",
+            lines[0]
+        );
+        assert!(duration.ends_with('s'), "a Debug duration: {duration}");
+        // The app's hook saw the other panic, and none of the check's.
+        let hooked: Vec<&str> = log
+            .lines()
+            .filter(|line| line.starts_with("app hook:"))
+            .collect();
+        assert_eq!(hooked, ["app hook: outside a check"], "{app_hook}: {log}");
+    }
 }
 
 /// A check's future that panics as it is dropped at its timeout, with or without a cache, only
-/// times out, probe after probe; a panic on a blocking thread that a check started reaches
-/// stderr redacted.
+/// times out, probe after probe. A panic on a blocking thread that a check started is outside
+/// the check: it reaches the app's hook as it is, and where the app set none, stderr redacted.
 #[actix_web::test]
 async fn panics_beside_a_checks_code_are_contained_and_redacted() {
-    let service = Example::start(
-        env!("CARGO_BIN_EXE_panicking_service"),
-        &[("PANIC_BESIDE_CHECKS", "1")],
-    )
-    .await;
-    for _ in 0..5 {
-        let began = Instant::now();
-        let answer = get(&format!("{}/livez", service.base)).await;
+    for app_hook in ["none", "before"] {
+        let service = Example::start(
+            env!("CARGO_BIN_EXE_panicking_service"),
+            &[("PANIC_BESIDE_CHECKS", "1"), ("APP_HOOK", app_hook)],
+        )
+        .await;
+        for _ in 0..5 {
+            let began = Instant::now();
+            let answer = get(&format!("{}/livez", service.base)).await;
+            assert!(
+                began.elapsed() < Duration::from_secs(1),
+                "{:?}",
+                began.elapsed()
+            );
+            assert_eq!(answer.status, 503);
+            assert_eq!(answer.check("dropped")["error"], "timed out after 100ms");
+            assert_eq!(
+                answer.check("dropped_cached")["error"],
+                "timed out after 100ms"
+            );
+            assert_eq!(answer.check("blocking")["status"], "FAIL");
+        }
+        let log = service.log();
+        let blocking = "blocking call to mysql://app:hunter2@db/app failed";
+        let hooked: Vec<&str> = log
+            .lines()
+            .filter(|line| line.starts_with("app hook:"))
+            .collect();
+        if app_hook == "none" {
+            assert!(!log.contains("hunter2"), "{log}");
+            assert!(
+                log.contains("blocking call to mysql://***@db/app failed"),
+                "{log}"
+            );
+            assert_eq!(hooked, [""; 0], "{log}");
+        } else {
+            assert!(hooked.len() >= 5, "{log}");
+            assert!(
+                hooked
+                    .iter()
+                    .all(|line| *line == format!("app hook: {blocking}")),
+                "{log}"
+            );
+        }
+        let dropped: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains("health check `dropped` panicked"))
+            .collect();
+        assert_eq!(dropped.len(), 1, "logged once: {app_hook}: {log}");
         assert!(
-            began.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            began.elapsed()
+            dropped[0]
+                .contains("dropped holding password=*** (while its unfinished run was dropped)"),
+            "{}",
+            dropped[0]
         );
-        assert_eq!(answer.status, 503);
-        assert_eq!(answer.check("dropped")["error"], "timed out after 100ms");
-        assert_eq!(
-            answer.check("dropped_cached")["error"],
-            "timed out after 100ms"
-        );
-        assert_eq!(answer.check("blocking")["status"], "FAIL");
     }
-    let log = service.log();
-    assert!(!log.contains("hunter2"), "{log}");
-    assert!(
-        log.contains("blocking call to mysql://***@db/app failed"),
-        "{log}"
-    );
-    let dropped: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("health check `dropped` panicked"))
-        .collect();
-    assert_eq!(dropped.len(), 1, "logged once: {log}");
-    assert!(
-        dropped[0].contains("dropped holding password=*** (while its unfinished run was dropped)"),
-        "{}",
-        dropped[0]
-    );
 }
 
 #[actix_web::test]

@@ -31,7 +31,10 @@ async fn status(url: String) -> u16 {
 
 #[actix_web::test]
 async fn two_healths_of_one_process_keep_their_own_latch_switches_and_drain() {
-    let (warm_a, warm_b) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
+    let (warm_a, warm_b) = (
+        Arc::new(AtomicBool::new(true)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let (a, b) = (health(&warm_a), health(&warm_b));
     // Served by axum, which leaves the signal to the `Health` (an actix server stops at it).
     let base_a = serve_axum({
@@ -48,7 +51,11 @@ async fn two_healths_of_one_process_keep_their_own_latch_switches_and_drain() {
     assert_eq!(status(format!("{base_b}/startupz")).await, 503);
     assert_eq!(status(format!("{base_b}/readyz")).await, 503);
     warm_a.store(false, Ordering::SeqCst);
-    assert_eq!(status(format!("{base_a}/startupz")).await, 200, "started for good");
+    assert_eq!(
+        status(format!("{base_a}/startupz")).await,
+        200,
+        "started for good"
+    );
     warm_b.store(true, Ordering::SeqCst);
     assert_eq!(status(format!("{base_b}/readyz")).await, 200);
 

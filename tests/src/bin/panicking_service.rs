@@ -1,6 +1,7 @@
 //! A service whose readiness check panics with a secret in its message, for
 //! `tests/tests/faults.rs`. As an application would, it installs a panic hook of its own before
-//! serving, and logs to stderr.
+//! building its `Health` (`APP_HOOK=before`, the default), after it (`after`) or none (`none`),
+//! and logs to stderr.
 //! `GET /panic-outside` panics on a thread of its own, outside any check, and answers 200.
 //! With `PANIC_BESIDE_CHECKS=1`, its liveness checks panic where the check's own code is not
 //! running: as their futures are dropped at their timeout, and on a blocking thread they started.
@@ -61,16 +62,15 @@ async fn panic_outside() -> HttpResponse {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     log_to_stderr();
-    std::panic::set_hook(Box::new(|info| {
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .copied()
-            .unwrap_or("?");
-        eprintln!("app hook: {message}");
-    }));
+    let app_hook = std::env::var("APP_HOOK").unwrap_or_else(|_| "before".into());
+    if app_hook == "before" {
+        set_app_hook();
+    }
     let port = health_tests::port_from_env();
     let health = health();
+    if app_hook == "after" {
+        set_app_hook();
+    }
     HttpServer::new(move || {
         App::new()
             .service(health.clone())
@@ -80,6 +80,18 @@ async fn main() -> std::io::Result<()> {
     .bind(("127.0.0.1", port))?
     .run()
     .await
+}
+
+/// An app's own hook, as Sentry's would be: it sees each panic's message as it is.
+fn set_app_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("?");
+        eprintln!("app hook: {message}");
+    }));
 }
 
 /// Every log record on stderr, one line each: `WARN message fields...`.
