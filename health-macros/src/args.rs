@@ -17,7 +17,7 @@ const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interv
 
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
-pub struct Args {
+pub(crate) struct Args {
     pub name: Option<LitStr>,
     pub timeout: Option<Duration>,
     pub critical: Option<bool>,
@@ -35,9 +35,9 @@ pub struct Args {
 impl Args {
     /// Parses `key = value, ...`. Syntax errors (a missing `=`) stop at once; everything else is
     /// recorded in `errors` and parsing goes on with the next argument.
-    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         let mut args = Args::default();
-        let parser = |input: ParseStream| {
+        let parser = |input: ParseStream<'_>| {
             while !input.is_empty() {
                 // `#[readiness("db")]`: a name given without its key.
                 if input.peek(LitStr) {
@@ -100,11 +100,11 @@ impl Args {
             set_once(&mut self.timeout, duration(key, value)?, key)
         } else if key == "cache" {
             let cache = duration(key, value)?;
-            self.not_both(key, self.interval.is_some())?;
+            not_both(key, self.interval.is_some())?;
             set_once(&mut self.cache, cache, key)
         } else if key == "interval" {
             let interval = duration(key, value)?;
-            self.not_both(key, self.cache.is_some())?;
+            not_both(key, self.cache.is_some())?;
             set_once(&mut self.interval, interval, key)
         } else if key == "failures" || key == "successes" {
             let count = runs_in_a_row(key, value)?;
@@ -132,18 +132,16 @@ impl Args {
     }
 }
 
-impl Args {
-    /// `cache` and `interval` are two answers to one question: when the check runs.
-    fn not_both(&self, key: &Ident, other_is_set: bool) -> syn::Result<()> {
-        if other_is_set {
-            return Err(syn::Error::new(
-                key.span(),
-                "use either `cache` (a probe's result is reused) or `interval` (the check runs \
-                 in the background), not both",
-            ));
-        }
-        Ok(())
+/// `cache` and `interval` are two answers to one question: when the check runs.
+fn not_both(key: &Ident, other_is_set: bool) -> syn::Result<()> {
+    if other_is_set {
+        return Err(syn::Error::new(
+            key.span(),
+            "use either `cache` (a probe's result is reused) or `interval` (the check runs in \
+             the background), not both",
+        ));
     }
+    Ok(())
 }
 
 fn duration(key: &Ident, value: TokenStream) -> syn::Result<Duration> {
@@ -207,7 +205,7 @@ fn parse_duration(key: &Ident, lit: &LitStr) -> syn::Result<Duration> {
 
 /// The tokens of one value: everything up to the next top-level comma, or up to the next
 /// argument when its comma is missing (`key =` after the value's first token).
-fn value_tokens(input: ParseStream) -> syn::Result<TokenStream> {
+fn value_tokens(input: ParseStream<'_>) -> syn::Result<TokenStream> {
     let mut tokens = TokenStream::new();
     while !input.is_empty() && !input.peek(Token![,]) {
         let next_argument = input.peek(Ident::peek_any) && input.peek2(Token![=]);
@@ -222,7 +220,7 @@ fn value_tokens(input: ParseStream) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
+fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
     while !input.is_empty() && !input.peek(Token![,]) {
         input.parse::<TokenTree>()?;
     }

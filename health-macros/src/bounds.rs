@@ -6,16 +6,16 @@ use std::time::Duration;
 
 /// The shortest duration a check may be given: tokio's timers count whole milliseconds, so a
 /// shorter timeout would not be kept (`timeout = "1ns"` let a check of 200 µs pass).
-pub const SHORTEST: Duration = Duration::from_millis(1);
+pub(crate) const SHORTEST: Duration = Duration::from_millis(1);
 
 /// The longest timeout: a probe that waits longer answers no kubelet, load balancer or operator.
-pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+pub(crate) const LONGEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// The longest `cache` and `interval`: a result older than a day tells nothing of the service.
-pub const LONGEST_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const LONGEST_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Why `duration` cannot be the check's `key` (`timeout`, `cache` or `interval`), if it cannot.
-pub fn duration_problem(key: &str, duration: Duration) -> Option<String> {
+pub(crate) fn duration_problem(key: &str, duration: Duration) -> Option<String> {
     let (longest, shown) = match key {
         "timeout" => (
             LONGEST_TIMEOUT,

@@ -9,7 +9,7 @@
 const RESERVED: &[&str] = &["availability"];
 
 /// Why `name` cannot name a check, if it cannot.
-pub fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a check name must not be empty".to_owned());
     }

@@ -17,7 +17,7 @@ use crate::written::written;
 
 /// Expands one `#[liveness]`, `#[readiness]` or `#[startup]` attribute. On error the item is still
 /// emitted unchanged, so that IDEs keep working and no knock-on "cannot find" errors appear.
-pub fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
     let func = match syn::parse2::<CheckFn>(item.clone()) {

@@ -21,18 +21,22 @@ use proc_macro::TokenStream;
 
 use probe::Probe;
 
-// Each attribute is documented on health-runtime's re-export of it, where users find it, and
-// where its examples can use the runtime.
+// Each attribute is documented on health-runtime's re-export of it, where users find it and where
+// its examples can use the runtime; rustdoc adds the line below to those docs.
+
+/// (Defined in `health-macros`: depend on `health-runtime`, which re-exports it.)
 #[proc_macro_attribute]
 pub fn liveness(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::check(Probe::Liveness, args.into(), item.into()).into()
 }
 
+/// (Defined in `health-macros`: depend on `health-runtime`, which re-exports it.)
 #[proc_macro_attribute]
 pub fn readiness(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::check(Probe::Readiness, args.into(), item.into()).into()
 }
 
+/// (Defined in `health-macros`: depend on `health-runtime`, which re-exports it.)
 #[proc_macro_attribute]
 pub fn startup(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::check(Probe::Startup, args.into(), item.into()).into()

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 #[derive(Clone, Copy)]
-pub enum Probe {
+pub(crate) enum Probe {
     Liveness,
     Readiness,
     Startup,
@@ -12,7 +12,7 @@ pub enum Probe {
 
 impl Probe {
     /// The attribute's name, for error messages.
-    pub fn attribute(self) -> &'static str {
+    pub(crate) fn attribute(self) -> &'static str {
         match self {
             Probe::Liveness => "liveness",
             Probe::Readiness => "readiness",
@@ -21,7 +21,7 @@ impl Probe {
     }
 
     /// The runtime's `Probe` variant, reached through its `__private` module.
-    pub fn variant(self, private: &TokenStream) -> TokenStream {
+    pub(crate) fn variant(self, private: &TokenStream) -> TokenStream {
         match self {
             Probe::Liveness => quote!(#private::Probe::Liveness),
             Probe::Readiness => quote!(#private::Probe::Readiness),

@@ -14,7 +14,7 @@ use syn::{Ident, Path};
 const PACKAGE: &str = "health-runtime";
 
 /// The path of the runtime for the code generated in the crate being compiled.
-pub fn path(krate: Option<&Path>) -> Result<TokenStream, String> {
+pub(crate) fn path(krate: Option<&Path>) -> Result<TokenStream, String> {
     if let Some(path) = krate {
         return Ok(path.to_token_stream());
     }
@@ -62,7 +62,7 @@ fn dependency(manifest: &FilePath) -> Dependency {
         let package = match spec.get("package").and_then(toml::Value::as_str) {
             Some(package) => Some(package.to_owned()),
             None if inherited => match workspace_package(manifest, name) {
-                Some(package) => package,
+                Some(package) => Some(package),
                 None => {
                     unknown = true;
                     continue;
@@ -99,16 +99,16 @@ fn dependency_tables(table: &toml::Table) -> impl Iterator<Item = &toml::Table> 
         .filter_map(toml::Value::as_table)
 }
 
-/// The package that the workspace above `manifest` gives its `name` dependency: `Some(None)`
-/// when that entry renames nothing; `None` when no workspace manifest says.
-fn workspace_package(manifest: &FilePath, name: &str) -> Option<Option<String>> {
+/// The package that the workspace above `manifest` gives its `name` dependency (`name` itself
+/// when that entry renames nothing); `None` when no workspace manifest says.
+fn workspace_package(manifest: &FilePath, name: &str) -> Option<String> {
     let mut dir = manifest.parent();
     while let Some(here) = dir {
         if let Some(table) = read(&here.join("Cargo.toml")) {
             if let Some(workspace) = table.get("workspace") {
                 let spec = workspace.get("dependencies")?.get(name)?;
                 let package = spec.get("package").and_then(toml::Value::as_str);
-                return Some(package.map(str::to_owned));
+                return Some(package.unwrap_or(name).to_owned());
             }
         }
         dir = here.parent();

@@ -18,7 +18,7 @@ use crate::errors::Errors;
 use crate::probe::Probe;
 
 /// An item that the attribute accepts: a fn, up to its body.
-pub struct CheckFn {
+pub(crate) struct CheckFn {
     attrs: Vec<Attribute>,
     vis: Visibility,
     pub sig: Signature,
@@ -26,7 +26,7 @@ pub struct CheckFn {
 }
 
 /// A parameter written `Data<T>`.
-pub struct DataParam {
+pub(crate) struct DataParam {
     /// Where the parameter's type is written: errors about it belong there.
     pub span: Span,
     /// The type as written: `Data<T>`, `web::Data<T>`, ...
@@ -36,7 +36,7 @@ pub struct DataParam {
 }
 
 impl Parse for CheckFn {
-    fn parse(input: ParseStream) -> syn::Result<CheckFn> {
+    fn parse(input: ParseStream<'_>) -> syn::Result<CheckFn> {
         Ok(CheckFn {
             attrs: input.call(Attribute::parse_outer)?,
             vis: input.parse()?,
@@ -58,8 +58,8 @@ impl ToTokens for CheckFn {
 
 /// Whether `item` is a fn at all (`fn`, after any attributes, visibility and qualifiers): if its
 /// signature does not parse, the fault is then in the signature, not in the item's kind.
-pub fn is_a_fn(item: TokenStream) -> bool {
-    let starts_a_fn = |input: ParseStream| {
+pub(crate) fn is_a_fn(item: TokenStream) -> bool {
+    let starts_a_fn = |input: ParseStream<'_>| {
         input.call(Attribute::parse_outer)?;
         input.parse::<Visibility>()?;
         input.parse::<Option<Token![const]>>()?;
@@ -75,7 +75,7 @@ pub fn is_a_fn(item: TokenStream) -> bool {
 
 /// Whether `item` is a fn whose qualifiers are in an order rustc rejects (`unsafe async fn`):
 /// rustc's own error says how to write it, and says it alone.
-pub fn misordered_qualifiers(item: TokenStream) -> bool {
+pub(crate) fn misordered_qualifiers(item: TokenStream) -> bool {
     let mut unsafe_seen = false;
     for token in item {
         match token {
@@ -91,7 +91,7 @@ pub fn misordered_qualifiers(item: TokenStream) -> bool {
 impl CheckFn {
     /// The attributes below this one that put the fn into the same probe again
     /// (`#[readiness] #[readiness(name = "...")]`), with their arguments.
-    pub fn stacked(&self, probe: Probe) -> impl Iterator<Item = (&Attribute, TokenStream)> {
+    pub(crate) fn stacked(&self, probe: Probe) -> impl Iterator<Item = (&Attribute, TokenStream)> {
         self.attrs.iter().filter_map(move |attr| {
             let last = attr.path().segments.last()?;
             if last.ident != probe.attribute() {
@@ -107,7 +107,7 @@ impl CheckFn {
 
     /// The fn's `Data<T>` parameters, in order; `None` when the signature is invalid, with
     /// every reason in `errors`.
-    pub fn data_params(&self, probe: Probe, errors: &mut Errors) -> Option<Vec<DataParam>> {
+    pub(crate) fn data_params(&self, probe: Probe, errors: &mut Errors) -> Option<Vec<DataParam>> {
         let sig = &self.sig;
         let attr = probe.attribute();
         let mut valid = true;

@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 
 /// `ty` on one line, spaced as people write types.
-pub fn written(ty: &impl ToTokens) -> String {
+pub(crate) fn written(ty: &impl ToTokens) -> String {
     let mut out = String::new();
     write(ty.to_token_stream(), &mut out);
     out

@@ -35,9 +35,11 @@ use std::future::Future;
 pub use health_registry::linkme::{self, distributed_slice};
 pub use health_registry::{CHECKS, Registration};
 
+pub use crate::check::CheckFuture;
 pub use crate::data::{CheckParam, DataSource, DataType};
 pub use crate::outcome::{IntoOutcome, Outcome};
-pub use crate::registry::{CheckFuture, Declared, Probe};
+pub use crate::probe::Probe;
+pub use crate::registry::Declared;
 
 /// Keeps a registration when it comes from the health-macros version this runtime pins, and
 /// replaces it with one error that names both versions otherwise. Its name and first argument
@@ -64,6 +66,7 @@ pub use crate::__health_runtime_registration as registration;
 /// `Display` often leaves out. The generated code calls `(&&&Returned(&value)).causes()`: method
 /// lookup takes [`BoxedErrorCauses`] when it applies, else [`ErrorCauses`], else [`NoCauses`]
 /// ("autoref specialization"), for any return type.
+#[derive(Debug)]
 pub struct Returned<'a, T>(pub &'a T);
 
 /// The causes of an `Err` that is a boxed `std::error::Error` (`Box<dyn Error + Send + Sync>`,

@@ -1,13 +1,10 @@
 //! Serves a [`Health`] on axum: [`Health::router`] routes its paths to a tower service that
-//! translates an axum request into a [`ProbeRequest`] (with the detail policy, which sees a
-//! [`RequestView`](crate::RequestView)) and a [`Reply`] into an axum response. What is answered
-//! is decided in `http.rs` and `probe.rs`.
+//! translates an axum request into a [`ProbeRequest`] and a [`Reply`] into an axum response. What
+//! is answered is decided in `http/` and `served_checks.rs`.
 
 use std::any::Any;
 use std::convert::Infallible;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -17,15 +14,13 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode, request};
 use axum::response::Response;
-use futures_util::FutureExt;
 
-use crate::data::{AppData, DataSource};
-use crate::details::{Details, RequestParts};
+use crate::details::RequestParts;
 use crate::health::Health;
-use crate::http::{self, Begun, ContentType, Mounted, Pending, ProbeRequest, Reply};
+use crate::http::{
+    self, ContentType, Mount, ProbeRequest, Reply, Respond, Server, Serving, Status,
+};
 use crate::panics;
-use crate::probe::ServedChecks;
-use crate::report::Format;
 
 impl Health {
     /// The probes as an axum `Router`, for any state `S` of the app's: merge it into the app's
@@ -98,31 +93,16 @@ impl Health {
         if let Some(mistakes) = self.data_mistakes(self.served_probes(), Some("an axum router")) {
             panics::configuration_error(mistakes);
         }
-        let serving = Arc::new(Serving {
-            checks: ServedChecks::new(self),
-            format: self.format,
-            details: self.details.clone(),
-            given: self.data.clone(),
-        });
+        let serving = Arc::new(Serving::new(self, false));
         let mut router = Router::new();
-        for (path, mounted) in http::mounts(self, &serving.checks) {
+        for (path, mounted) in http::mounts(self, serving.checks()) {
             // axum writes the root of a nested router as `/`.
             let path = if path.is_empty() { "/" } else { &path };
-            let serving = Arc::clone(&serving);
-            let service = ProbeService(Arc::new(Mount { serving, mounted }));
+            let service = ProbeService(Mount::new(&serving, mounted));
             router = router.route_service(path, service);
         }
         router
     }
-}
-
-/// What the router serves: the checks, and how their reports are shown.
-struct Serving {
-    checks: ServedChecks,
-    format: Format,
-    details: Details,
-    /// The values given to the `Health`: an axum app has no data of its own to show a check.
-    given: AppData,
 }
 
 /// The service of one path. axum clones it for every request, and each request's answer holds
@@ -130,79 +110,47 @@ struct Serving {
 #[derive(Clone)]
 struct ProbeService(Arc<Mount>);
 
-/// What one path serves.
-struct Mount {
-    serving: Arc<Serving>,
-    mounted: Mounted,
-}
-
 impl tower_service::Service<Request> for ProbeService {
     type Response = Response;
     type Error = Infallible;
-    type Future = Respond;
+    type Future = Respond<Axum>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request) -> Respond {
+    fn call(&mut self, request: Request) -> Respond<Axum> {
         let (request, _body) = request.into_parts();
-        Respond::Begin {
-            mount: Arc::clone(&self.0),
-            request,
-        }
+        Respond::new(&self.0, request)
     }
 }
 
-/// The answer to one request on a probe path. Its first poll begins the probe, which is answered
-/// right there when every check finishes within that poll.
-enum Respond {
-    Begin {
-        mount: Arc<Mount>,
-        request: request::Parts,
-    },
-    Wait(Pending),
-    Answered,
-}
+/// axum, as [`Respond`] sees it.
+pub(crate) struct Axum;
 
-impl Future for Respond {
+impl Server for Axum {
+    type Request = request::Parts;
+    type Body = Bytes;
     type Output = Result<Response, Infallible>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        // The request is read where it lies: moving its parts out would copy them once more.
-        if let Respond::Begin { mount, request } = this {
-            let Mount { serving, mounted } = &**mount;
-            let probe_request = ProbeRequest {
-                readable: matches!(request.method, Method::GET | Method::HEAD),
-                query: request.uri.query().unwrap_or_default(),
-                accept: request
-                    .headers
-                    .get(header::ACCEPT)
-                    .and_then(|accept| accept.to_str().ok()),
-                detail: serving.details.for_request(&*request),
-            };
-            let data = DataSource::given(&serving.given);
-            let (checks, format) = (&serving.checks, serving.format);
-            match http::begin(checks, format, mounted, &probe_request, &data, cx, body) {
-                Begun::Now(reply) => {
-                    *this = Respond::Answered;
-                    return Poll::Ready(Ok(response(reply)));
-                }
-                Begun::Later(pending) => *this = Respond::Wait(pending),
-            }
+    fn read(request: &request::Parts) -> ProbeRequest<'_> {
+        ProbeRequest {
+            readable: matches!(request.method, Method::GET | Method::HEAD),
+            query: request.uri.query().unwrap_or_default(),
+            accept: request
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok()),
         }
-        let Respond::Wait(pending) = this else {
-            panic!("`Respond` polled after it answered");
-        };
-        match pending.report.poll_unpin(cx) {
-            Poll::Ready(report) => {
-                let reply = pending.reply(&report, body);
-                *this = Respond::Answered;
-                Poll::Ready(Ok(response(reply)))
-            }
-            Poll::Pending => Poll::Pending,
-        }
+    }
+
+    /// A copy, as axum takes the body by value.
+    fn body(written: &[u8]) -> Bytes {
+        Bytes::copy_from_slice(written)
+    }
+
+    fn respond(_request: request::Parts, reply: Reply<Bytes>) -> Self::Output {
+        Ok(response(reply))
     }
 }
 
@@ -225,21 +173,20 @@ impl RequestParts for request::Parts {
     }
 }
 
-/// The response's body: a copy, as axum takes it by value.
-fn body(written: &[u8]) -> Bytes {
-    Bytes::copy_from_slice(written)
-}
-
 const NO_STORE: HeaderValue = HeaderValue::from_static(http::NO_STORE);
 const JSON: HeaderValue = HeaderValue::from_static(ContentType::Json.as_str());
 const HEALTH_JSON: HeaderValue = HeaderValue::from_static(ContentType::HealthJson.as_str());
 const TEXT: HeaderValue = HeaderValue::from_static(ContentType::Text.as_str());
-const ALLOW: HeaderValue = HeaderValue::from_static(http::ALLOW);
 
 fn response(reply: Reply<Bytes>) -> Response {
     let mut response = Response::new(Body::from(reply.body));
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = match reply.status {
+        Status::Ok => StatusCode::OK,
+        Status::BadRequest => StatusCode::BAD_REQUEST,
+        Status::NotFound => StatusCode::NOT_FOUND,
+        Status::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Status::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+    };
     let headers = response.headers_mut();
     if let Some(content_type) = reply.content_type {
         headers.append(header::CACHE_CONTROL, NO_STORE);
@@ -250,8 +197,8 @@ fn response(reply: Reply<Bytes>) -> Response {
         };
         headers.append(header::CONTENT_TYPE, content_type);
     }
-    if reply.allow.is_some() {
-        headers.append(header::ALLOW, ALLOW);
+    if let Some(allow) = reply.allow {
+        headers.append(header::ALLOW, HeaderValue::from_static(allow.as_str()));
     }
     response
 }

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 use tokio::sync::futures::Notified;
 
+use crate::check::Check;
 use crate::data::DataSource;
 use crate::execute;
 use crate::outcome::Outcome;
-use crate::registry::Check;
 use crate::report::CheckResult;
 use crate::state::{CheckState, FinishedRun};
 
@@ -77,14 +77,14 @@ fn wait_for_cache(
 impl CheckState {
     /// The latest run and its age, if it is younger than `ttl`: how most cached probes are
     /// answered.
-    pub fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
+    pub(crate) fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
         self.slot().fresh(ttl)
     }
 
     /// What a probe that wants a run younger than `ttl` is to do: take the latest run, wait for
     /// the run another probe started, or start one (single-flight, whichever worker or thread the
     /// probes are on). `state` is the check's state, held by the run it starts.
-    pub fn refill<S: Deref<Target = CheckState> + Clone>(
+    pub(crate) fn refill<S: Deref<Target = CheckState> + Clone>(
         state: &S,
         ttl: Duration,
     ) -> Refill<'_, S> {
@@ -118,7 +118,7 @@ pub(crate) enum Refill<'a, S: Deref<Target = CheckState>> {
 pub(crate) struct Refilling<S: Deref<Target = CheckState>>(S);
 
 impl<S: Deref<Target = CheckState>> Refilling<S> {
-    pub fn finish(self, run: FinishedRun) {
+    pub(crate) fn finish(self, run: FinishedRun) {
         self.0.slot().latest = Some(run);
         // Drop clears `running` and wakes the waiters.
     }

@@ -32,6 +32,8 @@ use crate::outcome::Outcome;
 pub struct Data<T: ?Sized>(Arc<T>);
 
 impl<T> Data<T> {
+    /// `value`, to give a `Health` with [`Health::data`](crate::Health::data): shared by every
+    /// check that takes a `Data<T>` of its type, on every server and in background loops.
     pub fn new(value: T) -> Data<T> {
         Data(Arc::new(value))
     }
@@ -65,7 +67,8 @@ impl<T: ?Sized> From<Arc<T>> for Data<T> {
 }
 
 /// A type that a check fn takes as a parameter: [`Data<T>`], or actix's `web::Data<T>` (feature
-/// `actix`).
+/// `actix`). Sealed: these are the parameter types, and the trait's methods are the runtime's
+/// to change; a value of any other type is given as a `Data<T>`.
 #[cfg_attr(
     feature = "actix",
     diagnostic::on_unimplemented(
@@ -84,7 +87,7 @@ impl<T: ?Sized> From<Arc<T>> for Data<T> {
         note = "the `T` of `Data<T>` is `Send + Sync`: checks run on any thread of the server's runtime"
     )
 )]
-pub trait CheckParam: Sized {
+pub trait CheckParam: Sized + sealed::Sealed {
     /// The parameter written `{written}`, or a failed outcome that says how to give it.
     #[doc(hidden)]
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<Self, Outcome>;
@@ -93,6 +96,15 @@ pub trait CheckParam: Sized {
     #[doc(hidden)]
     fn data_type() -> DataType;
 }
+
+/// What no crate but this one implements.
+pub(crate) mod sealed {
+    // Public in a private module: a bound of a public trait that no other crate can name.
+    #[allow(unreachable_pub)]
+    pub trait Sealed {}
+}
+
+impl<T: ?Sized> sealed::Sealed for Data<T> {}
 
 impl<T: ?Sized + Send + Sync + 'static> CheckParam for Data<T> {
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<Data<T>, Outcome> {
@@ -113,7 +125,7 @@ impl<T: ?Sized + Send + Sync + 'static> CheckParam for Data<T> {
 /// The values a `Health` was given (`Data<T>`, and a server's own kinds of data: actix's
 /// `web::Data<T>`), by type. Cheap to clone.
 #[derive(Clone, Default)]
-pub struct AppData(Arc<Vec<Arc<dyn Any + Send + Sync>>>);
+pub(crate) struct AppData(Arc<Vec<Arc<dyn Any + Send + Sync>>>);
 
 impl AppData {
     /// Gives `value`, in place of any earlier one of its type.
@@ -207,6 +219,15 @@ pub struct DataSource<'a> {
     pub(crate) request: Option<&'a dyn Any>,
     /// The values given to the `Health`.
     pub(crate) given: &'a AppData,
+}
+
+impl fmt::Debug for DataSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataSource")
+            .field("request", &self.request.is_some())
+            .field("given", &self.given)
+            .finish()
+    }
 }
 
 impl<'a> DataSource<'a> {

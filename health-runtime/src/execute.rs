@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 
+use crate::check::{Check, CheckFuture};
 use crate::data::DataSource;
 use crate::history::Verdict;
 use crate::outcome::Outcome;
 use crate::panics;
-use crate::registry::{Check, CheckFuture, Probe};
+use crate::probe::Probe;
 use crate::state::FinishedRun;
 use crate::transitions::{Failure, Named};
 
@@ -70,7 +71,7 @@ pub(crate) fn start(check: &Check, data: &DataSource<'_>, cx: &mut Context<'_>) 
 
 impl PendingRun {
     /// Waits for the run, at most what is left of the check's timeout since it began.
-    pub async fn finish(self, check: &Check) -> FinishedRun {
+    pub(crate) async fn finish(self, check: &Check) -> FinishedRun {
         let timeout = check.run_timeout();
         // Saturating: any timeout is valid, `Duration::MAX` included.
         let left = timeout.saturating_sub(self.began_at.elapsed());
@@ -264,8 +265,8 @@ mod tests {
     use std::future::pending;
 
     use super::*;
+    use crate::check::CheckReturn;
     use crate::data::DataSource;
-    use crate::registry::CheckReturn;
 
     /// Panics when dropped, as a check's guard might when its run is cut off.
     struct PanicsOnDrop;

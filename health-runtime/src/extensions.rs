@@ -11,12 +11,12 @@ pub(crate) struct Extensions(Vec<Arc<dyn Any + Send + Sync>>);
 
 impl Extensions {
     /// The value of type `T`, if one was set.
-    pub fn get<T: 'static>(&self) -> Option<&T> {
+    pub(crate) fn get<T: 'static>(&self) -> Option<&T> {
         self.0.iter().find_map(|value| value.downcast_ref())
     }
 
     /// Sets `value`, in place of any earlier one of its type.
-    pub fn set<T: Send + Sync + 'static>(&mut self, value: T) {
+    pub(crate) fn set<T: Send + Sync + 'static>(&mut self, value: T) {
         self.0.retain(|earlier| !earlier.is::<T>());
         self.0.push(Arc::new(value));
     }

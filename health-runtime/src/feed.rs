@@ -18,8 +18,8 @@ use crate::data::{AppData, DataSource};
 use crate::health::Health;
 use crate::lifecycle::Switches;
 use crate::panics;
-use crate::probe::{ServedChecks, Target};
-use crate::registry::Probe;
+use crate::probe::Probe;
+use crate::served_checks::{ServedChecks, Target};
 
 /// A probe's status, as [`Health::subscribe`] sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ pub(crate) struct SharedFeeds(Arc<OnceLock<Arc<Feeds>>>);
 
 impl SharedFeeds {
     /// `health`'s feeds. Call it on the server's runtime, as loops may start here.
-    pub fn of(health: &Health) -> Arc<Feeds> {
+    pub(crate) fn of(health: &Health) -> Arc<Feeds> {
         let feeds = health.feeds.0.get_or_init(|| Feeds::new(health));
         Arc::clone(feeds)
     }
@@ -136,12 +136,12 @@ impl Feeds {
     }
 
     /// Whether `probe` has a check named `name`.
-    pub fn has_check(&self, probe: Probe, name: &str) -> bool {
+    pub(crate) fn has_check(&self, probe: Probe, name: &str) -> bool {
         self.checks.names(probe).any(|check| **check == *name)
     }
 
     /// The status now: one probe of `watched`. A check name the probe does not have fails.
-    pub async fn status(&self, (probe, check): (Probe, Option<&str>)) -> ProbeStatus {
+    pub(crate) async fn status(&self, (probe, check): (Probe, Option<&str>)) -> ProbeStatus {
         let target = check.map_or(Target::Probe, Target::Check);
         let answer = poll_fn(|cx| {
             // Made and dropped within the poll: a data source may hold a request, which is not
@@ -170,7 +170,7 @@ impl Feeds {
 
     /// A receiver of `watched`'s status: the status now, then each change. One task a watched
     /// probe, however many receivers.
-    pub async fn watch(self: &Arc<Self>, watched: Watched) -> watch::Receiver<ProbeStatus> {
+    pub(crate) async fn watch(self: &Arc<Self>, watched: Watched) -> watch::Receiver<ProbeStatus> {
         if let Some((_, sender)) = self.open().iter().find(|(open, _)| *open == watched) {
             return sender.subscribe();
         }
@@ -232,7 +232,7 @@ impl Feeds {
     }
 
     /// The availability switches of the `Health` whose probes these are.
-    pub fn switches(&self) -> &'static Switches {
+    pub(crate) fn switches(&self) -> &'static Switches {
         &self.checks.lifecycle.switches
     }
 
@@ -261,7 +261,7 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use super::*;
-    use crate::registry::Check;
+    use crate::check::Check;
 
     fn runtime() -> tokio::runtime::Runtime {
         let mut builder = tokio::runtime::Builder::new_current_thread();

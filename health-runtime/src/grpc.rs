@@ -24,8 +24,8 @@ use crate::health::Health;
 use crate::lifecycle::Switches;
 use crate::outcome::cut;
 use crate::panics;
-use crate::probe::UNKNOWN_NAME_BYTES;
-use crate::registry::Probe;
+use crate::probe::Probe;
+use crate::served_checks::UNKNOWN_NAME_BYTES;
 
 impl Health {
     /// The checks as gRPC's health service (`grpc.health.v1.Health`), for tonic's

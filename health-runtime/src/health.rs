@@ -1,22 +1,24 @@
-//! `Health`: the value a service mounts with `App::service` (actix) or `health.router()` (axum),
-//! and its builder options. What it holds is served by `probe.rs` (the flow) through `actix.rs`
-//! or `axum.rs` (the HTTP adapters).
+//! `Health`: the value a service mounts with `App::service` (actix), `health.router()` (axum) or
+//! `health.grpc_service()` (gRPC), and its builder options. What it holds is served by
+//! `served_checks.rs` (the flow) through the adapters (`actix/`, `axum.rs`, `grpc.rs`).
 
 use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
 
 use crate::bounds;
+use crate::check::{Check, DEFAULT_TIMEOUT};
 use crate::data::{AppData, Data};
 use crate::details::Details;
 use crate::extensions::Extensions;
 use crate::feed::SharedFeeds;
+use crate::format::Format;
 use crate::lifecycle::{self, Availability, Lifecycle};
 use crate::outcome::Limits;
 use crate::panics;
-use crate::registry::{self, Check, DEFAULT_TIMEOUT, Probe};
+use crate::probe::Probe;
+use crate::registry;
 use crate::report::BODY_LIMIT;
-use crate::report::Format;
 
 /// The health endpoints of a service: an actix-web service factory (`App::service(health)`,
 /// feature `actix`), or an axum `Router` (`health.router()`, feature `axum`).
@@ -141,7 +143,7 @@ impl Default for Health {
             data: AppData::default(),
             drain_delay: DEFAULT_DRAIN_DELAY,
             all_probes_paths: Vec::new(),
-            format: Format::Seed,
+            format: Format::Json,
             details: Details::full(),
             feeds: SharedFeeds::default(),
             extensions: Extensions::default(),
@@ -185,8 +187,8 @@ impl Health {
         self.changed()
     }
 
-    /// The body's format for requests that ask for none ([`Format::Seed`] unless changed). A
-    /// request asks with `?format=seed|microprofile|health-json`, or with `Accept:
+    /// The body's format for requests that ask for none ([`Format::Json`] unless changed). A
+    /// request asks with `?format=json|microprofile|health-json`, or with `Accept:
     /// application/health+json`; the kubelet's `Accept: */*` gets this one.
     ///
     /// ```

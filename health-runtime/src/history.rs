@@ -21,7 +21,7 @@ pub(crate) struct Damping {
 
 impl Damping {
     /// The first failed run fails the check; the first passing run passes it again.
-    pub const NONE: Damping = Damping {
+    pub(crate) const NONE: Damping = Damping {
         failures: 1,
         successes: 1,
     };
@@ -53,14 +53,14 @@ pub(crate) struct Standing {
 
 impl Standing {
     /// The standing of a result that no run made: it fails, since an unknown time.
-    pub const UNKNOWN: Standing = Standing {
+    pub(crate) const UNKNOWN: Standing = Standing {
         verdict: Verdict::Failing,
         since_ms: 0,
         failures: 0,
     };
 
     /// Since when, in milliseconds since the Unix epoch, if known.
-    pub fn since_ms(&self) -> Option<u64> {
+    pub(crate) fn since_ms(&self) -> Option<u64> {
         (self.since_ms > 0).then_some(self.since_ms)
     }
 }
@@ -85,7 +85,7 @@ struct Record {
 }
 
 impl History {
-    pub const fn new() -> History {
+    pub(crate) const fn new() -> History {
         History {
             passing: AtomicBool::new(false),
             passing_since: AtomicU64::new(0),
@@ -108,7 +108,7 @@ impl History {
     /// outcome becomes what bodies show: a damped failure's reason says how many of `failures`
     /// it is (`"refused (1 of 3)"`); a pass that does not yet make up `successes` fails, saying so.
     #[inline]
-    pub fn count(&self, outcome: &mut Outcome, damping: Damping) -> Standing {
+    pub(crate) fn count(&self, outcome: &mut Outcome, damping: Damping) -> Standing {
         if outcome.is_healthy() && self.passing.load(Ordering::Acquire) {
             return Standing {
                 verdict: Verdict::Passing,

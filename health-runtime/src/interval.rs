@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 
+use crate::check::Check;
 use crate::data::{AppData, DataSource};
 use crate::execute;
 use crate::history::Standing;
 use crate::outcome::Outcome;
-use crate::registry::Check;
 use crate::report::CheckResult;
 use crate::state::{CheckState, FinishedRun};
 
@@ -154,25 +154,25 @@ fn judge(run: FinishedRun, period: Duration, timeout: Duration) -> (FinishedRun,
 
 impl CheckState {
     /// Marks the check as run by a background loop; `false` if a loop runs it already.
-    pub fn claim_loop(&self) -> bool {
+    pub(crate) fn claim_loop(&self) -> bool {
         !std::mem::replace(&mut self.slot().loop_running, true)
     }
 
     /// Marks the loop as gone, and wakes the probes waiting for its first run.
-    pub fn release_loop(&self) {
+    pub(crate) fn release_loop(&self) {
         self.slot().loop_running = false;
         self.changed.notify_waiters();
     }
 
     /// The latest run, if a loop runs the check and has made one.
-    pub fn loop_result(&self) -> Option<FinishedRun> {
+    pub(crate) fn loop_result(&self) -> Option<FinishedRun> {
         let slot = self.slot();
         slot.loop_running.then(|| slot.latest.clone()).flatten()
     }
 
     /// The latest run, waiting for a first one if there is none yet; `None` if the loop stopped
     /// before making one.
-    pub async fn first_loop_result(&self) -> Option<FinishedRun> {
+    pub(crate) async fn first_loop_result(&self) -> Option<FinishedRun> {
         loop {
             let changed = {
                 let slot = self.slot();
@@ -189,7 +189,7 @@ impl CheckState {
     }
 
     /// Records a run of the background loop.
-    pub fn record(&self, run: FinishedRun) {
+    pub(crate) fn record(&self, run: FinishedRun) {
         self.slot().latest = Some(run);
         self.changed.notify_waiters();
     }

@@ -21,12 +21,14 @@ mod http;
 // The core, which names no server.
 mod bounds;
 mod cached;
+mod check;
 mod check_name;
 mod data;
 mod details;
 mod execute;
 mod extensions;
 mod feed;
+mod format;
 mod health;
 mod history;
 mod interval;
@@ -40,6 +42,7 @@ mod redact;
 mod registry;
 mod report;
 mod runs;
+mod served_checks;
 mod state;
 mod transitions;
 
@@ -50,16 +53,17 @@ pub mod __private;
 
 #[cfg(feature = "actix")]
 pub use actix::InFlight;
+pub use check::{Check, CheckReturn, DEFAULT_TIMEOUT};
 pub use data::{CheckParam, Data};
 pub use details::{Details, RequestView};
 pub use feed::ProbeStatus;
+pub use format::{Format, UnknownFormat};
 #[cfg(feature = "grpc")]
 pub use grpc::GrpcHealth;
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
-pub use registry::{Check, CheckReturn, DEFAULT_TIMEOUT, Probe};
-pub use report::Format;
+pub use probe::{Probe, UnknownProbe};
 
 // The attributes, documented here where users find them.
 

@@ -1,7 +1,7 @@
 //! The life of a `Health` around its checks: the startup latch (once every critical startup check
 //! has passed, the service has started, and stays started), the availability switches that hold a
-//! probe back whatever its checks say (traffic refused, liveness broken), the requests in flight
-//! and the drain on shutdown. They belong to the `Health` that was built and are shared by its
+//! probe back whatever its checks say (traffic refused, liveness broken), the requests in flight,
+//! the drain on shutdown, and what the log said of each probe. They belong to the `Health` that was built and are shared by its
 //! clones, so that two `Health` values in one process (two tests of one binary) do not see each
 //! other's drain; a service builds one `Health` before its server and clones it into each worker.
 
@@ -16,9 +16,10 @@ use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
 
 use crate::outcome::{Limits, Outcome};
+use crate::probe::Probe;
 use crate::redact;
-use crate::registry::Probe;
 use crate::report::CheckResult;
+use crate::transitions::ProbeLog;
 
 /// What a `Health` drives beyond its checks, shared by its clones, the servers they are on and
 /// the handles they give out.
@@ -27,13 +28,15 @@ pub(crate) struct Lifecycle {
     pub startup: StartupLatch,
     pub switches: Switches,
     pub in_flight: RequestsInFlight,
+    /// What the log said of each probe's whole answers, by `Probe::index`.
+    pub probe_logs: [ProbeLog; 3],
 }
 
 impl Lifecycle {
     /// The lifecycle of a new `Health`. It is leaked (a few hundred bytes, once per
     /// `Health::default()`), so that probes on every worker read it through a plain reference:
     /// a reference count would be a cache line that every worker writes on every probe.
-    pub fn leaked() -> &'static Lifecycle {
+    pub(crate) fn leaked() -> &'static Lifecycle {
         Box::leak(Box::default())
     }
 }
@@ -54,12 +57,12 @@ pub(crate) struct StartupLatch(OnceLock<Vec<CheckResult>>);
 
 impl StartupLatch {
     /// The startup checks' results from the run that passed, once one has.
-    pub fn passed(&self) -> Option<&[CheckResult]> {
+    pub(crate) fn passed(&self) -> Option<&[CheckResult]> {
         self.0.get().map(Vec::as_slice)
     }
 
     /// Records the results of a passing startup run; the first one recorded is kept.
-    pub fn record_pass(&self, results: Vec<CheckResult>) -> &[CheckResult] {
+    pub(crate) fn record_pass(&self, results: Vec<CheckResult>) -> &[CheckResult] {
         self.0.get_or_init(|| results)
     }
 }
@@ -103,7 +106,7 @@ impl Switches {
 
     /// Resolves at the next change of a switch: made before what it guards is read, so that a
     /// change in between is not missed.
-    pub fn changed(&self) -> Pin<Box<Notified<'_>>> {
+    pub(crate) fn changed(&self) -> Pin<Box<Notified<'_>>> {
         let mut changed = Box::pin(self.changed.notified());
         changed.as_mut().enable();
         changed
@@ -112,7 +115,7 @@ impl Switches {
     /// Why `probe` fails whatever its checks say, if it does. Inlined, as every probe asks: the
     /// call cost more than the load (23 instructions per probe, counted by callgrind).
     #[inline]
-    pub fn holding(&self, probe: Probe) -> Option<Cow<'static, str>> {
+    pub(crate) fn holding(&self, probe: Probe) -> Option<Cow<'static, str>> {
         if !self.any.load(Ordering::Acquire) {
             return None;
         }
@@ -130,39 +133,39 @@ impl Switches {
     }
 
     /// Starts the drain; `true` the first time only (every server's shutdown future calls it).
-    pub fn start_draining(&self) -> bool {
+    pub(crate) fn start_draining(&self) -> bool {
         let mut first = false;
         self.set(|state| first = !std::mem::replace(&mut state.draining, true));
         first
     }
 
-    pub fn refuse_traffic(&self, reason: String) {
+    pub(crate) fn refuse_traffic(&self, reason: String) {
         self.set(|state| state.refusing = Some(reason));
     }
 
-    pub fn accept_traffic(&self) {
+    pub(crate) fn accept_traffic(&self) {
         self.set(|state| state.refusing = None);
     }
 
-    pub fn break_liveness(&self, reason: String) {
+    pub(crate) fn break_liveness(&self, reason: String) {
         self.set(|state| state.broken = Some(reason));
     }
 
-    pub fn restore_liveness(&self) {
+    pub(crate) fn restore_liveness(&self) {
         self.set(|state| state.broken = None);
     }
 
-    pub fn is_draining(&self) -> bool {
+    pub(crate) fn is_draining(&self) -> bool {
         self.any.load(Ordering::Acquire) && self.state().draining
     }
 
     /// Marks the drain as over: the servers stop, and so do the watches of probes.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.set(|state| state.stopped = true);
     }
 
     /// Resolves once the drain is over.
-    pub async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         loop {
             let changed = self.changed();
             if self.state().stopped {
@@ -244,7 +247,7 @@ pub(crate) struct RequestsInFlight {
 
 impl RequestsInFlight {
     /// Counts a request until the guard is dropped.
-    pub fn begin(&'static self) -> InFlightGuard {
+    pub(crate) fn begin(&'static self) -> InFlightGuard {
         self.count.fetch_add(1, Ordering::AcqRel);
         InFlightGuard(self)
     }
@@ -324,11 +327,11 @@ pub(crate) async fn shutdown_signal(lifecycle: &'static Lifecycle, delay: Durati
 /// SIGTERM and SIGINT (Ctrl-C), as one stream.
 mod signals {
     #[cfg(unix)]
-    pub struct Signals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
+    pub(super) struct Signals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
 
     #[cfg(unix)]
     impl Signals {
-        pub fn new() -> Signals {
+        pub(super) fn new() -> Signals {
             use tokio::signal::unix::{SignalKind, signal};
             match (
                 signal(SignalKind::terminate()),
@@ -342,7 +345,7 @@ mod signals {
             }
         }
 
-        pub async fn next(&mut self) {
+        pub(super) async fn next(&mut self) {
             match &mut self.0 {
                 Some((terminate, interrupt)) => {
                     tokio::select! {

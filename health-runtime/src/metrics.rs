@@ -12,7 +12,8 @@
 
 use metrics::SharedString;
 
-use crate::registry::{Check, Name, Probe};
+use crate::check::{Check, Name};
+use crate::probe::Probe;
 use crate::state::FinishedRun;
 
 /// Records a run of `check` that ended `how`: `ok`, `error`, `timeout` or `panic`.

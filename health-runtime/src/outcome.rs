@@ -175,7 +175,7 @@ pub(crate) struct Limits {
 
 impl Limits {
     /// Five checks that hit both limits still make a body under 10 KiB.
-    pub const DEFAULT: Limits = Limits {
+    pub(crate) const DEFAULT: Limits = Limits {
         error: 512,
         data: 1024,
     };

@@ -1,120 +1,20 @@
-//! The checks a service has, and what is known of each before it runs: those declared by the
-//! attributes, collected at link time into one static slice, and those added at runtime with
-//! [`Check::new`]. Nothing here runs a check.
+//! The checks declared by the attributes, collected at link time into `health-registry`'s one
+//! slice (shared by every version of the runtime in a program), and found there: this version's,
+//! as [`Check`]s, and the others', as a mistake to tell.
 
-use std::borrow::Cow;
+use std::any::Any;
 use std::fmt;
-use std::future::Future;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::any::Any;
-
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
 use health_registry::Registration;
 
+use crate::check::{Check, CheckFuture, Name, Schedule, StateRef};
 use crate::data::{DataSource, DataType};
 use crate::history::Damping;
-use crate::outcome::{IntoOutcome, Limits, Outcome};
+use crate::outcome::Limits;
+use crate::probe::Probe;
 use crate::state::CheckState;
-use crate::{bounds, check_name};
-use crate::{panics, redact};
-
-/// The three Kubernetes probes, as [`Health::paths`](crate::Health::paths) and
-/// [`Health::check`](crate::Health::check) name them.
-///
-/// ```
-/// use health_runtime::{Health, Probe};
-///
-/// let health = Health::default().paths(Probe::Startup, ["/started"]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Probe {
-    /// "Is the process able to work?" A failure makes Kubernetes restart the container.
-    Liveness,
-    /// "Should the pod receive traffic?" A failure removes it from its Service, without a restart.
-    Readiness,
-    /// "Has the process finished starting?" Holds readiness back until it has passed once.
-    Startup,
-}
-
-impl Probe {
-    pub(crate) const ALL: [Probe; 3] = [Probe::Liveness, Probe::Readiness, Probe::Startup];
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Lower-case name, as used in messages: `liveness`, `readiness`, `startup`.
-    ///
-    /// ```
-    /// assert_eq!(health_runtime::Probe::Readiness.as_str(), "readiness");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Probe::Liveness => "liveness",
-            Probe::Readiness => "readiness",
-            Probe::Startup => "startup",
-        }
-    }
-}
-
-impl fmt::Display for Probe {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The timeout of a check that sets none, unless [`Health::default_timeout`] changes it:
-/// **800 ms**. It keeps a probe's answer inside the kubelet's default `timeoutSeconds: 1`, with
-/// room for the network.
-///
-/// ```
-/// assert_eq!(health_runtime::DEFAULT_TIMEOUT, std::time::Duration::from_millis(800));
-/// ```
-///
-/// [`Health::default_timeout`]: crate::Health::default_timeout
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(800);
-
-/// What a [`Check::new`] closure returns: a future whose output a check fn may return
-/// ([`IntoOutcome`]). Every such future is one; the trait exists to say what to write when a
-/// closure returns something else.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a future of a health check's result",
-    label = "a `Check::new` closure must return a future: write `|| async {{ ... }}`",
-    note = "the future's output is `()`, `bool`, `Result<T, E>` (`T: Serialize`, `E: Display`) or `health_runtime::Outcome`"
-)]
-pub trait CheckReturn {
-    /// The future, boxed, its output made an [`Outcome`].
-    #[doc(hidden)]
-    fn into_check_future(self) -> CheckFuture
-    where
-        Self: Send;
-}
-
-// Errors are told through the trait's message rather than through this impl's bounds.
-#[diagnostic::do_not_recommend]
-impl<F> CheckReturn for F
-where
-    F: Future + 'static,
-    F::Output: IntoOutcome,
-{
-    fn into_check_future(self) -> CheckFuture
-    where
-        Self: Send,
-    {
-        self.map(IntoOutcome::into_outcome).boxed()
-    }
-}
-
-/// A run of a check that has started; resolves to its outcome. `Send`, so that any server's
-/// runtime can run it on any of its threads.
-pub type CheckFuture = BoxFuture<'static, Outcome>;
-
-/// Starts a run of a check, taking its `web::Data<T>` parameters from `data`.
-type Run = dyn Fn(&DataSource<'_>) -> CheckFuture + Send + Sync;
 
 /// One check declared by `#[liveness]`, `#[readiness]` or `#[startup]`, as generated code builds
 /// it with [`Declared::new`].
@@ -173,6 +73,16 @@ impl Declared {
             run,
             state: CheckState::new(),
         }
+    }
+}
+
+impl fmt::Debug for Declared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Declared")
+            .field("probe", &self.probe)
+            .field("name", &self.name)
+            .field("function", &self.function)
+            .finish_non_exhaustive()
     }
 }
 
@@ -258,295 +168,6 @@ pub(crate) fn other_versions_problem() -> Option<String> {
     ))
 }
 
-/// When a check runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Schedule {
-    /// On every probe that reaches it.
-    EveryProbe,
-    /// On a probe that finds no result younger than the TTL; probes that find none share a run.
-    Cached(Duration),
-    /// In a background loop, every period; probes answer from its latest result.
-    Interval(Duration),
-}
-
-/// A check as the runtime runs it. Build one with [`Check::new`] to add a check at runtime, for
-/// values that are only known then:
-///
-/// ```
-/// use std::time::Duration;
-/// use health_runtime::{Check, Health, Probe};
-///
-/// let queue = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(3));
-/// let health = Health::default().check(
-///     Probe::Readiness,
-///     Check::new("queue", move || {
-///         let depth = queue.load(std::sync::atomic::Ordering::Relaxed);
-///         async move { depth < 100 }
-///     })
-///     .timeout(Duration::from_millis(200))
-///     .critical(false),
-/// );
-/// ```
-#[derive(Clone)]
-pub struct Check {
-    pub(crate) name: Name,
-    /// Where it was declared, for messages: the fn's path, or `Check::new`.
-    pub(crate) origin: &'static str,
-    /// The probe that serves it, once served.
-    pub(crate) probe: Option<Probe>,
-    /// `None` until `Health`'s default applies.
-    timeout: Option<Duration>,
-    /// How much of its outcome a body shows; `Health`'s, once served.
-    pub(crate) limits: Limits,
-    pub(crate) critical: bool,
-    pub(crate) schedule: Schedule,
-    pub(crate) damping: Damping,
-    /// The types of the parameters that `run` takes (none for an added check).
-    data_types: &'static [fn() -> DataType],
-    run: Arc<Run>,
-    pub(crate) state: StateRef,
-}
-
-impl Check {
-    /// A critical check named `name` that runs `check` on every probe, under the default
-    /// timeout.
-    ///
-    /// The name follows the attributes' rule, so that `/<path>/<name>` and `?exclude=<name>` reach
-    /// it: not empty, not only dots, and only ASCII letters, digits, `_`, `.` and `-`.
-    ///
-    /// The closure returns a future, which is `Send` (the runtime may run it on any thread of the
-    /// server's): write `|| async { ... }`, not `|| { ... }`, and hold no `Rc` across its awaits.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `name` breaks the rule: a mistake of the program, found
-    /// before any server starts.
-    ///
-    /// ```
-    /// use health_runtime::Check;
-    ///
-    /// let disk = Check::new("disk", || async { std::path::Path::new("/tmp").exists() });
-    /// assert_eq!(disk.name(), "disk");
-    /// ```
-    #[track_caller]
-    pub fn new<F, Fut>(name: impl Into<Cow<'static, str>>, check: F) -> Check
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: CheckReturn + Send,
-    {
-        let name = name.into();
-        if let Some(problem) = check_name::name_problem(&name) {
-            let name = redact::secrets(&name);
-            panics::configuration_error(format!("Check::new({name:?}): {problem}"));
-        }
-        Check {
-            name: Name::from(name),
-            origin: "Check::new",
-            probe: None,
-            timeout: None,
-            limits: Limits::DEFAULT,
-            critical: true,
-            schedule: Schedule::EveryProbe,
-            damping: Damping::NONE,
-            data_types: &[],
-            run: Arc::new(move |_: &DataSource<'_>| check().into_check_future()),
-            state: StateRef::Added(Arc::new(CheckState::new())),
-        }
-    }
-
-    /// Fails the check when it has not finished within `timeout`.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `timeout` is under 1 ms or over 5 minutes.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use health_runtime::Check;
-    /// let check = Check::new("api", || async { true }).timeout(Duration::from_millis(300));
-    /// ```
-    #[must_use]
-    #[track_caller]
-    pub fn timeout(mut self, timeout: Duration) -> Check {
-        self.timeout = Some(self.bounded("timeout", timeout));
-        self
-    }
-
-    /// Reuses a result for `ttl`; probes that find no fresh result share one run. Replaces an
-    /// `interval`. The cache is shared by the clones of this `Check`: build the `Health` once,
-    /// outside the `HttpServer::new` closure, for one cache per process rather than per worker.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `ttl` is under 1 ms or over a day.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use health_runtime::Check;
-    /// let check = Check::new("api", || async { true }).cache(Duration::from_secs(1));
-    /// ```
-    #[must_use]
-    #[track_caller]
-    pub fn cache(mut self, ttl: Duration) -> Check {
-        self.schedule = Schedule::Cached(self.bounded("cache", ttl));
-        self
-    }
-
-    /// Runs the check in the background every `period`, from the server's start when its probe
-    /// is served on some path; probes answer from the latest result. Replaces a `cache`.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `period` is under 1 ms or over a day.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use health_runtime::Check;
-    /// let check = Check::new("search", || async { true }).interval(Duration::from_secs(5));
-    /// ```
-    #[must_use]
-    #[track_caller]
-    pub fn interval(mut self, period: Duration) -> Check {
-        self.schedule = Schedule::Interval(self.bounded("interval", period));
-        self
-    }
-
-    /// A non-critical check's failure is reported as `WARN` and does not fail the probe.
-    ///
-    /// ```
-    /// # use health_runtime::Check;
-    /// let check = Check::new("optional_cache", || async { false }).critical(false);
-    /// ```
-    #[must_use]
-    pub fn critical(mut self, critical: bool) -> Check {
-        self.critical = critical;
-        self
-    }
-
-    /// Flap damping: a check that was passing fails its probe only after `runs` failed runs in a
-    /// row (at least 1; 1, the default, fails it at the first). Until then its failures show as
-    /// `WARN` with how many of `runs` they are (`"timed out after 300ms (1 of 3)"`), and its probe
-    /// passes. Runs are counted, not probes: a cached result counts once, a background loop's
-    /// each run. A check that has not passed yet fails at its first failed run.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `runs` is 0.
-    ///
-    /// ```
-    /// # use health_runtime::Check;
-    /// let check = Check::new("search", || async { true }).failures(3).successes(2);
-    /// ```
-    #[must_use]
-    #[track_caller]
-    pub fn failures(mut self, runs: u32) -> Check {
-        self.damping.failures = self.runs_in_a_row("failures", runs);
-        self
-    }
-
-    /// Flap damping: a check that failed its probe passes again only after `runs` passing runs
-    /// in a row (at least 1; 1, the default, passes it at the first). Until then it stays failed,
-    /// saying how many of `runs` have passed and why it failed.
-    ///
-    /// # Panics
-    ///
-    /// Here, at the caller's line, when `runs` is 0.
-    ///
-    /// ```
-    /// # use health_runtime::Check;
-    /// let check = Check::new("search", || async { true }).successes(2);
-    /// ```
-    #[must_use]
-    #[track_caller]
-    pub fn successes(mut self, runs: u32) -> Check {
-        self.damping.successes = self.runs_in_a_row("successes", runs);
-        self
-    }
-
-    /// `duration`, unless it is out of the bounds of `what` (`timeout`, `cache`, `interval`): a
-    /// mistake of the program, told at the caller's line.
-    #[track_caller]
-    fn bounded(&self, what: &str, duration: Duration) -> Duration {
-        if let Some(problem) = bounds::duration_problem(what, duration) {
-            let name = redact::secrets(&self.name);
-            panics::configuration_error(format!(
-                "Check::new({name:?}).{what}({duration:?}): {problem}"
-            ));
-        }
-        duration
-    }
-
-    /// `runs`, unless it is 0: a mistake of the program, told at the caller's line.
-    #[track_caller]
-    fn runs_in_a_row(&self, what: &str, runs: u32) -> u32 {
-        if runs == 0 {
-            let name = redact::secrets(&self.name);
-            panics::configuration_error(format!(
-                "Check::new({name:?}).{what}(0): a number of runs in a row is at least 1"
-            ));
-        }
-        runs
-    }
-
-    /// The check's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The path of the fn that declared it (`my_app::orders::db`), or `Check::new` for a check
-    /// built on the builder: to keep a module's checks with [`Health::only_checks`].
-    ///
-    /// [`Health::only_checks`]: crate::Health::only_checks
-    pub fn function(&self) -> &'static str {
-        self.origin
-    }
-
-    /// Applies `Health`'s settings: the probe that serves it, its limits, and its defaults for
-    /// what the check left unset (its timeout, and a cache for a check that runs on every probe).
-    pub(crate) fn served_with(
-        mut self,
-        probe: Probe,
-        timeout: Duration,
-        cache: Option<Duration>,
-        limits: Limits,
-    ) -> Check {
-        self.probe = Some(probe);
-        self.timeout.get_or_insert(timeout);
-        self.limits = limits;
-        if let (Schedule::EveryProbe, Some(ttl)) = (self.schedule, cache) {
-            self.schedule = Schedule::Cached(ttl);
-        }
-        self
-    }
-
-    /// The check's timeout, once `Health`'s default applies.
-    pub(crate) fn run_timeout(&self) -> Duration {
-        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
-    }
-
-    /// The types of the parameters the check takes.
-    pub(crate) fn data_types(&self) -> &'static [fn() -> DataType] {
-        self.data_types
-    }
-
-    /// Starts a run: resolves the parameters from `data` and calls the check. Not yet polled.
-    pub(crate) fn start(&self, data: &DataSource<'_>) -> CheckFuture {
-        (self.run)(data)
-    }
-}
-
-impl fmt::Debug for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check")
-            .field("name", &self.name)
-            .field("timeout", &self.timeout)
-            .field("critical", &self.critical)
-            .field("schedule", &self.schedule)
-            .field("damping", &self.damping)
-            .finish_non_exhaustive()
-    }
-}
-
 impl From<&'static Declared> for Check {
     fn from(declared: &'static Declared) -> Check {
         Check {
@@ -561,59 +182,6 @@ impl From<&'static Declared> for Check {
             data_types: declared.data_types,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),
-        }
-    }
-}
-
-/// A check's name, as every result of the check carries it: borrowed from the registration of a
-/// declared check, shared with an added one, and so never copied by a probe.
-#[derive(Debug, Clone)]
-pub(crate) enum Name {
-    Static(&'static str),
-    Shared(Arc<str>),
-}
-
-impl From<Cow<'static, str>> for Name {
-    fn from(name: Cow<'static, str>) -> Name {
-        match name {
-            Cow::Borrowed(name) => Name::Static(name),
-            Cow::Owned(name) => Name::Shared(name.into()),
-        }
-    }
-}
-
-impl Deref for Name {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        match self {
-            Name::Static(name) => name,
-            Name::Shared(name) => name,
-        }
-    }
-}
-
-impl fmt::Display for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self)
-    }
-}
-
-/// Where a check keeps its state: in its static when declared, in the `Check` (and its clones)
-/// when added on the builder.
-#[derive(Clone)]
-pub(crate) enum StateRef {
-    Declared(&'static CheckState),
-    Added(Arc<CheckState>),
-}
-
-impl Deref for StateRef {
-    type Target = CheckState;
-
-    fn deref(&self) -> &CheckState {
-        match self {
-            StateRef::Declared(state) => state,
-            StateRef::Added(state) => state,
         }
     }
 }

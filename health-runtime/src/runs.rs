@@ -7,9 +7,9 @@ use std::task::Context;
 
 use futures_util::future::{BoxFuture, join_all};
 
+use crate::check::{Check, Schedule};
 use crate::data::DataSource;
 use crate::execute::{self, FirstPoll, PendingRun};
-use crate::registry::{Check, Schedule};
 use crate::report::{CheckResult, Report, Results};
 use crate::{cached, interval};
 
@@ -21,7 +21,7 @@ pub(crate) enum Answer<T = Report> {
 
 impl<T: Send + 'static> Answer<T> {
     /// The report, now or when it comes.
-    pub async fn report(self) -> T {
+    pub(crate) async fn report(self) -> T {
         match self {
             Answer::Now(report) => report,
             Answer::Later(report) => report.await,
@@ -29,7 +29,7 @@ impl<T: Send + 'static> Answer<T> {
     }
 
     /// The answer made into another, when it comes.
-    pub fn map<U>(self, into: impl FnOnce(T) -> U + Send + 'static) -> Answer<U> {
+    pub(crate) fn map<U>(self, into: impl FnOnce(T) -> U + Send + 'static) -> Answer<U> {
         match self {
             Answer::Now(report) => Answer::Now(into(report)),
             Answer::Later(report) => Answer::Later(Box::pin(async move { into(report.await) })),
@@ -50,7 +50,7 @@ type WaitingRun = BoxFuture<'static, CheckResult>;
 
 impl Runs {
     /// Begins `checks` within the poll whose context is `cx`.
-    pub fn begin<'a>(
+    pub(crate) fn begin<'a>(
         checks: impl Iterator<Item = &'a Check>,
         data: &DataSource<'_>,
         cx: &mut Context<'_>,
@@ -70,7 +70,7 @@ impl Runs {
 
     /// The one place that decides whether a probe is answered within its first poll: when no
     /// check waits, `report` makes the answer now; otherwise a future waits for the checks that do.
-    pub fn answer<T: Send + 'static>(
+    pub(crate) fn answer<T: Send + 'static>(
         self,
         report: impl FnOnce(Results) -> T + Send + 'static,
     ) -> Answer<T> {

@@ -25,7 +25,7 @@ pub(crate) struct FinishedRun {
 
 impl FinishedRun {
     /// A result that began at `began_at` and finishes now with `outcome`, with `standing`.
-    pub fn since(began_at: Instant, outcome: Outcome, standing: Standing) -> FinishedRun {
+    pub(crate) fn since(began_at: Instant, outcome: Outcome, standing: Standing) -> FinishedRun {
         let finished_at = Instant::now();
         FinishedRun {
             outcome,
@@ -36,7 +36,7 @@ impl FinishedRun {
     }
 
     /// A failed result that no run of the check made (a wait that timed out), since `began_at`.
-    pub fn no_run(began_at: Instant, outcome: Outcome) -> FinishedRun {
+    pub(crate) fn no_run(began_at: Instant, outcome: Outcome) -> FinishedRun {
         FinishedRun::since(began_at, outcome, Standing::UNKNOWN)
     }
 }
@@ -62,7 +62,7 @@ pub(crate) struct Slot {
 }
 
 impl CheckState {
-    pub const fn new() -> CheckState {
+    pub(crate) const fn new() -> CheckState {
         CheckState {
             slot: Mutex::new(Slot {
                 latest: None,
@@ -75,7 +75,7 @@ impl CheckState {
         }
     }
 
-    pub fn slot(&self) -> MutexGuard<'_, Slot> {
+    pub(crate) fn slot(&self) -> MutexGuard<'_, Slot> {
         // The lock is never held across user code or an await, so poisoning cannot leave the
         // slot half-written.
         self.slot.lock().unwrap_or_else(PoisonError::into_inner)
@@ -84,7 +84,7 @@ impl CheckState {
 
 impl Slot {
     /// The latest run and its age, if it is younger than `ttl`.
-    pub fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
+    pub(crate) fn fresh(&self, ttl: Duration) -> Option<(FinishedRun, Duration)> {
         let run = self.latest.as_ref()?;
         let age = run.finished_at.elapsed();
         (age < ttl).then(|| (run.clone(), age))

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::probe::Probe;
 use crate::redact::printable;
-use crate::registry::Probe;
 
 /// How often a check that keeps failing is logged again.
 pub(crate) const LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -45,7 +45,7 @@ pub(crate) struct Named<'a> {
 }
 
 impl CheckLog {
-    pub const fn new() -> CheckLog {
+    pub(crate) const fn new() -> CheckLog {
         CheckLog {
             failing: AtomicBool::new(false),
             streak: Mutex::new(None),
@@ -60,7 +60,7 @@ impl CheckLog {
     /// A run of the check passed. This and [`took`](Self::took) are inlined, as every run tells
     /// them: the calls cost more than the loads (callgrind).
     #[inline]
-    pub fn passed(&self, named: Named<'_>, duration: Duration) {
+    pub(crate) fn passed(&self, named: Named<'_>, duration: Duration) {
         if !self.failing.load(Ordering::Relaxed) {
             return;
         }
@@ -77,7 +77,7 @@ impl CheckLog {
 
     /// A run of the check failed after `duration`; `held_back` says whether flap damping held
     /// the failure back from its probe (`None` for a failure that is no run's).
-    pub fn failed(
+    pub(crate) fn failed(
         &self,
         named: Named<'_>,
         duration: Duration,
@@ -100,7 +100,7 @@ impl CheckLog {
     /// tell them, and a dependency that is down fails now at once, now at the timeout, which
     /// would make a pair of lines of every probe.
     #[inline]
-    pub fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
+    pub(crate) fn took(&self, named: Named<'_>, duration: Duration, timeout: Duration) {
         let slow = duration > timeout / 2;
         if self.slow.load(Ordering::Relaxed) != slow {
             self.slowness_changed(named, slow, duration, timeout);
@@ -258,17 +258,16 @@ const UNKNOWN: u8 = 0;
 const PASSED: u8 = 1;
 const FAILED: u8 = 2;
 
-/// The probes of this process, by `Probe::index`.
-pub(crate) static PROBES: [ProbeLog; 3] = [ProbeLog::new(), ProbeLog::new(), ProbeLog::new()];
-
-impl ProbeLog {
-    pub const fn new() -> ProbeLog {
+impl Default for ProbeLog {
+    fn default() -> ProbeLog {
         ProbeLog(AtomicU8::new(UNKNOWN), AtomicBool::new(false))
     }
+}
 
+impl ProbeLog {
     /// The probe `probe` answered `passed`; `why` tells why it failed.
     #[inline]
-    pub fn answered(&self, probe: &'static str, passed: bool, why: impl FnOnce() -> String) {
+    pub(crate) fn answered(&self, probe: &'static str, passed: bool, why: impl FnOnce() -> String) {
         let status = if passed { PASSED } else { FAILED };
         if self.0.load(Ordering::Relaxed) != status {
             self.changed(probe, status, why);
@@ -414,7 +413,7 @@ mod tests {
         log.took(named, Duration::from_millis(100), timeout);
         assert!(!log.slow.load(Ordering::Relaxed));
 
-        let probe = ProbeLog::new();
+        let probe = ProbeLog::default();
         let mut asked = 0;
         probe.answered("readiness", false, || {
             asked += 1;
@@ -430,7 +429,7 @@ mod tests {
         assert_eq!(probe.0.load(Ordering::Relaxed), PASSED);
 
         // A first pass after failing is no pass "again"; a later one is.
-        let startup = ProbeLog::new();
+        let startup = ProbeLog::default();
         let line = |passed| {
             let status = if passed { PASSED } else { FAILED };
             startup.line("startup", status, || "warm failed".into())
@@ -447,7 +446,7 @@ mod tests {
             Some("startup probe fails: warm failed")
         );
         assert_eq!(line(true).as_deref(), Some("startup probe passes again"));
-        let fresh = ProbeLog::new();
+        let fresh = ProbeLog::default();
         assert_eq!(
             fresh.line("liveness", PASSED, String::new),
             None,

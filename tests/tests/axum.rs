@@ -134,7 +134,7 @@ async fn every_path_method_and_option_is_answered_alike() {
         get("/readyz?exclude=nothing&verbose"),
         get("/readyz?format=health-json"),
         get("/readyz?format=microprofile"),
-        get("/readyz?format=seed"),
+        get("/readyz?format=json"),
         get("/readyz?format=xml"),
         (Method::GET, "/readyz", HEALTH_JSON),
         (Method::GET, "/readyz", &[("accept", "*/*")]),

@@ -104,11 +104,18 @@ fn graph() -> PathBuf {
         .nth(1)
         .and_then(|rest| rest.split("\n[").next())
         .unwrap();
+    // The lints that the crates' `[lints] workspace = true` inherit.
+    let lints = workspace
+        .split("[workspace.lints.rust]")
+        .nth(1)
+        .and_then(|rest| rest.split("[workspace.dependencies]").next())
+        .unwrap();
     write(
         &root.join("Cargo.toml"),
         &format!(
             "[workspace]\nmembers = [{MEMBERS}]\nresolver = \"2\"\n\n\
-             [workspace.package]{package}\n\n[workspace.dependencies]\n\
+             [workspace.package]{package}\n\n[workspace.lints.rust]{lints}\
+             [workspace.dependencies]\n\
              health-macros = {{ path = \"next/health-macros\", version = \"=0.2.0\" }}\n\
              health-registry = {{ {}, version = \"1\" }}\n\
              actix-web = {{ version = \"4.9\", default-features = false }}\n\

@@ -34,12 +34,12 @@ async fn a_request_picks_its_format_and_the_status_code_stays() {
     let base = serve_health(one_failing());
     let url = format!("{base}/readyz");
 
-    let seed = get(&url).await;
+    let json = get(&url).await;
     assert_eq!(
-        (seed.status, seed.content_type.as_str()),
+        (json.status, json.content_type.as_str()),
         (503, "application/json")
     );
-    assert_eq!(seed.json()["status"], "FAIL");
+    assert_eq!(json.json()["status"], "FAIL");
 
     let health_json = get(&format!("{url}?format=health-json")).await;
     assert_eq!(health_json.status, 503);
@@ -78,11 +78,11 @@ async fn a_request_picks_its_format_and_the_status_code_stays() {
     assert_eq!(unknown.status, 400);
     assert_eq!(
         unknown.json()["error"],
-        "unknown format \"xml\": use seed, microprofile or health-json"
+        "unknown format \"xml\": use json, microprofile or health-json"
     );
 
-    // A passing probe is 200 in every format.
-    for format in ["seed", "microprofile", "health-json"] {
+    // A passing probe is 200 in every format (`seed` is `json`'s name before 0.1).
+    for format in ["json", "seed", "microprofile", "health-json"] {
         let answer = get(&format!("{base}/readyz/flag?format={format}")).await;
         assert_eq!(answer.status, 200, "{format}");
     }
@@ -95,7 +95,7 @@ async fn the_builder_sets_the_default_format() {
     assert_eq!(answer.content_type, "application/health+json");
     assert_eq!(answer.json()["status"], "fail");
     assert_eq!(
-        get(&format!("{base}/readyz?format=seed")).await.json()["status"],
+        get(&format!("{base}/readyz?format=json")).await.json()["status"],
         "FAIL"
     );
     // The kubelet's `Accept: */*` gets the configured default.
@@ -108,7 +108,7 @@ async fn the_builder_sets_the_default_format() {
 async fn status_only_withholds_reasons_in_every_format_with_the_same_status() {
     let base = serve_health(one_failing().details(Details::status_only()));
     let url = format!("{base}/readyz");
-    for format in ["seed", "microprofile", "health-json"] {
+    for format in ["json", "microprofile", "health-json"] {
         let answer = get(&format!("{url}?format={format}")).await;
         assert_eq!(answer.status, 503, "{format}");
         assert!(

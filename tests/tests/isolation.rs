@@ -1,5 +1,6 @@
 //! Two `Health` values in one process, as two tests of one binary build them: each has its own
-//! startup latch, availability switches and drain, shared only by its clones. A SIGTERM reaches the
+//! startup latch, availability switches, drain and log of its probes' changes, shared only by its
+//! clones. A SIGTERM reaches the
 //! process, so this test has its binary to itself; only the `Health` whose `shutdown_signal()` is
 //! awaited drains.
 
@@ -31,6 +32,7 @@ async fn status(url: String) -> u16 {
 
 #[actix_web::test]
 async fn two_healths_of_one_process_keep_their_own_latch_switches_and_drain() {
+    let captured = health_tests::log::captured();
     let (warm_a, warm_b) = (
         Arc::new(AtomicBool::new(true)),
         Arc::new(AtomicBool::new(false)),
@@ -70,6 +72,19 @@ async fn two_healths_of_one_process_keep_their_own_latch_switches_and_drain() {
     assert_eq!(status(format!("{base_a}/livez")).await, 200);
     a.availability().accept_traffic();
     b.availability().restore_liveness();
+    // Each probe's changes are its own `Health`'s: A failing and B passing is no flapping.
+    let readiness: Vec<String> = captured
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains("readiness probe"))
+        .collect();
+    let [b_starting, b_started, a_refused] = &readiness[..] else {
+        panic!("{readiness:#?}");
+    };
+    assert!(b_starting.starts_with("WARN readiness probe fails: "));
+    assert!(b_started.starts_with("INFO readiness probe passes probe="));
+    assert!(a_refused.starts_with("WARN readiness probe fails: "));
+    assert!(a_refused.contains("maintenance"), "{a_refused}");
 
     // A SIGTERM drains the `Health` whose future awaits it, and not the other.
     let mut drain = Box::pin(a.shutdown_signal());

@@ -61,7 +61,7 @@ async fn no_shape_of_a_credential_reaches_a_body_or_the_log() {
 
     let mut bodies = 0;
     for base in [on_actix, on_axum] {
-        let mut paths: Vec<String> = ["seed", "microprofile", "health-json"]
+        let mut paths: Vec<String> = ["json", "microprofile", "health-json"]
             .iter()
             .map(|format| format!("/livez?format={format}"))
             .collect();

@@ -6,9 +6,11 @@ use std::any::Any;
 
 use actix_web::{HttpRequest, web};
 
-use crate::data::{AppData, CheckParam, DataSource, DataType};
+use crate::data::{AppData, CheckParam, DataSource, DataType, sealed};
 use crate::health::Health;
 use crate::outcome::Outcome;
+
+impl<T: ?Sized> sealed::Sealed for web::Data<T> {}
 
 impl<T: ?Sized + Send + Sync + 'static> CheckParam for web::Data<T> {
     fn resolve(source: &DataSource<'_>, written: &str) -> Result<web::Data<T>, Outcome> {

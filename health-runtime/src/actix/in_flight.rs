@@ -55,6 +55,12 @@ pub struct CountInFlight<S> {
     counted: &'static RequestsInFlight,
 }
 
+impl<S> fmt::Debug for CountInFlight<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountInFlight").finish_non_exhaustive()
+    }
+}
+
 impl<S, B> Service<ServiceRequest> for CountInFlight<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,

@@ -12,8 +12,9 @@ use actix_web::{App, HttpServer};
 
 use super::in_flight::InFlight;
 use super::workers::WorkerWatch;
+use crate::check::Check;
 use crate::health::Health;
-use crate::registry::{Check, Probe};
+use crate::probe::Probe;
 
 /// The watch of the app's workers, as a `Health` keeps it (`Health::watch_workers`).
 #[derive(Clone)]

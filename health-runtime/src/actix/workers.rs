@@ -80,7 +80,7 @@ pub(crate) fn time_poll<T>(poll: impl FnOnce() -> T) -> T {
 }
 
 impl WorkerWatch {
-    pub fn new(max_unresponsive: Duration) -> WorkerWatch {
+    pub(super) fn new(max_unresponsive: Duration) -> WorkerWatch {
         WorkerWatch {
             max_unresponsive,
             workers: Mutex::new(Vec::new()),
@@ -93,7 +93,7 @@ impl WorkerWatch {
 
     /// Watches the worker this is called on (an actix worker building its `App`): from now on it
     /// takes a turn every `TURN`, until it stops.
-    pub fn enroll(self: &Arc<Self>) {
+    pub(super) fn enroll(self: &Arc<Self>) {
         let worker = {
             let mut workers = self.workers();
             let number = workers.len() + 1;
@@ -132,7 +132,7 @@ impl WorkerWatch {
 
     /// Reads how often the workers have waited every `TURN`, from the thread this is called on
     /// (the management port's worker), for as long as that thread runs.
-    pub fn sample_here(self: &Arc<Self>) {
+    pub(super) fn sample_here(self: &Arc<Self>) {
         let watch = Arc::downgrade(self);
         tokio::task::spawn_local(async move {
             while let Some(watch) = watch.upgrade() {
@@ -147,7 +147,7 @@ impl WorkerWatch {
 
     /// The check: `Err("app worker 2 (actix-server worker 1) has made no progress for 12.3s
     /// (limit 10s)")` once a worker has gone longer than allowed without progress.
-    pub fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), String> {
         let late: Vec<String> = self
             .workers()
             .iter()

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use super::{blocking, bytes};
 use crate::Outcome;
 
-/// How much space must be free.
+/// How much space must be free. More ways may come: a `match` needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum MinFree {
     /// At least this many bytes.
     Bytes(u64),

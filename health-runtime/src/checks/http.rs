@@ -1,4 +1,4 @@
-//! An HTTP upstream (feature `http`): a `GET` of a URL that passes on a 2xx status (or the statuses
+//! An HTTP upstream (feature `http-upstream`): a `GET` of a URL that passes on a 2xx status (or the statuses
 //! given), following no redirect unless asked, over rustls for `https` (with the Mozilla root
 //! certificates of `webpki-roots`).
 //!

@@ -20,8 +20,8 @@ pub mod disk;
 #[cfg(feature = "dns")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns")))]
 pub mod dns;
-#[cfg(feature = "http")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+#[cfg(feature = "http-upstream")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-upstream")))]
 pub mod http;
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]

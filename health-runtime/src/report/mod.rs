@@ -1,15 +1,15 @@
 //! The report of one probe: the results of its checks, aggregated into a verdict, and rendered in
 //! the body a request asks for. This file holds the report and its verdict; each format is a file
-//! of its own: `seed.rs` (the default JSON, the Go service's), `verbose.rs` (kube-apiserver's
+//! of its own: `default_json.rs` (the Go service's JSON, the default), `verbose.rs` (kube-apiserver's
 //! `?verbose` text), `microprofile.rs` (MicroProfile Health), `health_json.rs`
 //! (`application/health+json`). `json.rs` has what the JSON formats share; `bounded.rs` keeps a
 //! body of any format under the kubelet's 10 KiB.
 
 mod bounded;
+mod default_json;
 mod health_json;
 pub(crate) mod json;
 mod microprofile;
-mod seed;
 mod verbose;
 
 use std::borrow::Cow;
@@ -19,10 +19,12 @@ use std::time::Duration;
 
 use smallvec::SmallVec;
 
+use crate::check::{Check, Name};
+use crate::format::Format;
 use crate::history::{Standing, Verdict};
 use crate::outcome::Outcome;
+use crate::probe::Probe;
 use crate::redact;
-use crate::registry::{Check, Name, Probe};
 use crate::state::FinishedRun;
 
 /// One check's result within a report.
@@ -40,7 +42,7 @@ pub(crate) struct CheckResult {
 
 impl CheckResult {
     /// `check`'s `run`, with its age if the probe did not make it.
-    pub fn new(check: &Check, run: FinishedRun, age: Option<Duration>) -> CheckResult {
+    pub(crate) fn new(check: &Check, run: FinishedRun, age: Option<Duration>) -> CheckResult {
         CheckResult {
             name: check.name.clone(),
             critical: check.critical,
@@ -166,74 +168,6 @@ impl From<&'static [CheckResult]> for Checks {
     }
 }
 
-/// The body formats of a probe. The status code never depends on the format: 200 when the probe
-/// passes, 503 when it fails.
-///
-/// ```
-/// use health_runtime::{Format, Health};
-///
-/// let health = Health::default().format(Format::HealthJson);
-/// assert_eq!(Format::from_name("microprofile"), Some(Format::MicroProfile));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// The Go service's body, the default: `{"status":"READY","checks":[...]}` or
-    /// `{"status":"FAIL","error":"db failed: ...","checks":[...]}`, as `application/json`.
-    #[default]
-    Seed,
-    /// MicroProfile Health's: `{"status":"UP"|"DOWN","checks":[{"name":..,"status":"UP"|"DOWN",
-    /// "data":{..}}]}`, as `application/json`. Quarkus, Open Liberty and Helidon serve it.
-    MicroProfile,
-    /// The IETF draft's "Health Check Response Format for HTTP APIs":
-    /// `{"status":"pass"|"warn"|"fail","checks":{"db":[{"status":..,"time":..}]}}`, as
-    /// `application/health+json`.
-    HealthJson,
-}
-
-impl Format {
-    /// The format `?format=` names: `seed`, `microprofile` or `health-json`.
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "seed" => Some(Format::Seed),
-            "microprofile" => Some(Format::MicroProfile),
-            "health-json" => Some(Format::HealthJson),
-            _ => None,
-        }
-    }
-}
-
-impl Format {
-    /// The format an `Accept` header asks for, if it asks for one that a default cannot give:
-    /// `application/health+json` when it is acceptable (`q` above 0) and preferred at least as
-    /// much as the JSON a default would give (`application/json`, `application/*`, `*/*`).
-    /// Media types are matched without regard to case.
-    pub(crate) fn from_accept(accept: &str) -> Option<Format> {
-        let mut health_json: Option<f32> = None;
-        let mut json = 0.0_f32;
-        for range in accept.split(',') {
-            let mut parts = range.split(';');
-            let media = parts.next().unwrap_or_default().trim();
-            let q = parts
-                .filter_map(|parameter| {
-                    let (name, value) = parameter.split_once('=')?;
-                    name.trim().eq_ignore_ascii_case("q").then(|| value.trim())
-                })
-                .next()
-                .map_or(Some(1.0), |q| q.parse::<f32>().ok())
-                .unwrap_or(0.0);
-            let is = |name: &str| media.eq_ignore_ascii_case(name);
-            if is("application/health+json") {
-                health_json = Some(health_json.map_or(q, |best| best.max(q)));
-            } else if is("application/json") || is("application/*") || is("*/*") {
-                json = json.max(q);
-            }
-        }
-        health_json
-            .filter(|&q| q > 0.0 && q >= json)
-            .map(|_| Format::HealthJson)
-    }
-}
-
 /// How much of the report a body shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Detail {
@@ -251,7 +185,7 @@ pub(crate) enum Body {
 }
 
 impl Report {
-    pub fn new(probe: Probe, checks: impl Into<Checks>) -> Report {
+    pub(crate) fn new(probe: Probe, checks: impl Into<Checks>) -> Report {
         Report {
             scope: Scope::Probe(probe),
             checks: checks.into(),
@@ -267,7 +201,7 @@ impl Report {
     /// The reports of every probe as one: all their checks (readiness's own, not the startup
     /// checks it shows while starting), passing when each passes. What `?exclude=` did is the
     /// caller's to set, as a name is unknown only when no probe knows it.
-    pub fn all_probes(reports: [Report; 3]) -> Report {
+    pub(crate) fn all_probes(reports: [Report; 3]) -> Report {
         let starting = reports.iter().any(|report| report.starting);
         let mut checks = Results::new();
         let mut held: Vec<Cow<'static, str>> = Vec::new();
@@ -293,7 +227,7 @@ impl Report {
     }
 
     /// A probe passes when no critical check failed (and so with no checks at all).
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         !self.starting
             && self.held.is_none()
             && self.left_out.is_none_or(|left_out| left_out.failed == 0)
@@ -305,7 +239,7 @@ impl Report {
 
     /// What fails the probe, by name: `availability` when a switch holds it, and each failed
     /// critical check (the startup checks', while startup has not passed).
-    pub fn failing(&self) -> Vec<String> {
+    pub(crate) fn failing(&self) -> Vec<String> {
         let held = self.held.as_ref().map(|_| AVAILABILITY.to_owned());
         let failed = self.checks.iter().filter(|c| c.status() == Status::Fail);
         held.into_iter()
@@ -315,7 +249,7 @@ impl Report {
 
     /// One line saying why the probe fails: what holds it (shutting down, a switch), whether
     /// startup has not passed, and each failed critical check with its reason, joined by `; `.
-    pub fn error_line(&self) -> String {
+    pub(crate) fn error_line(&self) -> String {
         let mut line = String::new();
         if let Some(held) = &self.held {
             line.push_str(&one_line(held));
@@ -370,11 +304,24 @@ impl Report {
         names.chain(left).chain(left_out)
     }
 
+    /// Writes the body: `body`, showing what `detail` allows, in at most `limit` bytes: as it is
+    /// when it fits, at no cost but its length's comparison; `bounded.rs` makes one that fits.
+    pub(crate) fn render(&self, body: Body, detail: Detail, limit: usize, out: &mut Vec<u8>) {
+        let start = out.len();
+        self.render_whole(body, detail, out);
+        if out.len() - start <= limit {
+            return;
+        }
+        out.truncate(start);
+        let within = self.within_limit(body, detail, limit);
+        within.render_whole(body, detail, out);
+    }
+
     /// Writes the body: `body`, showing what `detail` allows, however long ([`Report::render`]
     /// keeps it under the limit).
     fn render_whole(&self, body: Body, detail: Detail, out: &mut Vec<u8>) {
         match body {
-            Body::Format(Format::Seed) => self.write_seed(detail, out),
+            Body::Format(Format::Json) => self.write_json(detail, out),
             Body::Format(Format::MicroProfile) => self.write_microprofile(detail, out),
             Body::Format(Format::HealthJson) => self.write_health_json(detail, out),
             Body::Verbose => out.extend_from_slice(self.verbose_text(detail).as_bytes()),
@@ -397,42 +344,13 @@ fn one_line(reason: &str) -> Cow<'_, str> {
     }
 }
 
-#[cfg(test)]
-mod negotiation {
-    use super::Format;
-
-    #[test]
-    fn accept_asks_for_health_json_by_preference_and_without_regard_to_case() {
-        for (accept, asked) in [
-            ("application/health+json", Some(Format::HealthJson)),
-            ("APPLICATION/Health+JSON", Some(Format::HealthJson)),
-            (
-                "application/json, application/health+json",
-                Some(Format::HealthJson),
-            ),
-            (
-                "application/health+json;q=0.9, */*;q=0.1",
-                Some(Format::HealthJson),
-            ),
-            ("application/health+json ; Q=0.5", Some(Format::HealthJson)),
-            ("application/health+json;q=0", None),
-            ("application/health+json;q=0.5, application/json", None),
-            ("application/health+json;q=nonsense", None),
-            ("*/*", None),
-            ("", None),
-        ] {
-            assert_eq!(Format::from_accept(accept), asked, "{accept}");
-        }
-    }
-}
-
 /// What the renderers' tests share.
 #[cfg(test)]
 mod sample {
     use super::*;
 
     /// A check's result, with no history.
-    pub fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
+    pub(super) fn result(name: &'static str, critical: bool, outcome: Outcome) -> CheckResult {
         let verdict = if outcome.is_healthy() {
             Verdict::Passing
         } else {
@@ -454,7 +372,7 @@ mod sample {
 
     /// `db` damped at its 1st of 3 failures, `cache` failing for 4 runs, `flag` passing; each
     /// since 2026-12-06T12:00:00.250Z.
-    pub fn with_history() -> Report {
+    pub(super) fn with_history() -> Report {
         let since_ms = 1_796_558_400_250;
         let standing = |verdict, failures| Standing {
             verdict,
@@ -471,7 +389,7 @@ mod sample {
     }
 
     /// A failing readiness report: `db` failed, `cache` warns, `flag` passes.
-    pub fn failing() -> Report {
+    pub(super) fn failing() -> Report {
         Report::new(
             Probe::Readiness,
             Results::from_vec(vec![
@@ -486,13 +404,13 @@ mod sample {
         )
     }
 
-    pub fn rendered(report: &Report, body: Body, detail: Detail) -> String {
+    pub(super) fn rendered(report: &Report, body: Body, detail: Detail) -> String {
         let mut out = Vec::new();
         report.render(body, detail, BODY_LIMIT, &mut out);
         String::from_utf8(out).expect("UTF-8")
     }
 
-    pub fn json(report: &Report, format: Format, detail: Detail) -> serde_json::Value {
+    pub(super) fn json(report: &Report, format: Format, detail: Detail) -> serde_json::Value {
         let body = rendered(report, Body::Format(format), detail);
         serde_json::from_str(&body).expect("valid JSON")
     }

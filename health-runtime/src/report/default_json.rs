@@ -5,10 +5,10 @@
 
 use super::json::{write_array, write_ms, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Scope, Status};
-use crate::registry::Probe;
+use crate::probe::Probe;
 
 impl Report {
-    pub(super) fn write_seed(&self, detail: Detail, out: &mut Vec<u8>) {
+    pub(super) fn write_json(&self, detail: Detail, out: &mut Vec<u8>) {
         if self.passed() {
             // The words for a passing probe are kept from the original service: OK and READY.
             out.extend_from_slice(match self.scope {
@@ -39,7 +39,7 @@ impl Report {
             if i > 0 || self.held.is_some() {
                 out.push(b',');
             }
-            check.write_seed(detail, out);
+            check.write_json(detail, out);
         }
         out.push(b']');
         if !self.excluded.is_empty() {
@@ -56,7 +56,7 @@ impl Report {
 }
 
 impl CheckResult {
-    fn write_seed(&self, detail: Detail, out: &mut Vec<u8>) {
+    fn write_json(&self, detail: Detail, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"name\":");
         write_str(out, &self.name);
         out.extend_from_slice(match self.status() {
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn a_failing_probe_names_each_failed_critical_check() {
-        let body = json(&failing(), Format::Seed, Detail::Full);
+        let body = json(&failing(), Format::Json, Detail::Full);
         assert_eq!(body["status"], "FAIL");
         assert_eq!(body["error"], "db failed: refused by peer");
         assert_eq!(body["checks"][0]["error"], "refused\nby peer");
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn each_check_says_since_when_and_how_many_runs_in_a_row_failed() {
-        let body = json(&with_history(), Format::Seed, Detail::Full);
+        let body = json(&with_history(), Format::Json, Detail::Full);
         assert_eq!(body["status"], "FAIL", "cache fails");
         assert_eq!(body["error"], "cache failed: cold", "db is held back");
         let (db, cache, flag) = (&body["checks"][0], &body["checks"][1], &body["checks"][2]);
@@ -127,7 +127,7 @@ mod tests {
         for check in [db, cache, flag] {
             assert_eq!(check["since"], "2026-12-06T12:00:00.250Z");
         }
-        let status_only = json(&with_history(), Format::Seed, Detail::StatusOnly);
+        let status_only = json(&with_history(), Format::Json, Detail::StatusOnly);
         assert_eq!(
             status_only["checks"][0],
             serde_json::json!({"name": "db", "status": "WARN"})
@@ -138,7 +138,7 @@ mod tests {
     fn status_only_withholds_reasons_data_and_durations() {
         let mut report = failing();
         report.held = Some("maintenance".into());
-        let body = json(&report, Format::Seed, Detail::StatusOnly);
+        let body = json(&report, Format::Json, Detail::StatusOnly);
         assert_eq!(
             body,
             serde_json::json!({"status": "FAIL", "checks": [
@@ -162,7 +162,7 @@ mod tests {
         );
         report.excluded = vec!["a\"b".into()];
         report.unknown_excludes = vec!["x\\y".into()];
-        let body = json(&report, Format::Seed, Detail::Full);
+        let body = json(&report, Format::Json, Detail::Full);
         assert_eq!(body["checks"][0]["name"], "q\"uote");
         assert_eq!(body["checks"][0]["error"], "line\nbreak \\ tab\t é");
         assert_eq!(body["excluded"][0], "a\"b");
@@ -173,7 +173,7 @@ mod tests {
     fn a_held_probe_fails_with_its_reason_first() {
         let mut report = failing();
         report.held = Some("shutting down".into());
-        let body = json(&report, Format::Seed, Detail::Full);
+        let body = json(&report, Format::Json, Detail::Full);
         assert_eq!(body["error"], "shutting down; db failed: refused by peer");
         assert_eq!(
             body["checks"][0],
@@ -182,7 +182,7 @@ mod tests {
         let mut report = Report::new(Probe::Readiness, Results::new());
         report.held = Some("shutting down".into());
         assert_eq!(
-            json(&report, Format::Seed, Detail::Full)["error"],
+            json(&report, Format::Json, Detail::Full)["error"],
             "shutting down"
         );
     }
@@ -191,7 +191,7 @@ mod tests {
     fn no_checks_pass_with_an_empty_list() {
         let report = Report::new(Probe::Liveness, Results::new());
         assert_eq!(
-            json(&report, Format::Seed, Detail::Full),
+            json(&report, Format::Json, Detail::Full),
             serde_json::json!({"status": "OK", "checks": []})
         );
     }
