@@ -47,6 +47,7 @@ mod state;
 mod transitions;
 
 pub mod checks;
+pub mod kubernetes;
 
 #[doc(hidden)]
 pub mod __private;

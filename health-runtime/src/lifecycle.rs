@@ -278,7 +278,7 @@ impl Drop for InFlightGuard {
 
 /// How long the drain waits, at most, for the requests in flight once its delay is over: actix's
 /// stopping workers look at their connections once a second, so waiting longer saves nothing.
-const SETTLE: Duration = Duration::from_secs(1);
+pub(crate) const SETTLE: Duration = Duration::from_secs(1);
 
 /// A switch's reason as bodies and the log show it: redacted, and cut as a check's reason is.
 fn shown(reason: String) -> String {

@@ -60,7 +60,7 @@ fn of_server(crates: &[String], server: &str) -> Vec<String> {
 
 /// A library that only declares checks depends on `health-runtime` without its default features,
 /// and compiles no server; the axum example compiles no actix crate, the quickstart no axum, no
-/// gRPC one and none of the ready-made checks' dependencies.
+/// gRPC one, none of the ready-made checks' dependencies and no Kubernetes types.
 /// `.ci/run` lints the runtime built each way.
 #[test]
 fn each_crate_compiles_the_server_it_serves_on_and_no_other() {
@@ -85,8 +85,17 @@ fn each_crate_compiles_the_server_it_serves_on_and_no_other() {
         quickstart.contains(&"actix-web".to_owned()),
         "{quickstart:?}"
     );
-    // Nor any crate of the ready-made checks' features, none of which it enables.
-    for dependency in ["redis", "reqwest", "rustls", "ring", "x509-cert"] {
+    // Nor any crate of the ready-made checks' features, nor of manifests' reading (it prints
+    // its probes with no feature), none of which it enables.
+    for dependency in [
+        "redis",
+        "reqwest",
+        "rustls",
+        "ring",
+        "x509-cert",
+        "k8s-openapi",
+        "serde-saphyr",
+    ] {
         assert!(
             !quickstart.contains(&dependency.to_owned()),
             "{dependency} in {quickstart:?}"

@@ -6,6 +6,7 @@
 //! `PORT` changes the port, `DATABASE_URL` the database (default `sqlite://quickstart.db`).
 
 use actix_web::{App, HttpServer, web};
+use health_runtime::kubernetes::Served;
 use health_runtime::{Health, checks, liveness, readiness};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
@@ -37,6 +38,12 @@ async fn main() -> std::io::Result<()> {
 
     // Built once, before the server: a mistake in the checks stops the program here.
     let health = Health::default();
+    // `quickstart --print-probes`: the probes its pod template needs (deploy/probes.yaml).
+    if std::env::args().any(|arg| arg == "--print-probes") {
+        let served = Served::http(port).port_name("http").container("quickstart");
+        print!("{}", health.kubernetes(served));
+        return Ok(());
+    }
     // On SIGTERM (or Ctrl-C), readiness fails at once and the service serves on for 5 s while
     // load balancers take it out, then stops once its requests in flight are done.
     let drain = health.shutdown_signal();

@@ -1,0 +1,242 @@
+//! A manifest's text read into its pod templates: YAML (one document or many) or JSON, a
+//! `kind: List`, and any object, a custom resource's too, that holds a pod spec. Hostile text
+//! gets an error that says where, in bounded time and memory.
+
+use std::fmt::{self, Display, Formatter};
+
+use k8s_openapi::api::core::v1::{Container, PodSpec};
+use serde_json::{Map, Value};
+
+/// The longest manifest read: a Helm chart's whole output is a few hundred KiB.
+const MAX_BYTES: usize = 8 << 20;
+/// The deepest nesting read; a pod template sits about 10 levels down, a CRD's schema 30.
+const MAX_DEPTH: usize = 128;
+/// The most YAML events that aliases may replay: an alias bomb stops here.
+const MAX_REPLAYED_EVENTS: usize = 100_000;
+
+/// A manifest's pod templates, read by [`Manifest::parse`].
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pods: Vec<Pod>,
+}
+
+/// One pod spec found in a manifest, or why it could not be read.
+#[derive(Debug, Clone)]
+pub(super) struct Pod {
+    /// `Deployment/orders`.
+    pub(super) document: String,
+    /// `spec.template.spec`.
+    pub(super) path: String,
+    pub(super) spec: Result<PodSpec, String>,
+}
+
+/// A container of a pod template in a manifest, with where it was found.
+#[derive(Debug, Clone, Copy)]
+pub struct PodContainer<'m> {
+    pod: &'m Pod,
+    spec: &'m PodSpec,
+    index: usize,
+}
+
+impl<'m> PodContainer<'m> {
+    /// The document it is in: `Deployment/orders`.
+    pub fn document(&self) -> &'m str {
+        &self.pod.document
+    }
+
+    /// Its field path in the document: `spec.template.spec.containers[0]`.
+    pub fn field(&self) -> String {
+        format!("{}.containers[{}]", self.pod.path, self.index)
+    }
+
+    /// The container.
+    pub fn container(&self) -> &'m Container {
+        &self.spec.containers[self.index]
+    }
+
+    /// The pod spec it is in.
+    pub fn pod(&self) -> &'m PodSpec {
+        self.spec
+    }
+
+    /// The pod spec's field path: `spec.template.spec`.
+    pub(super) fn pod_field(&self) -> &'m str {
+        &self.pod.path
+    }
+}
+
+impl Manifest {
+    /// Reads a manifest: YAML, one document or many (`---`), or JSON; a `kind: List`'s items;
+    /// every pod spec in a document, under `spec.template.spec` (Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, Job), `spec.jobTemplate.spec.template.spec` (CronJob), `spec`
+    /// (Pod), or wherever a custom resource keeps one (any object with a `containers` list).
+    ///
+    /// # Errors
+    ///
+    /// Text that is not YAML or JSON, longer than 8 MiB, nested deeper than 128 levels, whose
+    /// aliases expand past 100,000 events, or a document that is not a Kubernetes object (no
+    /// `kind`): the error says where.
+    pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        if text.len() > MAX_BYTES {
+            return Err(ManifestError(format!(
+                "the manifest is {} bytes; at most {} MiB is read (a Helm chart's whole output \
+                 is a few hundred KiB)",
+                text.len(),
+                MAX_BYTES >> 20
+            )));
+        }
+        let mut pods = Vec::new();
+        for (index, document) in documents(text)?.into_iter().enumerate() {
+            let number = index + 1;
+            let Value::Object(object) = document else {
+                if document.is_null() {
+                    continue;
+                }
+                return Err(ManifestError(format!(
+                    "document {number} is not a Kubernetes object: it is {}",
+                    kind_of(&document)
+                )));
+            };
+            let kind = object_kind(&object, number)?;
+            match object.get("items") {
+                Some(Value::Array(items)) if kind.ends_with("List") => {
+                    for (i, item) in items.iter().enumerate() {
+                        let Value::Object(item) = item else {
+                            return Err(ManifestError(format!(
+                                "document {number}, items[{i}], is not a Kubernetes object: it \
+                                 is {}",
+                                kind_of(item)
+                            )));
+                        };
+                        object_kind(item, number)?;
+                        find_pods(item, &label(item), &format!("items[{i}]"), &mut pods);
+                    }
+                }
+                _ => find_pods(&object, &label(&object), "", &mut pods),
+            }
+        }
+        Ok(Manifest { pods })
+    }
+
+    /// The regular containers of every pod spec (not init containers, sidecars among them).
+    pub fn containers(&self) -> impl Iterator<Item = PodContainer<'_>> {
+        self.pods.iter().flat_map(|pod| {
+            let spec = pod.spec.as_ref().ok();
+            let count = spec.map_or(0, |spec| spec.containers.len());
+            (0..count).filter_map(move |index| spec.map(|spec| PodContainer { pod, spec, index }))
+        })
+    }
+
+    /// The pod specs that could not be read as one, and why.
+    pub(super) fn unread(&self) -> impl Iterator<Item = (&Pod, &str)> {
+        self.pods
+            .iter()
+            .filter_map(|pod| pod.spec.as_ref().err().map(|why| (pod, why.as_str())))
+    }
+}
+
+/// The documents of `text`, JSON or YAML, within the bounds.
+fn documents(text: &str) -> Result<Vec<Value>, ManifestError> {
+    let json = text.trim_start().starts_with(['{', '[']);
+    if json {
+        // serde_json stops at 128 levels of nesting itself.
+        return serde_json::from_str(text)
+            .map(|value| vec![value])
+            .map_err(|e| ManifestError(format!("not JSON: {e}")));
+    }
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_REPLAYED_EVENTS,
+        },
+        with_snippet: false,
+    };
+    serde_saphyr::from_multiple_with_options(text, options).map_err(|e| {
+        let place = e
+            .location()
+            .map(|at| format!(" at line {}, column {}", at.line(), at.column()))
+            .unwrap_or_default();
+        let said = e.without_snippet().to_string();
+        ManifestError(format!("not YAML that can be read{place}: {said}"))
+    })
+}
+
+fn object_kind(object: &Map<String, Value>, number: usize) -> Result<&str, ManifestError> {
+    match (object.get("kind"), object.get("apiVersion")) {
+        (Some(Value::String(kind)), Some(Value::String(_))) => Ok(kind),
+        _ => Err(ManifestError(format!(
+            "document {number} is not a Kubernetes object: it has no `kind` and `apiVersion`"
+        ))),
+    }
+}
+
+/// `Deployment/orders`, or the kind alone.
+fn label(object: &Map<String, Value>) -> String {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("?");
+    match object
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+    {
+        Some(name) => format!("{kind}/{name}"),
+        None => kind.to_owned(),
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Every object under `object` with a `containers` list is a pod spec; `metadata` holds none.
+fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut Vec<Pod>) {
+    if let Some(Value::Array(_)) = object.get("containers") {
+        let spec = serde_json::from_value(Value::Object(object.clone()))
+            .map_err(|e| format!("not a pod spec that can be read: {e}"));
+        pods.push(Pod {
+            document: document.to_owned(),
+            path: path.to_owned(),
+            spec,
+        });
+        return;
+    }
+    for (key, value) in object {
+        if key == "metadata" {
+            continue;
+        }
+        let path = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match value {
+            Value::Object(inner) => find_pods(inner, document, &path, pods),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Value::Object(inner) = item {
+                        find_pods(inner, document, &format!("{path}[{i}]"), pods);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A manifest that could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError(String);
+
+impl Display for ManifestError {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ManifestError {}

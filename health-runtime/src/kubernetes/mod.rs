@@ -1,0 +1,150 @@
+//! What a Kubernetes manifest must say of this service's probes, from the checks it declares:
+//! the probe blocks to paste into a pod template ([`Probes`]' `Display`), and, with the feature
+//! `kubernetes`, the findings of a manifest written by hand ([`Probes::verify`]).
+
+mod needs;
+mod yaml;
+
+#[cfg(feature = "kubernetes")]
+mod findings;
+#[cfg(feature = "kubernetes")]
+mod manifest;
+#[cfg(feature = "kubernetes")]
+mod verify;
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::Health;
+
+#[cfg(feature = "kubernetes")]
+pub use findings::{Finding, Findings};
+#[cfg(feature = "kubernetes")]
+pub use manifest::{Manifest, ManifestError, PodContainer};
+
+/// actix-web's own bound on its graceful stop (`HttpServer::shutdown_timeout`), unless
+/// [`Served::server_shutdown`] says otherwise.
+pub const DEFAULT_SERVER_SHUTDOWN: Duration = Duration::from_secs(30);
+
+/// Where the service's container serves the `Health`: its HTTP port (by number, and by name
+/// where the container names it), its gRPC port, the container's name, and how long its server
+/// takes to stop.
+///
+/// ```
+/// use health_runtime::kubernetes::Served;
+///
+/// let served = Served::http(8080).port_name("http").grpc(50051).container("orders");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub(crate) http: Option<u16>,
+    pub(crate) port_name: Option<Cow<'static, str>>,
+    pub(crate) https: bool,
+    pub(crate) grpc: Option<u16>,
+    pub(crate) container: Option<Cow<'static, str>>,
+    pub(crate) server_shutdown: Duration,
+}
+
+impl Served {
+    /// Served over HTTP (actix or axum) on `port`.
+    #[must_use]
+    pub fn http(port: u16) -> Served {
+        Served::nowhere().and_http(port)
+    }
+
+    /// Served as gRPC health (`Health::grpc_service`) on `port`, and nothing else.
+    #[must_use]
+    pub fn grpc_only(port: u16) -> Served {
+        Served::nowhere().grpc(port)
+    }
+
+    fn nowhere() -> Served {
+        Served {
+            http: None,
+            port_name: None,
+            https: false,
+            grpc: None,
+            container: None,
+            server_shutdown: DEFAULT_SERVER_SHUTDOWN,
+        }
+    }
+
+    /// Also served over HTTP on `port`.
+    #[must_use]
+    pub fn and_http(mut self, port: u16) -> Served {
+        self.http = Some(port);
+        self
+    }
+
+    /// The name the container's `ports` give the HTTP port: the probes name it rather than its
+    /// number.
+    #[must_use]
+    pub fn port_name(mut self, name: impl Into<Cow<'static, str>>) -> Served {
+        self.port_name = Some(name.into());
+        self
+    }
+
+    /// The HTTP port speaks TLS (`scheme: HTTPS`).
+    #[must_use]
+    pub fn https(mut self) -> Served {
+        self.https = true;
+        self
+    }
+
+    /// Also served as gRPC health on `port`.
+    #[must_use]
+    pub fn grpc(mut self, port: u16) -> Served {
+        self.grpc = Some(port);
+        self
+    }
+
+    /// The service's container is the one of this name. Without it, a manifest's container is
+    /// the service's when it declares, or its probes call, the HTTP or gRPC port.
+    #[must_use]
+    pub fn container(mut self, name: impl Into<Cow<'static, str>>) -> Served {
+        self.container = Some(name.into());
+        self
+    }
+
+    /// How long the server may take to stop once the drain is over: what the app gave actix's
+    /// `HttpServer::shutdown_timeout` (30 s unless it set one: [`DEFAULT_SERVER_SHUTDOWN`]), or
+    /// the bound it puts on axum's or tonic's graceful stop.
+    #[must_use]
+    pub fn server_shutdown(mut self, timeout: Duration) -> Served {
+        self.server_shutdown = timeout;
+        self
+    }
+}
+
+/// The probes a service needs, from its `Health` and where it is [`Served`]: `Display` writes
+/// them as YAML for a pod template, each number with a comment saying where it comes from.
+///
+/// ```
+/// use health_runtime::kubernetes::Served;
+/// use health_runtime::Health;
+///
+/// // In `main`, before serving: `orders --print-probes` prints what the manifest needs.
+/// let health = Health::default();
+/// if std::env::args().any(|arg| arg == "--print-probes") {
+///     print!("{}", health.kubernetes(Served::http(8080).port_name("http")));
+///     return;
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Probes<'h> {
+    pub(crate) health: &'h Health,
+    pub(crate) served: Served,
+}
+
+impl Health {
+    /// The probes this service needs where it is `served`: print them (`Display`) into a pod
+    /// template, or, with the feature `kubernetes`, check a manifest with
+    /// [`verify`](Probes::verify).
+    #[must_use]
+    pub fn kubernetes(&self, served: Served) -> Probes<'_> {
+        Probes {
+            health: self,
+            served,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! What the checks need of a manifest, the numbers the YAML writes and the findings compare with:
+//! which checks a path or gRPC name runs, the slowest of their timeouts, the grace period.
+
+use std::time::Duration;
+
+use super::Probes;
+use crate::check::{Check, Schedule};
+use crate::lifecycle::SETTLE;
+use crate::probe::Probe;
+
+/// What a path or a gRPC service name runs.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Target<'h> {
+    /// Every check of a probe.
+    Probe(Probe),
+    /// One check of a probe (`/readyz/db`, `readiness/db`).
+    Check(Probe, &'h Check),
+    /// Every probe's checks together (`Health::all_probes_paths`, MicroProfile's `/health`).
+    Every,
+}
+
+/// The check whose timeout bounds a probe's answer.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slowest<'h> {
+    pub(super) timeout: Duration,
+    pub(super) check: &'h str,
+    pub(super) probe: Probe,
+}
+
+impl<'h> Probes<'h> {
+    /// What an HTTP `path` runs, if the `Health` serves it; a query string is no part of it.
+    pub(super) fn target(&self, path: &str) -> Option<Target<'h>> {
+        let health = self.health;
+        let path = path.split('?').next().unwrap_or_default();
+        if health.all_probes_paths.iter().any(|p| p == path) {
+            return Some(Target::Every);
+        }
+        for probe in Probe::ALL {
+            for base in &health.paths[probe.index()] {
+                if path == base {
+                    return Some(Target::Probe(probe));
+                }
+                let one = path
+                    .strip_prefix(base.as_ref())
+                    .and_then(|rest| rest.strip_prefix('/'));
+                if let Some(check) = one.and_then(|name| self.check(probe, name)) {
+                    return Some(Target::Check(probe, check));
+                }
+            }
+        }
+        None
+    }
+
+    /// What a gRPC service name runs: `liveness`, `readiness/db`; `""` answers as liveness.
+    pub(super) fn grpc_target(&self, service: &str) -> Option<Target<'h>> {
+        if service.is_empty() {
+            return Some(Target::Probe(Probe::Liveness));
+        }
+        let (probe, check) = match service.split_once('/') {
+            Some((probe, check)) => (probe, Some(check)),
+            None => (service, None),
+        };
+        let probe: Probe = probe.parse().ok()?;
+        match check {
+            None => Some(Target::Probe(probe)),
+            Some(name) => self
+                .check(probe, name)
+                .map(|check| Target::Check(probe, check)),
+        }
+    }
+
+    fn check(&self, probe: Probe, name: &str) -> Option<&'h Check> {
+        self.health.checks[probe.index()]
+            .iter()
+            .find(|check| check.name() == name)
+    }
+
+    /// The checks `target` runs, with their probe; before startup has passed a readiness probe
+    /// runs the startup checks too (`gated`: the manifest has no startup probe to wait for it).
+    pub(super) fn checks(
+        &self,
+        target: Target<'h>,
+        gated: bool,
+    ) -> impl Iterator<Item = (Probe, &'h Check)> + 'h {
+        let health = self.health;
+        let probes: &[Probe] = match target {
+            Target::Probe(Probe::Readiness) if gated => &[Probe::Readiness, Probe::Startup],
+            Target::Probe(Probe::Liveness) => &[Probe::Liveness],
+            Target::Probe(Probe::Readiness) => &[Probe::Readiness],
+            Target::Probe(Probe::Startup) => &[Probe::Startup],
+            Target::Check(..) => &[],
+            Target::Every => &Probe::ALL,
+        };
+        let one = match target {
+            Target::Check(probe, check) => Some((probe, check)),
+            _ => None,
+        };
+        probes
+            .iter()
+            .flat_map(move |&probe| health.checks[probe.index()].iter().map(move |c| (probe, c)))
+            .chain(one)
+    }
+
+    /// The check whose timeout is the longest a probe of `target` waits: checks on an
+    /// `interval` answer from their last run at once, and wait for nothing.
+    pub(super) fn slowest(&self, target: Target<'h>, gated: bool) -> Option<Slowest<'h>> {
+        self.checks(target, gated)
+            .filter(|(_, check)| !matches!(check.schedule, Schedule::Interval(_)))
+            .map(|(probe, check)| Slowest {
+                timeout: check.timeout.unwrap_or(self.health.default_timeout),
+                check: check.name(),
+                probe,
+            })
+            .max_by_key(|slowest| slowest.timeout)
+    }
+
+    /// The most failing runs in a row a check of `probe` absorbs before it fails, and its name.
+    pub(super) fn damping(&self, probe: Probe) -> Option<(u32, &'h str)> {
+        self.health.checks[probe.index()]
+            .iter()
+            .map(|check| (check.damping.failures, check.name()))
+            .filter(|(failures, _)| *failures > 1)
+            .max_by_key(|(failures, _)| *failures)
+    }
+
+    /// How long a pod takes to stop after SIGTERM: the drain delay, its wait for the requests in
+    /// flight, then the server's own stop.
+    pub(super) fn stop_time(&self) -> Duration {
+        self.health.drain_delay + SETTLE + self.served.server_shutdown
+    }
+
+    /// The HTTP path a probe's block names: its first, or every probe's path.
+    pub(super) fn path(&self, probe: Probe) -> Option<&'h str> {
+        let health = self.health;
+        health.paths[probe.index()]
+            .first()
+            .or(health.all_probes_paths.first())
+            .map(|path| path.as_ref())
+    }
+}
+
+/// The least whole `timeoutSeconds` above `slowest`: the kubelet must wait longer than the
+/// check, or it gives up first and logs no reason.
+pub(super) fn timeout_seconds(slowest: Option<&Slowest<'_>>) -> u64 {
+    slowest.map_or(1, |slowest| slowest.timeout.as_secs() + 1)
+}
+
+/// Whole seconds, rounded up: the manifest's unit.
+pub(super) fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// A duration as a person writes it: `800 ms`, `2 s`, `1.5 s`.
+pub(super) fn said(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        format!("{} ms", duration.as_millis())
+    } else {
+        format!("{} s", duration.as_secs_f64())
+    }
+}

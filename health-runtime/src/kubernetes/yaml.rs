@@ -1,0 +1,136 @@
+//! The probes as YAML for a pod template: `Display` of [`Probes`], each number with its reason.
+
+use std::fmt::{self, Display, Formatter};
+
+use super::Probes;
+use super::needs::{Target, said, timeout_seconds, whole_seconds};
+use crate::probe::Probe;
+
+/// How often the kubelet probes: its own default, which the checks' caches and intervals suit.
+const PERIOD_SECONDS: u64 = 10;
+/// A startup probe's period: short, so that readiness follows startup closely.
+const STARTUP_PERIOD_SECONDS: u64 = 5;
+/// How long a startup probe waits, at least, before the kubelet restarts the container.
+const STARTUP_SECONDS: u64 = 300;
+
+impl Display for Probes<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "# The probes of this service's checks (health-runtime {}, Health::kubernetes).",
+            env!("CARGO_PKG_VERSION")
+        )?;
+        writeln!(f, "# Merge into the pod template's `spec:`.")?;
+        let stop = self.stop_time();
+        writeln!(
+            f,
+            "terminationGracePeriodSeconds: {}  # the drain delay, {}, its wait for requests in \
+             flight, 1 s, and the server's stop, {}",
+            whole_seconds(stop),
+            said(self.health.drain_delay),
+            said(self.served.server_shutdown),
+        )?;
+        writeln!(f, "containers:")?;
+        match &self.served.container {
+            Some(name) => writeln!(f, "  - name: {name}")?,
+            None => writeln!(f, "  - name: app  # the service's container: its own name")?,
+        }
+        self.write_ports(f)?;
+        for probe in [Probe::Startup, Probe::Liveness, Probe::Readiness] {
+            self.write_probe(f, probe)?;
+        }
+        Ok(())
+    }
+}
+
+impl Probes<'_> {
+    fn write_ports(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let served = &self.served;
+        if served.http.is_none() && served.grpc.is_none() {
+            return Ok(());
+        }
+        writeln!(f, "    ports:")?;
+        if let Some(port) = served.http {
+            match &served.port_name {
+                Some(name) => writeln!(f, "      - name: {name}\n        containerPort: {port}")?,
+                None => writeln!(f, "      - containerPort: {port}")?,
+            }
+        }
+        if let Some(port) = served.grpc {
+            writeln!(f, "      - containerPort: {port}")?;
+        }
+        Ok(())
+    }
+
+    fn write_probe(&self, f: &mut Formatter<'_>, probe: Probe) -> fmt::Result {
+        let checks = &self.health.checks[probe.index()];
+        // Without startup checks, readiness and liveness start at once: no probe to wait for.
+        if probe == Probe::Startup && checks.is_empty() {
+            return Ok(());
+        }
+        let field = match probe {
+            Probe::Liveness => "livenessProbe",
+            Probe::Readiness => "readinessProbe",
+            Probe::Startup => "startupProbe",
+        };
+        let path = self.path(probe);
+        let served = &self.served;
+        match (served.http, path, served.grpc) {
+            (Some(port), Some(path), _) => {
+                writeln!(f, "    {field}:\n      httpGet:\n        path: {path}")?;
+                match &served.port_name {
+                    Some(name) => writeln!(f, "        port: {name}")?,
+                    None => writeln!(f, "        port: {port}")?,
+                }
+                if served.https {
+                    writeln!(f, "        scheme: HTTPS")?;
+                }
+            }
+            (_, _, Some(port)) => {
+                writeln!(f, "    {field}:\n      grpc:\n        port: {port}")?;
+                writeln!(f, "        service: {probe}")?;
+            }
+            _ => {
+                return writeln!(
+                    f,
+                    "    # no {field}: the {probe} probe is served on no path and no gRPC port"
+                );
+            }
+        }
+        let slowest = self.slowest(Target::Probe(probe), false);
+        let timeout = timeout_seconds(slowest.as_ref());
+        match slowest {
+            Some(slowest) => writeln!(
+                f,
+                "      timeoutSeconds: {timeout}  # the slowest {probe} check, {}, times out at {}",
+                slowest.check,
+                said(slowest.timeout)
+            )?,
+            None => writeln!(
+                f,
+                "      timeoutSeconds: {timeout}  # no {probe} check waits: they run on an interval"
+            )?,
+        }
+        if probe == Probe::Startup {
+            let slowest_secs = slowest.map_or(0, |s| whole_seconds(s.timeout));
+            let budget = STARTUP_SECONDS.max(slowest_secs + STARTUP_PERIOD_SECONDS);
+            return writeln!(
+                f,
+                "      periodSeconds: {STARTUP_PERIOD_SECONDS}\n      failureThreshold: {}  # \
+                 {budget} s to start; raise it if starting takes longer",
+                budget.div_ceil(STARTUP_PERIOD_SECONDS)
+            );
+        }
+        writeln!(f, "      periodSeconds: {PERIOD_SECONDS}")?;
+        // A readiness check that damps its flaps already waits for failing runs in a row; a
+        // liveness probe keeps the kubelet's three, as a probe lost on the network is no failure.
+        match self.damping(probe).filter(|_| probe == Probe::Readiness) {
+            Some((failures, check)) => writeln!(
+                f,
+                "      failureThreshold: 1  # the checks damp flaps themselves: {check} fails \
+                 after {failures} failing runs"
+            ),
+            None => writeln!(f, "      failureThreshold: 3"),
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! Kubernetes fit: the probes a `Health` prints, and the findings of manifests against its checks
+//! (one manifest per rule that breaks it alone), real manifests of well-known projects
+//! (`tests/manifests/`, with their sources and licence), and hostile text.
+
+use std::time::Duration;
+
+use health_runtime::kubernetes::{Findings, Manifest, Served};
+use health_runtime::{Check, Health, Probe};
+
+/// A service with a liveness check (the default 800 ms), a readiness check of 2 s and a startup
+/// check of 2 s.
+fn health() -> Health {
+    Health::default()
+        .only_checks(|_, _| false)
+        .check(Probe::Liveness, Check::new("alive", || async {}))
+        .check(
+            Probe::Readiness,
+            Check::new("db", || async {}).timeout(Duration::from_secs(2)),
+        )
+        .check(
+            Probe::Startup,
+            Check::new("migrations", || async {}).timeout(Duration::from_secs(2)),
+        )
+}
+
+fn served() -> Served {
+    Served::http(8080).port_name("http").grpc(50051)
+}
+
+/// A manifest that fits `health()` served as `served()`, beside a sidecar probed elsewhere.
+const FITS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: orders
+spec:
+  template:
+    spec:
+      terminationGracePeriodSeconds: 40
+      containers:
+        - name: proxy
+          image: envoy
+          livenessProbe:
+            httpGet: {path: /server_info, port: 9901}
+        - name: orders
+          image: orders
+          ports:
+            - name: http
+              containerPort: 8080
+            - containerPort: 50051
+          startupProbe:
+            httpGet: {path: /startupz, port: http}
+            periodSeconds: 5
+            failureThreshold: 60
+            timeoutSeconds: 3
+          livenessProbe:
+            httpGet: {path: /livez, port: http}
+          readinessProbe:
+            grpc: {port: 50051, service: readiness}
+            timeoutSeconds: 3
+";
+
+const CONTAINER: &str = "spec.template.spec.containers[1]";
+
+fn verify(manifest: &str) -> Findings {
+    let health = health();
+    health.kubernetes(served()).verify(manifest).unwrap()
+}
+
+/// `FITS` with one change, which must be there to make.
+fn changed(from: &str, to: &str) -> String {
+    assert!(FITS.contains(from), "{from:?} is not in the manifest");
+    FITS.replacen(from, to, 1)
+}
+
+/// The one finding of `manifest`, which must be at `field` (after the container's path).
+fn one_finding(manifest: &str, field: &str) -> String {
+    let findings = verify(manifest);
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(finding.document(), "Deployment/orders");
+    assert_eq!(finding.field(), format!("{CONTAINER}.{field}"), "{finding}");
+    finding.to_string()
+}
+
+#[test]
+fn the_manifest_that_fits_has_no_finding_and_the_sidecar_none_either() {
+    let findings = verify(FITS);
+    assert!(findings.is_empty(), "{findings}");
+    assert_eq!(findings.to_string(), "the manifest fits the checks");
+    health().kubernetes(served()).assert_fits(FITS);
+}
+
+#[test]
+fn a_liveness_probe_on_a_readiness_path_is_a_finding() {
+    let said = one_finding(
+        &changed("path: /livez", "path: /readyz"),
+        "livenessProbe.httpGet.path",
+    );
+    assert!(
+        said.contains("/readyz") && said.contains("restarts every pod"),
+        "{said}"
+    );
+    // One readiness check's own path is a readiness path too.
+    one_finding(
+        &changed("path: /livez", "path: /ready/db"),
+        "livenessProbe.httpGet.path",
+    );
+    // A liveness check's own path is a liveness path.
+    assert!(verify(&changed("path: /livez", "path: /healthz/alive")).is_empty());
+}
+
+#[test]
+fn a_path_the_checks_are_not_served_on_is_a_finding() {
+    let said = one_finding(
+        &changed("path: /livez", "path: /health"),
+        "livenessProbe.httpGet.path",
+    );
+    assert!(said.contains("/healthz, /livez"), "{said}");
+}
+
+#[test]
+fn a_port_other_than_the_checks_or_named_by_no_port_is_a_finding() {
+    let said = one_finding(
+        &changed("path: /livez, port: http", "path: /livez, port: 8081"),
+        "livenessProbe.httpGet.port",
+    );
+    assert!(said.contains("8081") && said.contains("8080"), "{said}");
+    let said = one_finding(
+        &changed("path: /livez, port: http", "path: /livez, port: web"),
+        "livenessProbe.httpGet.port",
+    );
+    assert!(said.contains("no port `web`"), "{said}");
+    // The number itself is as good as its name.
+    assert!(
+        verify(&changed(
+            "path: /livez, port: http",
+            "path: /livez, port: 8080"
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn https_against_a_plain_http_port_is_a_finding() {
+    one_finding(
+        &changed(
+            "path: /livez, port: http}",
+            "path: /livez, port: http, scheme: HTTPS}",
+        ),
+        "livenessProbe.httpGet.scheme",
+    );
+}
+
+#[test]
+fn a_grpc_probe_on_another_port_or_an_unknown_or_wrong_service_is_a_finding() {
+    one_finding(
+        &changed(
+            "port: 50051, service: readiness",
+            "port: 50052, service: readiness",
+        ),
+        "readinessProbe.grpc.port",
+    );
+    let said = one_finding(
+        &changed("service: readiness", "service: orders.v1.Orders"),
+        "readinessProbe.grpc.service",
+    );
+    assert!(said.contains("NOT_FOUND"), "{said}");
+    one_finding(
+        &changed("service: readiness", "service: liveness"),
+        "readinessProbe.grpc.service",
+    );
+    // No service is the server as a whole, which answers as liveness.
+    one_finding(
+        &changed("{port: 50051, service: readiness}", "{port: 50051}"),
+        "readinessProbe.grpc.service",
+    );
+    // One readiness check by name is readiness.
+    assert!(verify(&changed("service: readiness", "service: readiness/db")).is_empty());
+    // A liveness probe naming readiness.
+    let liveness = changed(
+        "httpGet: {path: /livez, port: http}",
+        "grpc: {port: 50051, service: readiness}",
+    );
+    one_finding(&liveness, "livenessProbe.grpc.service");
+}
+
+#[test]
+fn a_timeout_the_kubelet_gives_up_before_is_a_finding() {
+    let said = one_finding(
+        &changed(
+            "service: readiness}\n            timeoutSeconds: 3",
+            "service: readiness}\n            timeoutSeconds: 2",
+        ),
+        "readinessProbe.timeoutSeconds",
+    );
+    assert!(
+        said.contains("db, times out at 2 s") && said.contains("at least 3"),
+        "{said}"
+    );
+    // Unset, it is Kubernetes' 1 s.
+    let said = one_finding(
+        &changed(
+            "service: readiness}\n            timeoutSeconds: 3",
+            "service: readiness}",
+        ),
+        "readinessProbe.timeoutSeconds",
+    );
+    assert!(said.contains("1 (the default)"), "{said}");
+    // A one-check path is judged by that check alone: alive's 800 ms fits the default 1 s.
+    assert!(verify(&changed("path: /livez", "path: /livez/alive")).is_empty());
+}
+
+#[test]
+fn a_success_threshold_other_than_1_on_liveness_or_startup_is_a_finding() {
+    one_finding(
+        &changed(
+            "path: /livez, port: http}",
+            "path: /livez, port: http}\n            successThreshold: 2",
+        ),
+        "livenessProbe.successThreshold",
+    );
+    one_finding(
+        &changed(
+            "failureThreshold: 60",
+            "failureThreshold: 60\n            successThreshold: 3",
+        ),
+        "startupProbe.successThreshold",
+    );
+    // Readiness may ask for more than one.
+    assert!(
+        verify(&changed(
+            "service: readiness}",
+            "service: readiness}\n            successThreshold: 2"
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_startup_probe_shorter_than_its_slowest_check_is_a_finding() {
+    let said = one_finding(
+        &changed(
+            "periodSeconds: 5\n            failureThreshold: 60",
+            "periodSeconds: 1\n            failureThreshold: 1",
+        ),
+        "startupProbe.failureThreshold",
+    );
+    assert!(said.contains("migrations"), "{said}");
+}
+
+#[test]
+fn a_grace_period_shorter_than_the_drain_and_the_stop_is_a_finding() {
+    let findings = verify(&changed(
+        "terminationGracePeriodSeconds: 40",
+        "terminationGracePeriodSeconds: 30",
+    ));
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(
+        finding.field(),
+        "spec.template.spec.terminationGracePeriodSeconds"
+    );
+    assert_eq!(finding.needed(), "at least 36");
+    // Unset, it is 30 s.
+    assert_eq!(
+        verify(&changed("      terminationGracePeriodSeconds: 40\n", "")).len(),
+        1
+    );
+    // A preStop sleep counts against it.
+    let sleeping = changed(
+        "          image: orders\n",
+        "          image: orders\n          lifecycle:\n            preStop:\n              sleep: {seconds: 10}\n",
+    );
+    let findings = verify(&sleeping);
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(
+        findings.to_string().contains("preStop sleep takes 10"),
+        "{findings}"
+    );
+    let exec = sleeping.replace(
+        "sleep: {seconds: 10}",
+        "exec: {command: [sh, -c, sleep 10]}",
+    );
+    assert_eq!(verify(&exec).len(), 1);
+    // The server's stop as the app set it.
+    let quick = Served::http(8080)
+        .port_name("http")
+        .grpc(50051)
+        .server_shutdown(Duration::from_secs(5));
+    let health = health();
+    assert!(
+        health
+            .kubernetes(quick)
+            .verify(&changed(
+                "terminationGracePeriodSeconds: 40",
+                "terminationGracePeriodSeconds: 30"
+            ))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn exec_and_tcp_probes_and_other_containers_get_no_finding() {
+    assert!(
+        verify(&changed(
+            "httpGet: {path: /livez, port: http}",
+            "exec: {command: [cat, /tmp/healthy]}"
+        ))
+        .is_empty()
+    );
+    assert!(
+        verify(&changed(
+            "httpGet: {path: /livez, port: http}",
+            "tcpSocket: {port: 8080}"
+        ))
+        .is_empty()
+    );
+    // The sidecar's probe of a path the checks do not serve is its own business.
+    assert!(verify(&FITS.replace("/server_info", "/readyz")).is_empty());
+}
+
+#[test]
+fn no_container_of_the_service_is_said() {
+    let health = health();
+    let findings = health
+        .kubernetes(served().container("payments"))
+        .verify(FITS)
+        .unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(
+        findings
+            .to_string()
+            .contains("a container named `payments`"),
+        "{findings}"
+    );
+    assert!(findings.to_string().contains("proxy, orders"), "{findings}");
+}
+
+#[test]
+fn the_printed_probes_fit_the_checks() {
+    let health = health();
+    for served in [
+        Served::http(8080).port_name("http"),
+        Served::http(8080),
+        Served::grpc_only(50051),
+        served(),
+    ] {
+        let probes = health.kubernetes(served.clone()).to_string();
+        assert!(
+            probes
+                .contains("timeoutSeconds: 3  # the slowest readiness check, db, times out at 2 s"),
+            "{probes}"
+        );
+        assert!(
+            probes.contains("terminationGracePeriodSeconds: 36"),
+            "{probes}"
+        );
+        assert!(probes.contains("startupProbe:"), "{probes}");
+        assert!(!probes.contains("successThreshold"), "{probes}");
+        let indented: String = probes
+            .lines()
+            .map(|line| format!("      {line}\n"))
+            .collect();
+        let manifest = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n{indented}"
+        );
+        let findings = health.kubernetes(served).verify(&manifest).unwrap();
+        assert!(findings.is_empty(), "{findings}\n{manifest}");
+    }
+    // No startup checks, no startup probe.
+    let without = Health::default()
+        .only_checks(|_, _| false)
+        .check(Probe::Liveness, Check::new("alive", || async {}));
+    assert!(
+        !without
+            .kubernetes(served())
+            .to_string()
+            .contains("startupProbe")
+    );
+}
+
+/// Each real manifest: containers found, and of their probes how many are httpGet, grpc, exec,
+/// tcpSocket (counted by PyYAML, `tests/manifests/SOURCES.md`).
+const REAL: &[(&str, usize, [usize; 4])] = &[
+    ("argo-cd-deployment-managedfields.json", 1, [0, 0, 1, 0]),
+    ("argo-cd-elasticsearch-statefulset.json", 1, [1, 0, 0, 0]),
+    ("argo-cd-ha-namespace-install.yaml", 10, [7, 0, 8, 1]),
+    ("coredns-deployment.yaml", 1, [2, 0, 0, 0]),
+    ("descheduler-cronjob.yaml", 1, [1, 0, 0, 0]),
+    ("descheduler-job.yaml", 1, [1, 0, 0, 0]),
+    ("ingress-nginx-deploy-cloud.yaml", 3, [2, 0, 0, 0]),
+    ("istio-addons-jaeger.yaml", 1, [2, 0, 0, 0]),
+    ("istio-addons-kiali.yaml", 1, [3, 0, 0, 0]),
+    ("istio-addons-loki.yaml", 2, [1, 0, 0, 0]),
+    ("istio-addons-prometheus.yaml", 2, [4, 0, 0, 0]),
+    ("istio-bookinfo.yaml", 6, [0, 0, 0, 0]),
+    ("kube-prometheus-grafana-deployment.yaml", 1, [1, 0, 0, 0]),
+    (
+        "kube-prometheus-nodeExporter-daemonset.yaml",
+        2,
+        [0, 0, 0, 0],
+    ),
+    (
+        "kube-prometheus-prometheusAdapter-deployment.yaml",
+        1,
+        [3, 0, 0, 0],
+    ),
+    (
+        "kube-state-metrics-autosharding-statefulset.yaml",
+        1,
+        [2, 0, 0, 0],
+    ),
+    (
+        "kube-state-metrics-daemonsetsharding-daemonset.yaml",
+        1,
+        [2, 0, 0, 0],
+    ),
+    (
+        "kube-state-metrics-standard-deployment.yaml",
+        1,
+        [2, 0, 0, 0],
+    ),
+    (
+        "kubernetes-examples-cassandra-statefulset.yaml",
+        1,
+        [0, 0, 2, 0],
+    ),
+    ("kubernetes-examples-meteor-mongo-pod.json", 1, [0, 0, 0, 0]),
+    ("linkerd-inject-emojivoto-list.yaml", 2, [0, 0, 0, 0]),
+    ("linkerd-install-default.yaml", 7, [12, 0, 0, 0]),
+    ("metrics-server-deployment.yaml", 1, [2, 0, 0, 0]),
+    (
+        "microservices-demo-kubernetes-manifests.yaml",
+        12,
+        [2, 18, 0, 2],
+    ),
+];
+
+#[test]
+fn real_manifests_are_read_with_every_probe_and_judged_against_other_paths() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests");
+    assert!(REAL.len() >= 15);
+    let health = health();
+    for (file, containers, kinds) in REAL {
+        let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+        let manifest = Manifest::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let found: Vec<_> = manifest.containers().collect();
+        assert_eq!(found.len(), *containers, "{file}");
+        let mut counted = [0; 4];
+        for container in &found {
+            let c = container.container();
+            for probe in [&c.liveness_probe, &c.readiness_probe, &c.startup_probe]
+                .into_iter()
+                .flatten()
+            {
+                let kind = [
+                    probe.http_get.is_some(),
+                    probe.grpc.is_some(),
+                    probe.exec.is_some(),
+                    probe.tcp_socket.is_some(),
+                ];
+                counted[kind.iter().position(|k| *k).unwrap()] += 1;
+            }
+            // Judged as this service's container, every probe the checks would answer (httpGet
+            // and grpc) is a finding that names its field, and an httpGet's path.
+            let served = Served::http(18080).grpc(15051).container(c.name.clone());
+            let findings = health.kubernetes(served).verify_manifest(&manifest);
+            for (field, probe) in [
+                ("livenessProbe", &c.liveness_probe),
+                ("readinessProbe", &c.readiness_probe),
+                ("startupProbe", &c.startup_probe),
+            ] {
+                let Some(probe) = probe else { continue };
+                let at = format!("{}.{field}", container.field());
+                if let Some(get) = &probe.http_get {
+                    let path = get.path.as_deref().unwrap_or("/");
+                    assert!(
+                        findings.iter().any(|f| f.document() == container.document()
+                            && f.field().starts_with(&at)
+                            && (f.written() == path
+                                || f.field().ends_with(".httpGet.port")
+                                || f.field().ends_with(".httpGet.host"))),
+                        "{file}: {at} ({path}) has no finding: {findings}"
+                    );
+                }
+                if probe.grpc.is_some() {
+                    assert!(
+                        findings
+                            .iter()
+                            .any(|f| f.field() == format!("{at}.grpc.port")),
+                        "{file}: {at}: {findings}"
+                    );
+                }
+                if probe.exec.is_some() || probe.tcp_socket.is_some() {
+                    assert!(
+                        !findings.iter().any(|f| f.field().starts_with(&at)),
+                        "{file}: {at}: {findings}"
+                    );
+                }
+            }
+        }
+        assert_eq!(counted, *kinds, "{file}: httpGet, grpc, exec, tcpSocket");
+    }
+}
+
+#[test]
+fn hostile_text_gets_an_error_that_says_where() {
+    let error = |text: &str| Manifest::parse(text).unwrap_err().to_string();
+    // An alias bomb: ten levels of ten aliases each.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let said = error(&bomb);
+    assert!(said.contains("line"), "{said}");
+    // 2000 levels of nesting, in YAML and in JSON.
+    let said = error(&format!(
+        "kind: Pod\napiVersion: v1\nspec: {}{}",
+        "[".repeat(2000),
+        "]".repeat(2000)
+    ));
+    assert!(said.contains("line 3"), "{said}");
+    let said = error(&format!("{}{}", "{\"a\":".repeat(2000), "}".repeat(2000)));
+    assert!(
+        said.contains("recursion limit") && said.contains("line 1"),
+        "{said}"
+    );
+    // 50 MB.
+    let said = error(&"# padding\n".repeat(5 << 20));
+    assert!(said.contains("at most 8 MiB"), "{said}");
+    // Not Kubernetes.
+    let said = error("apiVersion: v1\nkind: Service\n---\nhello: world\n");
+    assert!(
+        said.contains("document 2 is not a Kubernetes object"),
+        "{said}"
+    );
+    assert!(
+        error("- just\n- a list\n").contains("document 1 is not a Kubernetes object: it is a list")
+    );
+    assert!(error("kind: [unclosed\n").contains("line"));
+}
