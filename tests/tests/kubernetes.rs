@@ -544,3 +544,34 @@ fn hostile_text_gets_an_error_that_says_where() {
     );
     assert!(error("kind: [unclosed\n").contains("line"));
 }
+
+#[test]
+fn a_custom_resource_s_pod_template_and_a_list_s_items_are_judged() {
+    let rollout = FITS
+        .replace(
+            "apiVersion: apps/v1\nkind: Deployment",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout",
+        )
+        .replace("path: /livez", "path: /readyz");
+    let findings = health().kubernetes(served()).verify(&rollout).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(finding.document(), "Rollout/orders");
+    assert_eq!(
+        finding.field(),
+        format!("{CONTAINER}.livenessProbe.httpGet.path")
+    );
+
+    let indented: String = rollout
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let list = format!("apiVersion: v1\nkind: List\nitems:\n  -\n{indented}");
+    let findings = health().kubernetes(served()).verify(&list).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(
+        finding.field(),
+        format!("items[0].{CONTAINER}.livenessProbe.httpGet.path")
+    );
+}
