@@ -13,7 +13,7 @@ use crate::errors::Errors;
 use crate::{bounds, check_name};
 
 const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval`, `failures`, \
-                        `successes` or `crate`";
+                        `successes`, `restart_on_dependency` or `crate`";
 
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
@@ -29,6 +29,8 @@ pub(crate) struct Args {
     pub failures: Option<u32>,
     /// Passing runs in a row before a failed check passes again, as `successes = 2`.
     pub successes: Option<u32>,
+    /// A liveness check that calls a dependency on purpose, as `restart_on_dependency = true`.
+    pub restart_on_dependency: Option<LitBool>,
     pub krate: Option<Path>,
 }
 
@@ -118,6 +120,10 @@ impl Args {
             let lit = syn::parse2::<LitBool>(value)
                 .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
             set_once(&mut self.critical, lit.value, key)
+        } else if key == "restart_on_dependency" {
+            let lit = syn::parse2::<LitBool>(value)
+                .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
+            set_once(&mut self.restart_on_dependency, lit, key)
         } else if key == "crate" {
             let path = syn::parse2::<Path>(value).map_err(|e| {
                 syn::Error::new(e.span(), "expected a path, e.g. `crate = ::health_runtime`")

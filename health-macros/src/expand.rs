@@ -5,10 +5,11 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::ReturnType;
+use syn::{LitBool, ReturnType};
 
 use crate::args::Args;
 use crate::check_name;
+use crate::dependency;
 use crate::errors::Errors;
 use crate::probe::Probe;
 use crate::runtime;
@@ -44,6 +45,20 @@ pub(crate) fn check(probe: Probe, args: TokenStream, item: TokenStream) -> Token
         None => default_name(&func, &mut errors),
     };
     reject_stacked_twins(probe, &func, &name, &mut errors);
+    if let Some(restart) = args
+        .restart_on_dependency
+        .as_ref()
+        .filter(|_| !matches!(probe, Probe::Liveness))
+    {
+        errors.push(syn::Error::new(
+            restart.span(),
+            format!(
+                "`restart_on_dependency` is for `#[liveness]` checks: a `#[{}]` check may call \
+                 what the service depends on",
+                probe.attribute()
+            ),
+        ));
+    }
     let krate = runtime::path(args.krate.as_ref())
         .map_err(|problem| errors.push(syn::Error::new(Span::call_site(), problem)))
         .ok();
@@ -123,6 +138,14 @@ fn registration(
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
     let (failures, successes) = (args.failures.unwrap_or(1), args.successes.unwrap_or(1));
+    let restart_on_dependency = args
+        .restart_on_dependency
+        .as_ref()
+        .is_some_and(LitBool::value);
+    let dependency = match dependency::called(func.body.clone()) {
+        Some(called) => quote!(::core::option::Option::Some(#called)),
+        None => quote!(::core::option::Option::None),
+    };
     let ident = &func.sig.ident;
     let function = ident.to_string();
     // Each parameter's type, as written, names what takes it from the data source: spanned at
@@ -175,6 +198,8 @@ fn registration(
                     #interval,
                     #failures,
                     #successes,
+                    #dependency,
+                    #restart_on_dependency,
                     &[#(#param_types::data_type),*],
                     __health_run,
                 );

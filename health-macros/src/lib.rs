@@ -10,6 +10,7 @@
 mod args;
 mod bounds;
 mod check_name;
+mod dependency;
 mod errors;
 mod expand;
 mod probe;

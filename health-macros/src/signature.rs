@@ -22,7 +22,7 @@ pub(crate) struct CheckFn {
     attrs: Vec<Attribute>,
     vis: Visibility,
     pub sig: Signature,
-    body: TokenStream,
+    pub body: TokenStream,
 }
 
 /// A parameter written `Data<T>`.

@@ -10,7 +10,7 @@
 //!     const _: () = {
 //!         static DECLARED: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
 //!                                                   critical, cache, interval, failures,
-//!                                                   successes,
+//!                                                   successes, calls, restart_on_dependency,
 //!                                                   &[<P as CheckParam>::data_type, ...], run);
 //!         // `health_registry::CHECKS`, which every version of the runtime shares:
 //!         #[distributed_slice(CHECKS)]

@@ -111,6 +111,7 @@ pub struct Check {
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
     pub(crate) damping: Damping,
+    pub(crate) dependency: Dependency,
     /// The types of the parameters that `run` takes (none for an added check).
     pub(crate) data_types: &'static [fn() -> DataType],
     pub(crate) run: Arc<Run>,
@@ -158,6 +159,7 @@ impl Check {
             critical: true,
             schedule: Schedule::EveryProbe,
             damping: Damping::NONE,
+            dependency: Dependency::NONE,
             data_types: &[],
             run: Arc::new(move |_: &DataSource<'_>| check().into_check_future()),
             state: StateRef::Added(Arc::new(CheckState::new())),
@@ -219,6 +221,40 @@ impl Check {
     pub fn interval(mut self, period: Duration) -> Check {
         self.schedule = Schedule::Interval(self.bounded("interval", period));
         self
+    }
+
+    /// A liveness check that calls a dependency (`checks::sqlx`, `redis`, `http`, `tcp`, `dns`)
+    /// on purpose: restarting the pod when it is down is what is meant, so the runtime's warning
+    /// and `Probes::verify`'s finding are silenced. The attributes' `restart_on_dependency = true`.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("own_sidecar", || async { true }).restart_on_dependency();
+    /// ```
+    #[must_use]
+    pub fn restart_on_dependency(mut self) -> Check {
+        self.dependency.restart_on_dependency = true;
+        self
+    }
+
+    /// The ready-made dependency check it calls: named in the attribute's fn, or seen at a run.
+    #[cfg(feature = "kubernetes")]
+    pub(crate) fn calls(&self) -> Option<&'static str> {
+        self.dependency
+            .calls
+            .or_else(|| self.state.called.get().copied())
+    }
+
+    /// A run of the check called `what`: the first time, a liveness check that does not mean to
+    /// gets a warning, as one outage of `what` restarts every pod.
+    // Out of line: a probe's path only branches on whether a call was seen.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn saw_call(&self, what: &'static str) {
+        let first = self.state.called.set(what).is_ok();
+        if first && self.probe == Some(Probe::Liveness) && !self.dependency.restart_on_dependency {
+            warn_liveness_dependency(self.name(), what);
+        }
     }
 
     /// A non-critical check's failure is reported as `WARN` and does not fail the probe.
@@ -343,6 +379,36 @@ impl Check {
     pub(crate) fn start(&self, data: &DataSource<'_>) -> CheckFuture {
         (self.run)(data)
     }
+}
+
+/// What a check says of the services it calls.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dependency {
+    /// The ready-made dependency check its fn's body names (`checks::sqlx`), read by the attribute
+    /// for `Probes::verify` (feature `kubernetes`).
+    #[cfg_attr(not(feature = "kubernetes"), allow(dead_code))]
+    pub(crate) calls: Option<&'static str>,
+    /// A liveness check that means to restart the pod when a dependency is down.
+    pub(crate) restart_on_dependency: bool,
+}
+
+impl Dependency {
+    pub(crate) const NONE: Dependency = Dependency {
+        calls: None,
+        restart_on_dependency: false,
+    };
+}
+
+/// Says, once per check, that a liveness check calls a dependency.
+fn warn_liveness_dependency(check: &str, what: &str) {
+    tracing::warn!(
+        check,
+        probe = "liveness",
+        calls = what,
+        "liveness check `{check}` calls {what}: when that is down, every pod fails liveness and \
+         the kubelet restarts them all, which mends nothing; make it a readiness check, or say \
+         `restart_on_dependency = true` if restarting is what you mean"
+    );
 }
 
 impl fmt::Debug for Check {

@@ -20,6 +20,7 @@ use crate::history::Verdict;
 use crate::outcome::Outcome;
 use crate::panics;
 use crate::probe::Probe;
+use crate::running;
 use crate::state::FinishedRun;
 use crate::transitions::{Failure, Named};
 
@@ -48,7 +49,11 @@ pub(crate) fn start(check: &Check, data: &DataSource<'_>, cx: &mut Context<'_>) 
     let began_at = Instant::now();
     let mut called = None;
     let first_poll = catch_unwind(AssertUnwindSafe(|| {
-        panics::in_check(|| called.insert(check.start(data)).poll_unpin(cx))
+        let (poll, calls) = running::in_check(|| called.insert(check.start(data)).poll_unpin(cx));
+        if let Some(what) = calls.dependency() {
+            check.saw_call(what);
+        }
+        poll
     }));
     let ended = match first_poll {
         // `called` is dropped unguarded as this returns: a future that returned holds nothing
@@ -108,7 +113,9 @@ pub(crate) fn run(
 /// Calls the check with its data: a check added on the builder runs user code when it is
 /// called, not only when it is polled, and a panic there is the run's.
 fn call(check: &Check, data: &DataSource<'_>) -> Result<InCheck, Box<dyn Any + Send>> {
-    let future = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| check.start(data))))?;
+    let future = catch_unwind(AssertUnwindSafe(|| {
+        running::in_check(|| check.start(data)).0
+    }))?;
     Ok(InCheck {
         future: Some(future),
         check: None,
@@ -209,11 +216,16 @@ impl Future for InCheck {
     type Output = Result<Outcome, Box<dyn Any + Send>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(future) = &mut self.future else {
+        let InCheck { future, check } = &mut *self;
+        let Some(future) = future else {
             return Poll::Pending;
         };
         let polled = catch_unwind(AssertUnwindSafe(|| {
-            panics::in_check(|| future.poll_unpin(cx))
+            let (poll, calls) = running::in_check(|| future.poll_unpin(cx));
+            if let (Some(what), Some(check)) = (calls.dependency(), check) {
+                check.saw_call(what);
+            }
+            poll
         }));
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
@@ -234,7 +246,7 @@ impl Future for InCheck {
 /// the first, rather than logged as a failure of its own (the log gives the first's location).
 fn drop_panicked(future: Option<CheckFuture>) {
     panics::keeping_location(|| {
-        let _ = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+        let _ = catch_unwind(AssertUnwindSafe(|| running::in_check(|| drop(future))));
     });
 }
 
@@ -243,7 +255,7 @@ impl Drop for InCheck {
         let Some(future) = self.future.take() else {
             return;
         };
-        let dropped = catch_unwind(AssertUnwindSafe(|| panics::in_check(|| drop(future))));
+        let dropped = catch_unwind(AssertUnwindSafe(|| running::in_check(|| drop(future))));
         if let (Err(payload), Some(check)) = (dropped, &self.check) {
             let message = panic_message(payload.as_ref());
             let message = format!("{message} (while its unfinished run was dropped)");
@@ -325,7 +337,7 @@ mod tests {
     fn a_panic_as_a_panicked_future_is_dropped_leaves_the_first_panics_location() {
         panics::install_hook();
         let first_line = line!() + 1;
-        let _ = catch_unwind(|| panics::in_check(|| panic!("first")));
+        let _ = catch_unwind(|| running::in_check(|| panic!("first")));
         drop_panicked(Some(PanicsTwice.into_check_future()));
         let at = panics::take_location().expect("a location");
         assert!(at.contains(&format!("execute.rs:{first_line}:")), "{at}");

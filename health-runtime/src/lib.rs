@@ -41,6 +41,7 @@ mod probe;
 mod redact;
 mod registry;
 mod report;
+mod running;
 mod runs;
 mod served_checks;
 mod state;

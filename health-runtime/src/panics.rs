@@ -11,17 +11,15 @@
 //! however many workers find it.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::io::Write;
 use std::panic::{self, PanicHookInfo};
 use std::sync::{Mutex, Once, PoisonError};
 
 use crate::outcome::cut;
-use crate::redact;
+use crate::{redact, running};
 
 thread_local! {
-    /// Whether this thread is running a check's code right now.
-    static IN_CHECK: Cell<bool> = const { Cell::new(false) };
     /// Where the latest panic inside a check on this thread happened: `src/db.rs:12:5`.
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -33,7 +31,7 @@ pub(crate) fn install_hook() {
         let found = panic::take_hook();
         let found_rusts = is_rusts_own(&*found);
         panic::set_hook(Box::new(move |info| {
-            if IN_CHECK.get() {
+            if running::is_in_check() {
                 let location = info.location().map(ToString::to_string);
                 LOCATION.set(location);
                 return;
@@ -92,19 +90,6 @@ fn told_before(mistake: &str) -> bool {
 pub(crate) fn configuration_error(problem: impl std::fmt::Display) -> ! {
     install_hook();
     panic!("{CONFIGURATION}{problem}")
-}
-
-/// Runs `f`, a part of a check's code, with the hook told so.
-pub(crate) fn in_check<T>(f: impl FnOnce() -> T) -> T {
-    /// Restores the flag however `f` ends, unwinding included.
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            IN_CHECK.set(self.0);
-        }
-    }
-    let _restore = Restore(IN_CHECK.replace(true));
-    f()
 }
 
 /// Where the latest panic inside a check on this thread happened, taken.

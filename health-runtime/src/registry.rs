@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use health_registry::Registration;
 
-use crate::check::{Check, CheckFuture, Name, Schedule, StateRef};
+use crate::check::{Check, CheckFuture, Dependency, Name, Schedule, StateRef};
 use crate::data::{DataSource, DataType};
 use crate::history::Damping;
 use crate::outcome::Limits;
@@ -27,6 +27,7 @@ pub struct Declared {
     critical: bool,
     schedule: Schedule,
     damping: Damping,
+    dependency: Dependency,
     data_types: &'static [fn() -> DataType],
     run: fn(&DataSource<'_>) -> CheckFuture,
     /// Shared by every worker of the process.
@@ -36,7 +37,9 @@ pub struct Declared {
 impl Declared {
     /// What the attribute declared: `function` is the fn's path, for messages; `cache` and
     /// `interval` exclude each other (the attribute rejects both); `failures` and `successes` are
-    /// at least 1 (the attribute rejects 0); `data_types` are the types
+    /// at least 1 (the attribute rejects 0); `calls` is the ready-made dependency check the fn's
+    /// body names (`checks::sqlx`), `restart_on_dependency` whether a liveness check means to;
+    /// `data_types` are the types
     /// of the fn's `web::Data<T>` parameters; `run` resolves those parameters from its
     /// `DataSource` and starts the fn.
     #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
@@ -50,6 +53,8 @@ impl Declared {
         interval: Option<Duration>,
         failures: u32,
         successes: u32,
+        calls: Option<&'static str>,
+        restart_on_dependency: bool,
         data_types: &'static [fn() -> DataType],
         run: fn(&DataSource<'_>) -> CheckFuture,
     ) -> Declared {
@@ -68,6 +73,10 @@ impl Declared {
             damping: Damping {
                 failures,
                 successes,
+            },
+            dependency: Dependency {
+                calls,
+                restart_on_dependency,
             },
             data_types,
             run,
@@ -179,6 +188,7 @@ impl From<&'static Declared> for Check {
             critical: declared.critical,
             schedule: declared.schedule,
             damping: declared.damping,
+            dependency: declared.dependency,
             data_types: declared.data_types,
             run: Arc::new(declared.run),
             state: StateRef::Declared(&declared.state),

@@ -4,7 +4,7 @@
 //! whole process. What each schedule does with it is told in its own file: `cached.rs`,
 //! `interval.rs`.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
@@ -50,6 +50,8 @@ pub(crate) struct CheckState {
     pub log: CheckLog,
     /// What its runs in a row have said.
     pub history: History,
+    /// The ready-made dependency check a run was seen to call (`checks::sqlx`).
+    pub called: OnceLock<&'static str>,
 }
 
 /// What the lock of a check's state guards.
@@ -72,6 +74,7 @@ impl CheckState {
             changed: Notify::const_new(),
             log: CheckLog::new(),
             history: History::new(),
+            called: OnceLock::new(),
         }
     }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use health_runtime::kubernetes::{Findings, Manifest, Served};
-use health_runtime::{Check, Health, Probe};
+use health_runtime::{Check, Health, Probe, checks, liveness};
 
 /// A service with a liveness check (the default 800 ms), a readiness check of 2 s and a startup
 /// check of 2 s.
@@ -573,5 +573,83 @@ fn a_custom_resource_s_pod_template_and_a_list_s_items_are_judged() {
     assert_eq!(
         finding.field(),
         format!("items[0].{CONTAINER}.livenessProbe.httpGet.path")
+    );
+}
+
+/// A liveness check whose body names a ready-made dependency check: the attribute reads it.
+#[liveness]
+async fn pinging_db() -> std::io::Result<()> {
+    checks::tcp::connect("127.0.0.1:1").await
+}
+
+/// The same, meant: restarting the pod when the dependency is down is what it is for.
+#[liveness(restart_on_dependency = true)]
+async fn own_sidecar() -> std::io::Result<()> {
+    health_runtime::checks::tcp::connect("127.0.0.1:1").await
+}
+
+#[test]
+fn a_liveness_probe_running_a_declared_dependency_check_is_a_finding_unless_meant() {
+    let only =
+        |name: &'static str| Health::default().only_checks(move |_, check| check.name() == name);
+    let health = only("pinging_db");
+    let findings = health.kubernetes(served()).verify(FITS).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(
+        finding.field(),
+        format!("{CONTAINER}.livenessProbe.httpGet.path")
+    );
+    assert!(
+        finding
+            .why()
+            .contains("`pinging_db`, which calls checks::tcp"),
+        "{finding}"
+    );
+    let health = only("own_sidecar");
+    let findings = health.kubernetes(served()).verify(FITS).unwrap();
+    assert!(findings.is_empty(), "{findings}");
+}
+
+#[actix_web::test]
+async fn a_liveness_check_seen_calling_a_dependency_is_warned_once_and_found() {
+    let log = health_tests::log::captured();
+    let upstream = || async { checks::tcp::connect("127.0.0.1:1").await };
+    let health = Health::default()
+        .only_checks(|_, _| false)
+        .check(Probe::Liveness, Check::new("upstream", upstream))
+        .check(
+            Probe::Liveness,
+            Check::new("meant", upstream).restart_on_dependency(),
+        )
+        .check(Probe::Readiness, Check::new("db_ping", upstream));
+    // Built by hand, no attribute has read its body: the runtime learns it at the first run.
+    assert!(health.kubernetes(served()).verify(FITS).unwrap().is_empty());
+    let app = actix_web::test::init_service(actix_web::App::new().service(health.clone())).await;
+    for path in ["/livez", "/livez", "/readyz", "/readyz"] {
+        let request = actix_web::test::TestRequest::get().uri(path).to_request();
+        assert_eq!(
+            actix_web::test::call_service(&app, request).await.status(),
+            503
+        );
+    }
+    let warnings: Vec<String> = log
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains("calls checks::tcp"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("WARN liveness check `upstream` calls checks::tcp"),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains("restarts them all"), "{warnings:?}");
+    let findings = health.kubernetes(served()).verify(FITS).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(
+        findings
+            .to_string()
+            .contains("`upstream`, which calls checks::tcp"),
+        "{findings}"
     );
 }

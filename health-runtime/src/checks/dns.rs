@@ -25,6 +25,7 @@ use super::blocking;
 /// under way for a second, later runs for the same name fail at once, saying so, and the app's
 /// own lookups (`tokio::net::lookup_host`) are not kept waiting.
 pub async fn resolve(name: &str) -> io::Result<Vec<IpAddr>> {
+    crate::running::dependency("checks::dns");
     let what = format!("lookup of {name}");
     let asked = name.to_owned();
     let addresses = blocking::call(what, move || Ok(lookup(&asked)))

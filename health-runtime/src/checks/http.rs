@@ -118,6 +118,7 @@ impl Upstream {
     ///
     /// When the upstream answered a status that does not pass, or could not be reached.
     pub async fn get(&self) -> Result<(), UpstreamError> {
+        crate::running::dependency("checks::http");
         let client = self
             .client
             .as_ref()

@@ -41,6 +41,7 @@ use redis::{ErrorKind, RedisError};
 /// # Ok(()) }
 /// ```
 pub async fn ping<C: ConnectionLike + Send>(connection: &mut C) -> Result<(), RedisError> {
+    crate::running::dependency("checks::redis");
     match ping_once(connection).await {
         // A frozen server's timeout is an I/O error too: it is not sent again.
         Err(error) if lost(&error) && !error.is_timeout() => ping_once(connection).await,

@@ -43,6 +43,7 @@ use sqlx::{ConnectOptions, Connection, Database, Pool};
 /// and waits for a server that is still starting. With `test_before_acquire(false)`, the pool may
 /// hand out another connection to the server that is gone, and the run fails with it.
 pub async fn ping<DB: Database>(pool: &Pool<DB>) -> Result<(), sqlx::Error> {
+    crate::running::dependency("checks::sqlx");
     if let Some(idle) = pool.try_acquire() {
         if ping_on(idle).await.is_ok() {
             return Ok(());

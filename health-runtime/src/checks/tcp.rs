@@ -16,6 +16,7 @@ use std::io;
 /// ledger.internal:7000: Connection refused (os error 111)`); a host that does not answer, at the
 /// check's timeout. Each address the name resolves to is tried in turn.
 pub async fn connect(address: &str) -> io::Result<()> {
+    crate::running::dependency("checks::tcp");
     match tokio::net::TcpStream::connect(address).await {
         Ok(_connection) => Ok(()),
         Err(error) => Err(io::Error::new(

@@ -1,5 +1,7 @@
 //! What the checks need of a manifest, the numbers the YAML writes and the findings compare with:
 //! which checks a path or gRPC name runs, the slowest of their timeouts, the grace period.
+// What a path or name runs is read by the findings alone (feature `kubernetes`).
+#![cfg_attr(not(feature = "kubernetes"), allow(dead_code))]
 
 use std::time::Duration;
 

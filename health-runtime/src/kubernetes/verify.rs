@@ -282,8 +282,11 @@ impl<'h> Rules<'_, 'h> {
             );
             return None;
         };
-        self.kind_fits(kind, target, path_field, path, "path")
-            .then_some(target)
+        if !self.kind_fits(kind, target, path_field.clone(), path, "path") {
+            return None;
+        }
+        self.no_dependency(kind, target, path_field, path);
+        Some(target)
     }
 
     /// The port and service of a `grpc` probe; what it runs, when the service is known.
@@ -326,8 +329,11 @@ impl<'h> Rules<'_, 'h> {
         } else {
             format!("`{service}`")
         };
-        self.kind_fits(kind, target, service_field, &shown, "service")
-            .then_some(target)
+        if !self.kind_fits(kind, target, service_field.clone(), &shown, "service") {
+            return None;
+        }
+        self.no_dependency(kind, target, service_field, &shown);
+        Some(target)
     }
 
     /// Whether a probe runs its own kind's checks: a liveness probe that runs readiness checks
@@ -365,6 +371,32 @@ impl<'h> Rules<'_, 'h> {
         };
         self.find(field, written.to_owned(), format!("a {kind} {noun}"), why);
         false
+    }
+
+    /// A liveness probe runs no check that calls a dependency, unless it says it means to: one
+    /// outage of the dependency would restart every pod.
+    fn no_dependency(&mut self, kind: Probe, target: Target<'h>, field: String, written: &str) {
+        if kind != Probe::Liveness {
+            return;
+        }
+        let calling = self.probes.checks(target, false).find_map(|(_, check)| {
+            let meant = check.dependency.restart_on_dependency;
+            check
+                .calls()
+                .filter(|_| !meant)
+                .map(|what| (check.name(), what))
+        });
+        if let Some((check, what)) = calling {
+            self.find(
+                field,
+                written.to_owned(),
+                "a liveness probe whose checks call no dependency".into(),
+                format!(
+                    "it runs `{check}`, which calls {what}: one outage of it fails every pod's \
+                     liveness and the kubelet restarts them all, which mends nothing"
+                ),
+            );
+        }
     }
 
     /// `timeoutSeconds` above the slowest timeout of the checks the probe runs.
