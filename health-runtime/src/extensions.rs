@@ -2,6 +2,7 @@
 //! service names), by type, so that the `Health` names no server.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -27,3 +28,9 @@ impl fmt::Debug for Extensions {
         write!(f, "Extensions({} values)", self.0.len())
     }
 }
+
+/// The service names given with `Health::grpc_alias`, each with the name of the probe or check it
+/// answers as (`"readiness"`, `"readiness/db"`): set and served by the gRPC adapter, and read by
+/// `Probes::verify`, which judges a manifest's `grpc` probes with or without the feature.
+#[derive(Clone, Default)]
+pub(crate) struct GrpcAliases(pub(crate) Vec<(Cow<'static, str>, String)>);

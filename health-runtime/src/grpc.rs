@@ -19,6 +19,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_server::{Health as HealthProtocol, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
+use crate::extensions::GrpcAliases;
 use crate::feed::{Feeds, ProbeStatus, SharedFeeds, Watched};
 use crate::health::Health;
 use crate::lifecycle::Switches;
@@ -80,7 +81,7 @@ impl Health {
         let feeds = SharedFeeds::of(self);
         let named = self
             .extensions
-            .get::<Aliases>()
+            .get::<GrpcAliases>()
             .map_or(&[][..], |aliases| &aliases.0);
         let mut aliases = Vec::with_capacity(named.len());
         for (alias, answers) in named {
@@ -108,7 +109,7 @@ impl Health {
     pub fn grpc_alias(mut self, service: impl Into<Cow<'static, str>>, answers: &str) -> Health {
         let mut aliases = self
             .extensions
-            .get::<Aliases>()
+            .get::<GrpcAliases>()
             .cloned()
             .unwrap_or_default();
         aliases.0.push((service.into(), answers.to_owned()));
@@ -131,11 +132,6 @@ impl Health {
         self.grpc_alias(S::NAME, answers)
     }
 }
-
-/// The service names given with `grpc_alias`, as a `Health` keeps them: each with the name of the
-/// probe or check it answers as.
-#[derive(Clone, Default)]
-struct Aliases(Vec<(Cow<'static, str>, String)>);
 
 /// What the service name `alias` answers as: `answers`, a name served. Anything else is a mistake
 /// of the program, told at the caller's line.

@@ -177,6 +177,20 @@ fn a_grpc_probe_on_another_port_or_an_unknown_or_wrong_service_is_a_finding() {
     );
     // One readiness check by name is readiness.
     assert!(verify(&changed("service: readiness", "service: readiness/db")).is_empty());
+    // The app's own service name, given with `grpc_alias`, is what it answers as.
+    let aliased = changed("service: readiness", "service: orders.v1.Orders");
+    let readiness = health().grpc_alias("orders.v1.Orders", "readiness");
+    let findings = readiness.kubernetes(served()).verify(&aliased).unwrap();
+    assert!(findings.is_empty(), "{findings}");
+    let liveness = health().grpc_alias("orders.v1.Orders", "liveness");
+    let findings = liveness.kubernetes(served()).verify(&aliased).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(
+        findings
+            .to_string()
+            .contains("`orders.v1.Orders`; needs a readiness service"),
+        "{findings}"
+    );
     // A liveness probe naming readiness.
     let liveness = changed(
         "httpGet: {path: /livez, port: http}",

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::Probes;
 use crate::check::{Check, Schedule};
+use crate::extensions::GrpcAliases;
 use crate::lifecycle::SETTLE;
 use crate::probe::Probe;
 
@@ -53,11 +54,15 @@ impl<'h> Probes<'h> {
         None
     }
 
-    /// What a gRPC service name runs: `liveness`, `readiness/db`; `""` answers as liveness.
+    /// What a gRPC service name runs: `liveness`, `readiness/db`, a name given with
+    /// `Health::grpc_alias`; `""` answers as liveness.
     pub(super) fn grpc_target(&self, service: &str) -> Option<Target<'h>> {
         if service.is_empty() {
             return Some(Target::Probe(Probe::Liveness));
         }
+        let aliases = self.health.extensions.get::<GrpcAliases>();
+        let alias = aliases.and_then(|a| a.0.iter().find(|(alias, _)| alias == service));
+        let service = alias.map_or(service, |(_, answers)| answers.as_str());
         let (probe, check) = match service.split_once('/') {
             Some((probe, check)) => (probe, Some(check)),
             None => (service, None),
