@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use health_runtime::kubernetes::Served;
 use health_runtime::{Data, Health, checks, liveness, readiness};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
@@ -41,6 +42,14 @@ async fn main() -> std::io::Result<()> {
     let health = Health::default()
         .data(Data::new(pool))
         .drain_delay(drain_delay);
+    // `axum-example --print-probes`: the probes of kubernetes/deployment.yaml.
+    if std::env::args().any(|arg| arg == "--print-probes") {
+        print!(
+            "{}",
+            health.kubernetes(Served::http(port).port_name("http").container("app"))
+        );
+        return Ok(());
+    }
     let app = Router::new()
         .route("/", get(|| async { "hello\n" }))
         .merge(health.router());

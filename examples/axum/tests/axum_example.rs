@@ -15,14 +15,15 @@ async fn it_is_ready_on_a_fresh_sqlite_file() {
     assert_eq!(get(&format!("{}/", service.base)).await.body, "hello\n");
 }
 
-/// Every probe path in the shipped Kubernetes manifest is served by the example, and passes; the
-/// grace period covers the drain.
+/// The shipped Kubernetes manifest carries the probes the example prints; every probe path in it
+/// is served by the example, and passes; the grace period covers the drain.
 #[actix_web::test]
 async fn the_kubernetes_manifest_probes_what_the_example_serves() {
     let (service, _dir) = quickstart::is_ready_on_a_fresh_sqlite_file(AXUM_EXAMPLE).await;
     let manifest = include_str!("../kubernetes/deployment.yaml");
+    manifest::assert_carries_printed_probes(AXUM_EXAMPLE, manifest);
     let paths = manifest::probe_paths(manifest);
-    assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
+    assert_eq!(paths, ["/healthz", "/ready"]);
     let grace = manifest::number(manifest, "terminationGracePeriodSeconds: ");
     let drain = manifest::number(manifest, "- { name: DRAIN_DELAY, value: ");
     assert!(grace > drain, "{grace} s of grace for a {drain} s drain");

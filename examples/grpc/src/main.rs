@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use health_runtime::kubernetes::Served;
 use health_runtime::{Data, Health, checks, liveness, readiness};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
@@ -58,6 +59,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // readiness.
         .grpc_alias("example.v1.Orders", "readiness")
         .drain_delay(drain_delay);
+    // `grpc-example --print-probes`: the `grpc:` probes of kubernetes/deployment.yaml.
+    if std::env::args().any(|arg| arg == "--print-probes") {
+        print!(
+            "{}",
+            health.kubernetes(Served::grpc_only(grpc_port).container("app"))
+        );
+        return Ok(());
+    }
 
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, http_port)).await?;
     let http = axum::serve(listener, health.router::<()>())

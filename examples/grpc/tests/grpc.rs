@@ -537,3 +537,10 @@ fn python_with_grpcio() -> PathBuf {
     }
     python
 }
+
+/// The shipped Kubernetes manifest carries the `grpc:` probes the example prints.
+#[test]
+fn the_kubernetes_manifest_carries_the_printed_probes() {
+    let manifest = include_str!("../kubernetes/deployment.yaml");
+    health_tests::manifest::assert_carries_printed_probes(EXAMPLE, manifest);
+}

@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
+use health_runtime::kubernetes::Served;
 use health_runtime::{Health, checks, liveness, readiness};
 use sqlx::MySqlPool;
 
@@ -30,24 +31,31 @@ async fn database(pool: web::Data<MySqlPool>) -> Result<(), sqlx::Error> {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     env_logger::init_from_env(env_logger::Env::default().default_filter_or("info"));
-    let url = std::env::var("DATABASE_URL").map_err(|_| {
-        invalid("set DATABASE_URL, e.g. mysql://user:password@localhost:3306/dbname")
-    })?;
     let port = match std::env::var("PORT") {
         Ok(port) => port
             .parse()
             .map_err(|_| invalid("PORT is not a port number"))?,
         Err(_) => 8080,
     };
-    // Lazy: no connection is made until the first probe, so the server starts without the database.
-    // The error is not shown: it could quote the URL, password included.
-    let pool = MySqlPool::connect_lazy(&url)
-        .map_err(|_| invalid("DATABASE_URL is not a valid mysql:// URL"))?;
-
     // On SIGTERM, readiness fails at once and the service serves on for 5 s while the endpoints
     // update, then stops gracefully once its requests are done, within actix's 30 s
     // (kubernetes/deployment.yaml's terminationGracePeriodSeconds covers both).
     let health = Health::default().drain_delay(Duration::from_secs(5));
+    // `mysql-example --print-probes`: the probes of kubernetes/deployment.yaml.
+    if std::env::args().any(|arg| arg == "--print-probes") {
+        print!(
+            "{}",
+            health.kubernetes(Served::http(port).port_name("http").container("app"))
+        );
+        return Ok(());
+    }
+    let url = std::env::var("DATABASE_URL").map_err(|_| {
+        invalid("set DATABASE_URL, e.g. mysql://user:password@localhost:3306/dbname")
+    })?;
+    // Lazy: no connection is made until the first probe, so the server starts without the database.
+    // The error is not shown: it could quote the URL, password included.
+    let pool = MySqlPool::connect_lazy(&url)
+        .map_err(|_| invalid("DATABASE_URL is not a valid mysql:// URL"))?;
     let drain = health.shutdown_signal();
     log::info!("listening on http://0.0.0.0:{port} (/healthz, /ready, /livez, /readyz, /startupz)");
     HttpServer::new(move || {

@@ -56,14 +56,16 @@ async fn mariadb_refused_login_keeps_secrets() {
     assert!(!service.log().contains(WRONG_PASSWORD));
 }
 
-/// Every probe path in the shipped Kubernetes manifest is served by the example, and passes.
+/// The shipped Kubernetes manifest carries the probes the example prints; every probe path in it
+/// is served by the example, and passes.
 #[actix_web::test]
 async fn the_kubernetes_manifest_probes_what_the_example_serves() {
     let server = MariaDb::start();
     let service = example(&server).await;
     let manifest = include_str!("../kubernetes/deployment.yaml");
+    health_tests::manifest::assert_carries_printed_probes(EXAMPLE, manifest);
     let paths = health_tests::manifest::probe_paths(manifest);
-    assert_eq!(paths, ["/startupz", "/healthz", "/ready"]);
+    assert_eq!(paths, ["/healthz", "/ready"]);
     // The grace period covers the example's drain (5 s) and actix's shutdown timeout (30 s).
     let grace = health_tests::manifest::number(manifest, "terminationGracePeriodSeconds: ");
     assert!(grace > 5 + 30, "{grace} s");
