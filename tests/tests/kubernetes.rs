@@ -667,3 +667,22 @@ async fn a_liveness_check_seen_calling_a_dependency_is_warned_once_and_found() {
         "{findings}"
     );
 }
+
+#[test]
+fn a_grpc_probe_naming_its_port_is_not_judged_and_says_why() {
+    // The API has no named gRPC ports: the pod spec cannot be read, and that is said.
+    let named = changed(
+        "port: 50051, service: readiness",
+        "port: grpc, service: readiness",
+    );
+    let findings = verify(&named);
+    assert_eq!(findings.len(), 2, "{findings}");
+    let unread = findings.iter().next().unwrap();
+    assert_eq!(unread.field(), "spec.template.spec");
+    assert!(
+        unread.why().starts_with("not judged") && unread.why().contains("expected i32"),
+        "{unread}"
+    );
+    // And so no container of the service was found in it.
+    assert_eq!(findings.iter().nth(1).unwrap().field(), "containers");
+}

@@ -120,10 +120,12 @@ impl Manifest {
 
     /// The regular containers of every pod spec (not init containers, sidecars among them).
     pub fn containers(&self) -> impl Iterator<Item = PodContainer<'_>> {
-        self.pods.iter().flat_map(|pod| {
-            let spec = pod.spec.as_ref().ok();
-            let count = spec.map_or(0, |spec| spec.containers.len());
-            (0..count).filter_map(move |index| spec.map(|spec| PodContainer { pod, spec, index }))
+        let read = self
+            .pods
+            .iter()
+            .filter_map(|pod| Some((pod, pod.spec.as_ref().ok()?)));
+        read.flat_map(|(pod, spec)| {
+            (0..spec.containers.len()).map(move |index| PodContainer { pod, spec, index })
         })
     }
 
