@@ -238,7 +238,6 @@ impl Check {
     }
 
     /// The ready-made dependency check it calls: named in the attribute's fn, or seen at a run.
-    #[cfg(feature = "kubernetes")]
     pub(crate) fn calls(&self) -> Option<&'static str> {
         self.dependency
             .calls
@@ -385,8 +384,7 @@ impl Check {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dependency {
     /// The ready-made dependency check its fn's body names (`checks::sqlx`), read by the attribute
-    /// for `Probes::verify` (feature `kubernetes`).
-    #[cfg_attr(not(feature = "kubernetes"), allow(dead_code))]
+    /// for what `Health::kubernetes` prints and finds before any run.
     pub(crate) calls: Option<&'static str>,
     /// A liveness check that means to restart the pod when a dependency is down.
     pub(crate) restart_on_dependency: bool,

@@ -607,6 +607,11 @@ fn a_liveness_probe_running_a_declared_dependency_check_is_a_finding_unless_mean
     let only =
         |name: &'static str| Health::default().only_checks(move |_, check| check.name() == name);
     let health = only("pinging_db");
+    let printed = health.kubernetes(served()).to_string();
+    assert!(
+        printed.contains("# pinging_db calls checks::tcp: one outage of it restarts every pod"),
+        "{printed}"
+    );
     let findings = health.kubernetes(served()).verify(FITS).unwrap();
     assert_eq!(findings.len(), 1, "{findings}");
     let finding = findings.iter().next().unwrap();
@@ -621,6 +626,12 @@ fn a_liveness_probe_running_a_declared_dependency_check_is_a_finding_unless_mean
         "{finding}"
     );
     let health = only("own_sidecar");
+    assert!(
+        !health
+            .kubernetes(served())
+            .to_string()
+            .contains("calls checks::tcp")
+    );
     let findings = health.kubernetes(served()).verify(FITS).unwrap();
     assert!(findings.is_empty(), "{findings}");
 }

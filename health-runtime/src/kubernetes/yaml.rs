@@ -62,6 +62,22 @@ impl Probes<'_> {
         Ok(())
     }
 
+    /// A comment on each liveness check that calls a dependency without meaning to.
+    fn write_dependencies(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for check in &self.health.checks[Probe::Liveness.index()] {
+            let meant = check.dependency.restart_on_dependency;
+            if let Some(what) = check.calls().filter(|_| !meant) {
+                writeln!(
+                    f,
+                    "      # {} calls {what}: one outage of it restarts every pod; make it a \
+                     readiness check",
+                    check.name()
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     fn write_probe(&self, f: &mut Formatter<'_>, probe: Probe) -> fmt::Result {
         let checks = &self.health.checks[probe.index()];
         // Without startup checks, readiness and liveness start at once: no probe to wait for.
@@ -110,6 +126,9 @@ impl Probes<'_> {
                 f,
                 "      timeoutSeconds: {timeout}  # no {probe} check waits: they run on an interval"
             )?,
+        }
+        if probe == Probe::Liveness {
+            self.write_dependencies(f)?;
         }
         if probe == Probe::Startup {
             let slowest_secs = slowest.map_or(0, |s| whole_seconds(s.timeout));
