@@ -1,6 +1,6 @@
 //! What a Kubernetes manifest must say of this service's probes, from the checks it declares:
 //! the probe blocks to paste into a pod template ([`Probes`]' `Display`), and, with the feature
-//! `kubernetes`, the findings of a manifest written by hand ([`Probes::verify`]).
+//! `kubernetes`, the findings of a manifest written by hand (`Probes::verify`).
 
 mod needs;
 mod yaml;
@@ -138,8 +138,7 @@ pub struct Probes<'h> {
 
 impl Health {
     /// The probes this service needs where it is `served`: print them (`Display`) into a pod
-    /// template, or, with the feature `kubernetes`, check a manifest with
-    /// [`verify`](Probes::verify).
+    /// template, or, with the feature `kubernetes`, check a manifest with `Probes::verify`.
     #[must_use]
     pub fn kubernetes(&self, served: Served) -> Probes<'_> {
         Probes {
