@@ -13,6 +13,10 @@ const MAX_BYTES: usize = 8 << 20;
 const MAX_DEPTH: usize = 128;
 /// The most YAML events that aliases may replay: an alias bomb stops here.
 const MAX_REPLAYED_EVENTS: usize = 100_000;
+/// The most documents and nodes: what 8 MiB of manifests holds (a chart's output with its CRDs),
+/// above serde-saphyr's defaults for configuration files (1,024 and 250,000).
+const MAX_DOCUMENTS: usize = 16_384;
+const MAX_NODES: usize = 2_000_000;
 
 /// A manifest's pod templates, read by [`Manifest::parse`].
 #[derive(Debug, Clone)]
@@ -147,7 +151,11 @@ fn documents(text: &str) -> Result<Vec<Value>, ManifestError> {
             .map_err(|e| ManifestError(format!("not JSON: {e}")));
     }
     let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_documents: MAX_DOCUMENTS,
+            max_nodes: MAX_NODES,
+        },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: MAX_REPLAYED_EVENTS,
         },
