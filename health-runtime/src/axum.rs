@@ -21,6 +21,7 @@ use crate::http::{
     self, ContentType, Mount, ProbeRequest, Reply, Respond, Server, Serving, Status,
 };
 use crate::panics;
+use crate::paths;
 
 impl Health {
     /// The probes as an axum `Router`, for any state `S` of the app's: merge it into the app's
@@ -95,7 +96,7 @@ impl Health {
         }
         let serving = Arc::new(Serving::new(self, false));
         let mut router = Router::new();
-        for (path, mounted) in http::mounts(self, serving.checks()) {
+        for (path, mounted) in paths::mounts(self) {
             // axum writes the root of a nested router as `/`.
             let path = if path.is_empty() { "/" } else { &path };
             let service = ProbeService(Mount::new(&serving, mounted));

@@ -182,15 +182,11 @@ impl Asked {
         if name.is_empty() {
             return Some(Asked::Server);
         }
-        let probe = |name: &str| Probe::ALL.into_iter().find(|probe| probe.as_str() == name);
-        match name.split_once('/') {
-            None => probe(name).map(Asked::Probe),
-            Some((probe_name, check)) => {
-                let probe = probe(probe_name)?;
-                feeds
-                    .has_check(probe, check)
-                    .then(|| Asked::Check(probe, check.to_owned()))
-            }
+        match Probe::of_service(name)? {
+            (probe, None) => Some(Asked::Probe(probe)),
+            (probe, Some(check)) => feeds
+                .has_check(probe, check)
+                .then(|| Asked::Check(probe, check.to_owned())),
         }
     }
 

@@ -37,6 +37,7 @@ mod lifecycle;
 mod metrics;
 mod outcome;
 mod panics;
+mod paths;
 mod probe;
 mod redact;
 mod registry;

@@ -70,6 +70,18 @@ pub(crate) fn is_in_check() -> bool {
 
 /// Said by a ready-made check that calls another service, as it starts: `checks::sqlx`, one of
 /// `DEPENDENCIES`.
+#[cfg_attr(
+    not(any(
+        feature = "mysql",
+        feature = "postgres",
+        feature = "sqlite",
+        feature = "redis",
+        feature = "http-upstream",
+        feature = "tcp",
+        feature = "dns"
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn dependency(what: &'static str) {
     let called = DEPENDENCIES.iter().position(|name| *name == what);
     if let (true, Some(n)) = (is_in_check(), called) {

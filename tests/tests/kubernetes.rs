@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use health_runtime::kubernetes::{Findings, Manifest, Served};
 use health_runtime::{Check, Health, Probe, checks, liveness};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// A service with a liveness check (the default 800 ms), a readiness check of 2 s and a startup
 /// check of 2 s.
@@ -395,6 +396,16 @@ fn the_printed_probes_fit_the_checks() {
     );
 }
 
+/// The number of a container's port named `name`.
+fn named_port(container: &k8s_openapi::api::core::v1::Container, name: &str) -> i32 {
+    let ports = container.ports.iter().flatten();
+    ports
+        .filter(|port| port.name.as_deref() == Some(name))
+        .map(|port| port.container_port)
+        .next()
+        .unwrap()
+}
+
 /// Each real manifest: containers found, and of their probes how many are httpGet, grpc, exec,
 /// tcpSocket (counted by PyYAML, `tests/manifests/SOURCES.md`).
 const REAL: &[(&str, usize, [usize; 4])] = &[
@@ -477,41 +488,81 @@ fn real_manifests_are_read_with_every_probe_and_judged_against_other_paths() {
                 ];
                 counted[kind.iter().position(|k| *k).unwrap()] += 1;
             }
-            // Judged as this service's container, every probe the checks would answer (httpGet
-            // and grpc) is a finding that names its field, and an httpGet's path.
-            let served = Served::http(18080).grpc(15051).container(c.name.clone());
-            let findings = health.kubernetes(served).verify_manifest(&manifest);
-            for (field, probe) in [
-                ("livenessProbe", &c.liveness_probe),
-                ("readinessProbe", &c.readiness_probe),
-                ("startupProbe", &c.startup_probe),
+            // Judged as this service's container, served on each probe's own port (so that the
+            // port fits), every probe the checks would answer is a finding at its path or
+            // service, which the finding names, unless the checks serve it for that kind.
+            for (field, kind, probe) in [
+                ("livenessProbe", Probe::Liveness, &c.liveness_probe),
+                ("readinessProbe", Probe::Readiness, &c.readiness_probe),
+                ("startupProbe", Probe::Startup, &c.startup_probe),
             ] {
                 let Some(probe) = probe else { continue };
                 let at = format!("{}.{field}", container.field());
+                let of_probe = |served: Served| {
+                    let findings = health.kubernetes(served).verify_manifest(&manifest);
+                    let mine = |f: &&health_runtime::kubernetes::Finding| {
+                        f.document() == container.document() && f.field().starts_with(&at)
+                    };
+                    findings.iter().filter(mine).cloned().collect::<Vec<_>>()
+                };
                 if let Some(get) = &probe.http_get {
                     let path = get.path.as_deref().unwrap_or("/");
-                    assert!(
-                        findings.iter().any(|f| f.document() == container.document()
-                            && f.field().starts_with(&at)
-                            && (f.written() == path
-                                || f.field().ends_with(".httpGet.port")
-                                || f.field().ends_with(".httpGet.host"))),
-                        "{file}: {at} ({path}) has no finding: {findings}"
-                    );
+                    let port = match &get.port {
+                        IntOrString::Int(port) => *port,
+                        IntOrString::String(name) => named_port(c, name),
+                    };
+                    let scheme = get.scheme.as_deref() == Some("HTTPS");
+                    let served =
+                        Served::http(u16::try_from(port).unwrap()).container(c.name.clone());
+                    let served = if scheme { served.https() } else { served };
+                    let found = of_probe(served);
+                    let ours = ["/healthz", "/livez", "/ready", "/readyz", "/startupz"];
+                    // A query string is no part of the path (`/healthz?full=true`).
+                    let bare = path.split('?').next().unwrap();
+                    if get.host.is_some() {
+                        assert_eq!(found[0].field(), format!("{at}.httpGet.host"), "{file}");
+                    } else if ours.contains(&bare) {
+                        // A path of ours: judged by its kind alone.
+                        let fits = matches!(
+                            (kind, bare),
+                            (Probe::Liveness, "/healthz" | "/livez")
+                                | (Probe::Readiness, "/ready" | "/readyz")
+                                | (Probe::Startup, "/startupz")
+                        );
+                        assert_eq!(
+                            found.iter().any(|f| f.field().ends_with(".httpGet.path")),
+                            !fits,
+                            "{file}: {at} {path}: {found:?}"
+                        );
+                    } else {
+                        assert!(
+                            found
+                                .iter()
+                                .any(|f| f.field() == format!("{at}.httpGet.path")
+                                    && f.written() == path),
+                            "{file}: {at} ({path}) has no finding at its path: {found:?}"
+                        );
+                    }
                 }
-                if probe.grpc.is_some() {
-                    assert!(
-                        findings
-                            .iter()
-                            .any(|f| f.field() == format!("{at}.grpc.port")),
-                        "{file}: {at}: {findings}"
+                if let Some(grpc) = &probe.grpc {
+                    let served = Served::grpc_only(u16::try_from(grpc.port).unwrap())
+                        .container(c.name.clone());
+                    let found = of_probe(served);
+                    let service = grpc.service.as_deref().unwrap_or_default();
+                    // No service is the server as a whole, answered as liveness.
+                    let fits = kind == Probe::Liveness && ["", "liveness"].contains(&service)
+                        || service == kind.as_str();
+                    let at_service = found.iter().any(|f| {
+                        f.field() == format!("{at}.grpc.service") && f.written().contains(service)
+                    });
+                    assert_eq!(
+                        at_service, !fits,
+                        "{file}: {at} (service {service:?}): {found:?}"
                     );
                 }
                 if probe.exec.is_some() || probe.tcp_socket.is_some() {
-                    assert!(
-                        !findings.iter().any(|f| f.field().starts_with(&at)),
-                        "{file}: {at}: {findings}"
-                    );
+                    let served = Served::http(18080).container(c.name.clone());
+                    assert!(of_probe(served).is_empty(), "{file}: {at}");
                 }
             }
         }
@@ -706,4 +757,31 @@ fn a_chart_s_whole_output_is_read() {
     let text = vec![one.as_str(); 50].join("\n---\n");
     let manifest = Manifest::parse(&text).unwrap();
     assert_eq!(manifest.containers().count(), 50 * 10);
+}
+
+#[test]
+fn paths_are_judged_as_the_servers_mount_them() {
+    // MicroProfile's preset: each probe's own path, and every probe's checks on `/health`.
+    let health = Health::microprofile()
+        .only_checks(|_, _| false)
+        .check(Probe::Liveness, Check::new("alive", || async {}))
+        .check(Probe::Readiness, Check::new("db", || async {}));
+    let on = |path: &str| {
+        let manifest = changed("path: /livez", &format!("path: {path}"))
+            .replace("/startupz", "/health/started");
+        health.kubernetes(served()).verify(&manifest).unwrap()
+    };
+    assert!(on("/health/live").is_empty(), "{}", on("/health/live"));
+    // The kubelet asks for a path without its leading `/` with one.
+    assert!(on("health/live").is_empty());
+    // `/health` runs readiness's checks too: no place for liveness.
+    let findings = on("/health");
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert_eq!(
+        findings.iter().next().unwrap().field(),
+        format!("{CONTAINER}.livenessProbe.httpGet.path")
+    );
+    // A path the servers do not mount, though it starts like one.
+    assert_eq!(on("/health/live/").len(), 1);
+    assert_eq!(on("/healthz").len(), 1, "the preset serves no /healthz");
 }

@@ -27,6 +27,7 @@ use crate::http::{
     self, ContentType, Mount, ProbeRequest, Reply, Respond, Server, Serving, Status,
 };
 use crate::panics;
+use crate::paths;
 use management::{ManagementPort, Watched};
 
 impl HttpServiceFactory for Health {
@@ -43,7 +44,7 @@ impl HttpServiceFactory for Health {
             (None, _) => {}
         }
         let serving = Arc::new(Serving::new(&self, !management));
-        for (path, mounted) in http::mounts(&self, serving.checks()) {
+        for (path, mounted) in paths::mounts(&self) {
             mount(config, path, Mount::new(&serving, mounted));
         }
     }

@@ -14,11 +14,12 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 use super::query::Query;
-use super::{Allow, ContentType, Mounted, ProbeRequest, Reply, Status};
+use super::{Allow, ContentType, ProbeRequest, Reply, Status};
 use crate::data::{AppData, DataSource};
 use crate::details::{Details, RequestParts};
 use crate::format::Format;
 use crate::health::Health;
+use crate::paths::Mounted;
 use crate::report::{Body, Detail, Report, json};
 use crate::runs::Answer;
 use crate::served_checks::{NoSuchCheck, ServedChecks, Target};
@@ -66,11 +67,6 @@ impl Serving {
             given: health.data.clone(),
             app_data,
         }
-    }
-
-    /// The served checks.
-    pub(crate) fn checks(&self) -> &ServedChecks {
-        &self.checks
     }
 }
 

@@ -9,6 +9,7 @@ use super::Probes;
 use crate::check::{Check, Schedule};
 use crate::extensions::GrpcAliases;
 use crate::lifecycle::SETTLE;
+use crate::paths::{self, Mounted};
 use crate::probe::Probe;
 
 /// What a path or a gRPC service name runs.
@@ -31,27 +32,26 @@ pub(super) struct Slowest<'h> {
 }
 
 impl<'h> Probes<'h> {
-    /// What an HTTP `path` runs, if the `Health` serves it; a query string is no part of it.
+    /// What an HTTP `path` runs, if the `Health` serves it: looked up in the paths the servers
+    /// mount (`paths::mounts`), as the kubelet asks for it (with a leading `/`; a query string
+    /// is no part of it).
     pub(super) fn target(&self, path: &str) -> Option<Target<'h>> {
-        let health = self.health;
         let path = path.split('?').next().unwrap_or_default();
-        if health.all_probes_paths.iter().any(|p| p == path) {
-            return Some(Target::Every);
-        }
-        for probe in Probe::ALL {
-            for base in &health.paths[probe.index()] {
-                if path == base {
-                    return Some(Target::Probe(probe));
-                }
-                let one = path
-                    .strip_prefix(base.as_ref())
-                    .and_then(|rest| rest.strip_prefix('/'));
-                if let Some(check) = one.and_then(|name| self.check(probe, name)) {
-                    return Some(Target::Check(probe, check));
-                }
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        let (_, mounted) = paths::mounts(self.health)
+            .into_iter()
+            .find(|(mounted, _)| *mounted == path)?;
+        match mounted {
+            Mounted::Probe(probe) => Some(Target::Probe(probe)),
+            Mounted::Check(probe, name) => {
+                self.check(probe, &name).map(|c| Target::Check(probe, c))
             }
+            Mounted::AllProbes => Some(Target::Every),
         }
-        None
     }
 
     /// What a gRPC service name runs: `liveness`, `readiness/db`, a name given with
@@ -63,16 +63,9 @@ impl<'h> Probes<'h> {
         let aliases = self.health.extensions.get::<GrpcAliases>();
         let alias = aliases.and_then(|a| a.0.iter().find(|(alias, _)| alias == service));
         let service = alias.map_or(service, |(_, answers)| answers.as_str());
-        let (probe, check) = match service.split_once('/') {
-            Some((probe, check)) => (probe, Some(check)),
-            None => (service, None),
-        };
-        let probe: Probe = probe.parse().ok()?;
-        match check {
-            None => Some(Target::Probe(probe)),
-            Some(name) => self
-                .check(probe, name)
-                .map(|check| Target::Check(probe, check)),
+        match Probe::of_service(service)? {
+            (probe, None) => Some(Target::Probe(probe)),
+            (probe, Some(name)) => self.check(probe, name).map(|c| Target::Check(probe, c)),
         }
     }
 
