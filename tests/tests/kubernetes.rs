@@ -785,3 +785,27 @@ fn paths_are_judged_as_the_servers_mount_them() {
     assert_eq!(on("/health/live/").len(), 1);
     assert_eq!(on("/healthz").len(), 1, "the preset serves no /healthz");
 }
+
+#[test]
+fn what_a_manifest_holds_is_shown_redacted() {
+    // A probe's path carrying a token.
+    let findings = verify(&changed(
+        "path: /livez",
+        "path: /nowhere?access_token=s3cr3tvalue",
+    ));
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(!findings.to_string().contains("s3cr3tvalue"), "{findings}");
+    // A parse error next to a credential, in YAML and JSON.
+    for text in [
+        "apiVersion: v1\nkind: Pod\nspec: {password: s3cr3tvalue\n",
+        "{\"password\": \"s3cr3tvalue\" \"kind\": 1}",
+    ] {
+        let said = Manifest::parse(text).unwrap_err().to_string();
+        assert!(!said.contains("s3cr3tvalue"), "{said}");
+    }
+    // A pod spec that cannot be read, for a value next to a credential.
+    let unread = changed("periodSeconds: 5", "periodSeconds: \"Bearer s3cr3tvalue\"");
+    let findings = verify(&unread);
+    assert!(findings.to_string().contains("not judged"), "{findings}");
+    assert!(!findings.to_string().contains("s3cr3tvalue"), "{findings}");
+}

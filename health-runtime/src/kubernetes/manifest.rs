@@ -7,6 +7,8 @@ use std::fmt::{self, Display, Formatter};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use serde_json::{Map, Value};
 
+use crate::redact;
+
 /// The longest manifest read: a Helm chart's whole output is a few hundred KiB.
 const MAX_BYTES: usize = 8 << 20;
 /// The deepest nesting read; a pod template sits about 10 levels down, a CRD's schema 30.
@@ -148,7 +150,7 @@ fn documents(text: &str) -> Result<Vec<Value>, ManifestError> {
         // serde_json stops at 128 levels of nesting itself.
         return serde_json::from_str(text)
             .map(|value| vec![value])
-            .map_err(|e| ManifestError(format!("not JSON: {e}")));
+            .map_err(|e| ManifestError::quoting(format!("not JSON: {e}")));
     }
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -167,7 +169,7 @@ fn documents(text: &str) -> Result<Vec<Value>, ManifestError> {
             .map(|at| format!(" at line {}, column {}", at.line(), at.column()))
             .unwrap_or_default();
         let said = e.without_snippet().to_string();
-        ManifestError(format!("not YAML that can be read{place}: {said}"))
+        ManifestError::quoting(format!("not YAML that can be read{place}: {said}"))
     })
 }
 
@@ -207,8 +209,9 @@ fn kind_of(value: &Value) -> &'static str {
 /// Every object under `object` with a `containers` list is a pod spec; `metadata` holds none.
 fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut Vec<Pod>) {
     if let Some(Value::Array(_)) = object.get("containers") {
-        let spec = serde_json::from_value(Value::Object(object.clone()))
-            .map_err(|e| format!("not a pod spec that can be read: {e}"));
+        let spec = serde_json::from_value(Value::Object(object.clone())).map_err(|e| {
+            redact::secrets(&format!("not a pod spec that can be read: {e}")).into_owned()
+        });
         pods.push(Pod {
             document: document.to_owned(),
             path: path.to_owned(),
@@ -242,6 +245,13 @@ fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut
 /// A manifest that could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestError(String);
+
+impl ManifestError {
+    /// An error whose text quotes the manifest: redacted, as a manifest may hold a credential.
+    fn quoting(text: String) -> ManifestError {
+        ManifestError(redact::secrets(&text).into_owned())
+    }
+}
 
 impl Display for ManifestError {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {

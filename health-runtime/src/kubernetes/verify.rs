@@ -11,6 +11,7 @@ use super::findings::{Finding, Findings};
 use super::manifest::{Manifest, ManifestError, PodContainer};
 use super::needs::{Target, said, timeout_seconds, whole_seconds};
 use crate::probe::Probe;
+use crate::redact;
 
 /// What Kubernetes gives a field the manifest leaves out.
 const DEFAULT_TIMEOUT_SECONDS: i32 = 1;
@@ -176,9 +177,11 @@ impl<'h> Rules<'_, 'h> {
         self.findings.push(Finding {
             document: self.container.document().to_owned(),
             field,
-            written,
+            // What the manifest wrote, and the reason that quotes it, are shown redacted: a
+            // probe's path may carry a token.
+            written: redact::secrets(&written).into_owned(),
             needed,
-            why,
+            why: redact::secrets(&why).into_owned(),
         });
     }
 
