@@ -179,6 +179,8 @@ const JSON: HeaderValue = HeaderValue::from_static(ContentType::Json.as_str());
 const HEALTH_JSON: HeaderValue = HeaderValue::from_static(ContentType::HealthJson.as_str());
 const TEXT: HeaderValue = HeaderValue::from_static(ContentType::Text.as_str());
 
+/// The reply as an axum response: actix's `response` in axum's types (its `http` is 1.x, actix's
+/// 0.2), the headers as constants so that no value is checked on a probe.
 fn response(reply: Reply<Bytes>) -> Response {
     let mut response = Response::new(Body::from(reply.body));
     *response.status_mut() = match reply.status {
