@@ -12,13 +12,18 @@ use syn::{Ident, LitBool, LitInt, LitStr, Path, Token};
 use crate::errors::Errors;
 use crate::{bounds, check_name};
 
-const ACCEPTED: &str = "expected `name`, `timeout`, `critical`, `cache`, `interval`, `failures`, \
-                        `successes`, `restart_on_dependency` or `crate`";
+const ACCEPTED: &str = "expected `name`, `group`, `timeout`, `critical`, `cache`, `interval`, \
+                        `failures`, `successes`, `recent_runs`, `restart_on_dependency` or `crate`";
+
+/// The most runs a check can keep (the runtime's bound too).
+const MOST_RECENT_RUNS: u32 = 1000;
 
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
 pub(crate) struct Args {
     pub name: Option<LitStr>,
+    /// The groups the check is in, as `group = "deep"` or `group = ["deep", "ops"]`.
+    pub groups: Option<Vec<LitStr>>,
     pub timeout: Option<Duration>,
     pub critical: Option<bool>,
     /// How long a result is reused, as `cache = "1s"`.
@@ -29,6 +34,8 @@ pub(crate) struct Args {
     pub failures: Option<u32>,
     /// Passing runs in a row before a failed check passes again, as `successes = 2`.
     pub successes: Option<u32>,
+    /// How many of its last runs the check keeps, as `recent_runs = 20`.
+    pub recent_runs: Option<u32>,
     /// A liveness check that calls a dependency on purpose, as `restart_on_dependency = true`.
     pub restart_on_dependency: Option<LitBool>,
     pub krate: Option<Path>,
@@ -98,6 +105,8 @@ impl Args {
             })?;
             validate_name(&name)?;
             set_once(&mut self.name, name, key)
+        } else if key == "group" {
+            set_once(&mut self.groups, groups(value)?, key)
         } else if key == "timeout" {
             set_once(&mut self.timeout, duration(key, value)?, key)
         } else if key == "cache" {
@@ -116,6 +125,16 @@ impl Args {
                 &mut self.successes
             };
             set_once(slot, count, key)
+        } else if key == "recent_runs" {
+            let expected = format!(
+                "expected a whole number of runs from 0 to {MOST_RECENT_RUNS}, e.g. `recent_runs = 20`"
+            );
+            let lit =
+                syn::parse2::<LitInt>(value).map_err(|e| syn::Error::new(e.span(), &expected))?;
+            match lit.base10_parse::<u32>() {
+                Ok(runs) if runs <= MOST_RECENT_RUNS => set_once(&mut self.recent_runs, runs, key),
+                _ => Err(syn::Error::new(lit.span(), expected)),
+            }
         } else if key == "critical" {
             let lit = syn::parse2::<LitBool>(value)
                 .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
@@ -187,6 +206,48 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident) -> syn::Result<()> {
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// `"deep"` or `["deep", "ops"]`: at least one group, each named by the check name rule, once.
+fn groups(value: TokenStream) -> syn::Result<Vec<LitStr>> {
+    let expected = "expected a group's name or a list of them, e.g. `group = \"deep\"` or \
+                    `group = [\"deep\", \"ops\"]`";
+    let groups: Vec<LitStr> = match syn::parse2::<LitStr>(value.clone()) {
+        Ok(group) => vec![group],
+        Err(_) => {
+            let list = syn::parse2::<syn::ExprArray>(value)
+                .map_err(|e| syn::Error::new(e.span(), expected))?;
+            let mut groups = Vec::new();
+            for element in list.elems {
+                match element {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(group),
+                        ..
+                    }) => groups.push(group),
+                    other => return Err(syn::Error::new_spanned(other, expected)),
+                }
+            }
+            if groups.is_empty() {
+                return Err(syn::Error::new(list.bracket_token.span.join(), expected));
+            }
+            groups
+        }
+    };
+    for (i, group) in groups.iter().enumerate() {
+        if let Some(problem) = check_name::group_problem(&group.value()) {
+            return Err(syn::Error::new(group.span(), problem));
+        }
+        if groups[..i]
+            .iter()
+            .any(|other| other.value() == group.value())
+        {
+            return Err(syn::Error::new(
+                group.span(),
+                format!("the group `{}` is named twice", group.value()),
+            ));
+        }
+    }
+    Ok(groups)
 }
 
 fn validate_name(name: &LitStr) -> syn::Result<()> {

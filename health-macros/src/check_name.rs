@@ -31,3 +31,13 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
         "invalid character {bad:?} in check name; use only ASCII letters, digits, `_`, `.` and `-`"
     ))
 }
+
+/// Why `name` cannot name a group, if it cannot: the check name rule, as groups are served at
+/// `/health/group/<name>` and as the gRPC service `group/<name>`.
+pub(crate) fn group_problem(name: &str) -> Option<String> {
+    if name == "availability" {
+        return None;
+    }
+    let problem = name_problem(name)?;
+    Some(problem.replace("check name", "group name"))
+}

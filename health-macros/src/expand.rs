@@ -16,7 +16,7 @@ use crate::runtime;
 use crate::signature::{self, CheckFn, DataParam};
 use crate::written::written;
 
-/// Expands one `#[liveness]`, `#[readiness]` or `#[startup]` attribute. On error the item is still
+/// Expands one `#[liveness]`, `#[readiness]`, `#[startup]` or `#[check]` attribute. On error the item is still
 /// emitted unchanged, so that IDEs keep working and no knock-on "cannot find" errors appear.
 pub(crate) fn check(probe: Probe, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
@@ -57,6 +57,14 @@ pub(crate) fn check(probe: Probe, args: TokenStream, item: TokenStream) -> Token
                  what the service depends on",
                 probe.attribute()
             ),
+        ));
+    }
+    if matches!(probe, Probe::GroupsOnly) && args.groups.is_none() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "`#[check]` declares a check served in its groups only, in no probe: give it \
+             `group = \"...\"` (or `group = [\"...\", ...]`); a check for a probe is \
+             `#[liveness]`, `#[readiness]` or `#[startup]`",
         ));
     }
     let krate = runtime::path(args.krate.as_ref())
@@ -138,6 +146,13 @@ fn registration(
     let cache = optional_duration(args.cache);
     let interval = optional_duration(args.interval);
     let (failures, successes) = (args.failures.unwrap_or(1), args.successes.unwrap_or(1));
+    let recent_runs = match args.recent_runs {
+        Some(runs) => {
+            let runs = runs as usize;
+            quote!(::core::option::Option::Some(#runs))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let restart_on_dependency = args
         .restart_on_dependency
         .as_ref()
@@ -146,6 +161,14 @@ fn registration(
         Some(called) => quote!(::core::option::Option::Some(#called)),
         None => quote!(::core::option::Option::None),
     };
+    // One string, `"deep,ops"`: group names never hold a comma.
+    let groups = args
+        .groups
+        .iter()
+        .flatten()
+        .map(syn::LitStr::value)
+        .collect::<Vec<_>>()
+        .join(",");
     let ident = &func.sig.ident;
     let function = ident.to_string();
     // Each parameter's type, as written, names what takes it from the data source: spanned at
@@ -191,6 +214,7 @@ fn registration(
                 static __HEALTH_DECLARED: #private::Declared = #private::Declared::new(
                     #probe,
                     #name,
+                    #groups,
                     ::core::concat!(::core::module_path!(), "::", #function),
                     #timeout,
                     #critical,
@@ -198,6 +222,7 @@ fn registration(
                     #interval,
                     #failures,
                     #successes,
+                    #recent_runs,
                     #dependency,
                     #restart_on_dependency,
                     &[#(#param_types::data_type),*],

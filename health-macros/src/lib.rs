@@ -39,6 +39,12 @@ pub fn readiness(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// (Defined in `health-macros`: depend on `health-runtime`, which re-exports it.)
 #[proc_macro_attribute]
+pub fn check(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::check(Probe::GroupsOnly, args.into(), item.into()).into()
+}
+
+/// (Defined in `health-macros`: depend on `health-runtime`, which re-exports it.)
+#[proc_macro_attribute]
 pub fn startup(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::check(Probe::Startup, args.into(), item.into()).into()
 }

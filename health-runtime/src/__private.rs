@@ -8,9 +8,11 @@
 //! ```text
 //! ::health_runtime::__private::registration!("<version of health-macros>",
 //!     const _: () = {
-//!         static DECLARED: Declared = Declared::new(probe, name, "path::to::the_fn", timeout,
+//!         // `probe`: `Some(Probe::..)`, `None` for `#[check]`; `groups`: `"deep,ops"` or `""`
+//!         static DECLARED: Declared = Declared::new(probe, name, groups, "path::to::the_fn", timeout,
 //!                                                   critical, cache, interval, failures,
-//!                                                   successes, calls, restart_on_dependency,
+//!                                                   successes, recent_runs, calls,
+//!                                                   restart_on_dependency,
 //!                                                   &[<P as CheckParam>::data_type, ...], run);
 //!         // `health_registry::CHECKS`, which every version of the runtime shares:
 //!         #[distributed_slice(CHECKS)]

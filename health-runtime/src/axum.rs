@@ -178,6 +178,10 @@ const NO_STORE: HeaderValue = HeaderValue::from_static(http::NO_STORE);
 const JSON: HeaderValue = HeaderValue::from_static(ContentType::Json.as_str());
 const HEALTH_JSON: HeaderValue = HeaderValue::from_static(ContentType::HealthJson.as_str());
 const TEXT: HeaderValue = HeaderValue::from_static(ContentType::Text.as_str());
+const HTML: HeaderValue = HeaderValue::from_static(ContentType::Html.as_str());
+const CSS: HeaderValue = HeaderValue::from_static(ContentType::Css.as_str());
+const SCRIPT: HeaderValue = HeaderValue::from_static(ContentType::Script.as_str());
+const CSP: HeaderValue = HeaderValue::from_static(http::CONTENT_SECURITY_POLICY);
 
 /// The reply as an axum response: actix's `response` in axum's types (its `http` is 1.x, actix's
 /// 0.2), the headers as constants so that no value is checked on a probe.
@@ -197,6 +201,12 @@ fn response(reply: Reply<Bytes>) -> Response {
             ContentType::Json => JSON,
             ContentType::HealthJson => HEALTH_JSON,
             ContentType::Text => TEXT,
+            ContentType::Html => {
+                headers.append(header::CONTENT_SECURITY_POLICY, CSP);
+                HTML
+            }
+            ContentType::Css => CSS,
+            ContentType::Script => SCRIPT,
         };
         headers.append(header::CONTENT_TYPE, content_type);
     }

@@ -15,6 +15,7 @@ use crate::data::{DataSource, DataType};
 use crate::history::Damping;
 use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::probe::Probe;
+use crate::recent::MOST_RECENT_RUNS;
 use crate::state::CheckState;
 use crate::{bounds, check_name};
 use crate::{panics, redact};
@@ -102,8 +103,10 @@ pub struct Check {
     pub(crate) name: Name,
     /// Where it was declared, for messages: the fn's path, or `Check::new`.
     pub(crate) origin: &'static str,
-    /// The probe that serves it, once served.
+    /// The probe that serves it, once served; `None` for a check in groups only.
     pub(crate) probe: Option<Probe>,
+    /// The groups it is in, joined by commas (`"deep,ops"`; group names hold none), or `""`.
+    pub(crate) groups: Cow<'static, str>,
     /// `None` until `Health`'s default applies.
     pub(crate) timeout: Option<Duration>,
     /// How much of its outcome a body shows; `Health`'s, once served.
@@ -111,6 +114,8 @@ pub struct Check {
     pub(crate) critical: bool,
     pub(crate) schedule: Schedule,
     pub(crate) damping: Damping,
+    /// How many of its last runs it keeps; `None` until `Health`'s default applies.
+    pub(crate) recent_runs: Option<usize>,
     pub(crate) dependency: Dependency,
     /// The types of the parameters that `run` takes (none for an added check).
     pub(crate) data_types: &'static [fn() -> DataType],
@@ -154,11 +159,13 @@ impl Check {
             name: Name::from(name),
             origin: "Check::new",
             probe: None,
+            groups: Cow::Borrowed(""),
             timeout: None,
             limits: Limits::DEFAULT,
             critical: true,
             schedule: Schedule::EveryProbe,
             damping: Damping::NONE,
+            recent_runs: None,
             dependency: Dependency::NONE,
             data_types: &[],
             run: Arc::new(move |_: &DataSource<'_>| check().into_check_future()),
@@ -223,6 +230,48 @@ impl Check {
         self
     }
 
+    /// Puts the check in the group `name` too, as the attributes' `group = "..."` does: served
+    /// at `/health/group/<name>` beside the group's other checks, whatever probe serves it (or
+    /// none: [`Group::check`](crate::Group::check)). A group's answers never feed a probe.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `name` breaks the check name rule.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("db", || async { true }).group("deep").group("ops");
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn group(mut self, name: impl Into<Cow<'static, str>>) -> Check {
+        let name = crate::group::valid_name("Check::group", name.into());
+        self.join(&name);
+        self
+    }
+
+    /// Whether it is in the group `name`.
+    pub(crate) fn in_group(&self, name: &str) -> bool {
+        self.groups.split(',').any(|group| group == name)
+    }
+
+    /// The groups it is in.
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &str> {
+        self.groups.split(',').filter(|group| !group.is_empty())
+    }
+
+    /// Adds the group `name`, unless it is in it already.
+    pub(crate) fn join(&mut self, name: &str) {
+        if self.in_group(name) {
+            return;
+        }
+        self.groups = if self.groups.is_empty() {
+            Cow::Owned(name.to_owned())
+        } else {
+            Cow::Owned(format!("{},{name}", self.groups))
+        };
+    }
+
     /// A liveness check that calls a dependency (`checks::sqlx`, `redis`, `http`, `tcp`, `dns`)
     /// on purpose: restarting the pod when it is down is what is meant, so the runtime's warning
     /// and `Probes::verify`'s finding are silenced. The attributes' `restart_on_dependency = true`.
@@ -265,6 +314,30 @@ impl Check {
     #[must_use]
     pub fn critical(mut self, critical: bool) -> Check {
         self.critical = critical;
+        self
+    }
+
+    /// How many of its last runs the check keeps, for `?history` and the status page
+    /// ([`DEFAULT_RECENT_RUNS`](crate::DEFAULT_RECENT_RUNS), 10, unless [`Health::recent_runs`]
+    /// says otherwise; 0 keeps none).
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `runs` is over 1000.
+    ///
+    /// ```
+    /// # use health_runtime::Check;
+    /// let check = Check::new("search", || async { true }).recent_runs(50);
+    /// ```
+    ///
+    /// [`Health::recent_runs`]: crate::Health::recent_runs
+    #[must_use]
+    #[track_caller]
+    pub fn recent_runs(mut self, runs: usize) -> Check {
+        self.recent_runs = Some(recent_runs_within(
+            &format!("Check::new({:?}).recent_runs", &*self.name),
+            runs,
+        ));
         self
     }
 
@@ -346,16 +419,19 @@ impl Check {
         self.origin
     }
 
-    /// Applies `Health`'s settings: the probe that serves it, its limits, and its defaults for
-    /// what the check left unset (its timeout, and a cache for a check that runs on every probe).
+    /// Applies `Health`'s settings: the probe that serves it (`None` in groups only), its
+    /// limits, and its defaults for what the check left unset (its timeout, and a cache for a
+    /// check that runs on every probe).
     pub(crate) fn served_with(
         mut self,
-        probe: Probe,
+        probe: Option<Probe>,
         timeout: Duration,
         cache: Option<Duration>,
         limits: Limits,
+        recent_runs: usize,
     ) -> Check {
-        self.probe = Some(probe);
+        self.probe = probe;
+        self.recent_runs.get_or_insert(recent_runs);
         self.timeout.get_or_insert(timeout);
         self.limits = limits;
         if let (Schedule::EveryProbe, Some(ttl)) = (self.schedule, cache) {
@@ -378,6 +454,19 @@ impl Check {
     pub(crate) fn start(&self, data: &DataSource<'_>) -> CheckFuture {
         (self.run)(data)
     }
+}
+
+/// `runs`, unless it is over [`MOST_RECENT_RUNS`]: a mistake of the program, told at the
+/// caller's line of `method`.
+#[track_caller]
+pub(crate) fn recent_runs_within(method: &str, runs: usize) -> usize {
+    if runs > MOST_RECENT_RUNS {
+        let method = redact::secrets(method);
+        panics::configuration_error(format!(
+            "{method}({runs}): a check keeps at most {MOST_RECENT_RUNS} recent runs"
+        ));
+    }
+    runs
 }
 
 /// What a check says of the services it calls.
@@ -414,6 +503,7 @@ impl fmt::Debug for Check {
         f.debug_struct("Check")
             .field("name", &self.name)
             .field("timeout", &self.timeout)
+            .field("groups", &self.groups)
             .field("critical", &self.critical)
             .field("schedule", &self.schedule)
             .field("damping", &self.damping)
@@ -461,6 +551,12 @@ impl fmt::Display for Name {
 pub(crate) enum StateRef {
     Declared(&'static CheckState),
     Added(Arc<CheckState>),
+}
+
+impl fmt::Debug for StateRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StateRef")
+    }
 }
 
 impl Deref for StateRef {

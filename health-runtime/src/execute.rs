@@ -20,6 +20,7 @@ use crate::history::Verdict;
 use crate::outcome::Outcome;
 use crate::panics;
 use crate::probe::Probe;
+use crate::recent::{DEFAULT_RECENT_RUNS, RecentRun, RunStatus};
 use crate::running;
 use crate::state::FinishedRun;
 use crate::transitions::{Failure, Named};
@@ -162,9 +163,29 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
     if passed {
         log.took(named, run.duration, check.run_timeout());
     }
+    let keep = check.recent_runs.unwrap_or(DEFAULT_RECENT_RUNS);
+    check
+        .state
+        .recent
+        .record(recent_run(check, began_at, &run), keep);
     #[cfg(feature = "metrics")]
     crate::metrics::record(check, &run, how);
     run
+}
+
+/// The run as the check's recent runs keep it.
+fn recent_run(check: &Check, began_at: Instant, run: &FinishedRun) -> RecentRun {
+    let status = match (run.outcome.error(), run.standing.verdict, check.critical) {
+        (None, ..) => RunStatus::Passed,
+        (Some(_), Verdict::Damped, _) | (Some(_), _, false) => RunStatus::Warned,
+        (Some(_), ..) => RunStatus::Failed,
+    };
+    RecentRun {
+        began_at,
+        duration: run.duration,
+        status,
+        reason: run.outcome.error().map(str::to_owned),
+    }
 }
 
 /// The check, as its log names it.
@@ -172,6 +193,7 @@ fn named(check: &Check) -> Named<'_> {
     Named {
         check: check.name(),
         probe: check.probe.map_or("", Probe::as_str),
+        groups: &check.groups,
     }
 }
 

@@ -19,7 +19,8 @@ use crate::health::Health;
 use crate::lifecycle::Switches;
 use crate::panics;
 use crate::probe::Probe;
-use crate::served_checks::{ServedChecks, Target};
+use crate::report::Report;
+use crate::served_checks::{Served, ServedChecks, Target};
 
 /// A probe's status, as [`Health::subscribe`] sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,9 @@ impl Health {
         if let Some(mistakes) = self.data_mistakes(probes, Some("a subscriber")) {
             panics::configuration_error(mistakes);
         }
-        SharedFeeds::of(self).watch((probe, None)).await
+        SharedFeeds::of(self)
+            .watch((Served::Probe(probe), None))
+            .await
     }
 }
 
@@ -115,8 +118,8 @@ impl fmt::Debug for SharedFeeds {
 /// How often a watched probe runs, unless a switch changes first.
 const PERIOD: Duration = Duration::from_secs(1);
 
-/// What is watched: a probe, or one check of it (by name).
-pub(crate) type Watched = (Probe, Option<String>);
+/// What is watched: a probe or a group, or one check of it (by name).
+pub(crate) type Watched = (Served, Option<String>);
 
 /// The checks of a `Health`, and the probes of it that are watched.
 pub(crate) struct Feeds {
@@ -135,36 +138,68 @@ impl Feeds {
         })
     }
 
-    /// Whether `probe` has a check named `name`.
-    pub(crate) fn has_check(&self, probe: Probe, name: &str) -> bool {
-        self.checks.names(probe).any(|check| **check == *name)
+    /// Whether `served` has a check named `name`.
+    pub(crate) fn has_check(&self, served: Served, name: &str) -> bool {
+        self.checks.names(served).any(|check| **check == *name)
+    }
+
+    /// The group named `name`, if one is served.
+    pub(crate) fn group(&self, name: &str) -> Option<Served> {
+        let groups = self.checks.groups();
+        let index = groups.iter().position(|group| &*group.name == name)?;
+        Some(Served::Group(index))
     }
 
     /// The status now: one probe of `watched`. A check name the probe does not have fails.
-    pub(crate) async fn status(&self, (probe, check): (Probe, Option<&str>)) -> ProbeStatus {
+    pub(crate) async fn status(&self, (served, check): (Served, Option<&str>)) -> ProbeStatus {
+        let shutting_down = self.switches().is_draining();
+        match self.report(served, check).await {
+            Some(report) => ProbeStatus {
+                passing: report.passed(),
+                failing: report.failing(),
+                shutting_down,
+            },
+            None => ProbeStatus {
+                passing: false,
+                failing: check.into_iter().map(str::to_owned).collect(),
+                shutting_down,
+            },
+        }
+    }
+
+    /// The report of one run of `served`, or of its check named `check`; `None` when it has no
+    /// such check.
+    pub(crate) async fn report(&self, served: Served, check: Option<&str>) -> Option<Report> {
         let target = check.map_or(Target::Probe, Target::Check);
         let answer = poll_fn(|cx| {
             // Made and dropped within the poll: a data source may hold a request, which is not
             // `Send`.
             let data = DataSource::given(&self.given);
-            Poll::Ready(self.checks.answer(probe, target, &[], &data, cx))
+            Poll::Ready(self.checks.answer_served(served, target, &[], &data, cx))
         })
         .await;
-        let shutting_down = self.switches().is_draining();
-        match answer {
-            Ok(answer) => {
-                let report = answer.report().await;
-                ProbeStatus {
-                    passing: report.passed(),
-                    failing: report.failing(),
-                    shutting_down,
-                }
-            }
-            Err(_) => ProbeStatus {
-                passing: false,
-                failing: check.into_iter().map(str::to_owned).collect(),
-                shutting_down,
-            },
+        Some(answer.ok()?.report().await)
+    }
+
+    /// The names of the checks of `served`, in order.
+    pub(crate) fn names(&self, served: Served) -> Vec<String> {
+        self.checks
+            .names(served)
+            .map(|name| name.to_string())
+            .collect()
+    }
+
+    /// Every probe and group served, in order.
+    pub(crate) fn served(&self) -> impl Iterator<Item = Served> + '_ {
+        let groups = (0..self.checks.groups().len()).map(Served::Group);
+        Probe::ALL.into_iter().map(Served::Probe).chain(groups)
+    }
+
+    /// The name of `served` as gRPC's health service answers it: `readiness`, `group/deep`.
+    pub(crate) fn service_name(&self, served: Served) -> String {
+        match served {
+            Served::Probe(probe) => probe.as_str().to_owned(),
+            Served::Group(index) => format!("group/{}", self.checks.groups()[index].name),
         }
     }
 

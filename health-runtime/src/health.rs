@@ -13,10 +13,12 @@ use crate::details::Details;
 use crate::extensions::Extensions;
 use crate::feed::SharedFeeds;
 use crate::format::Format;
+use crate::group::Group;
 use crate::lifecycle::{self, Availability, Lifecycle};
 use crate::outcome::Limits;
 use crate::panics;
 use crate::probe::Probe;
+use crate::recent::DEFAULT_RECENT_RUNS;
 use crate::registry;
 use crate::report::BODY_LIMIT;
 
@@ -56,9 +58,15 @@ use crate::report::BODY_LIMIT;
 #[derive(Debug, Clone)]
 pub struct Health {
     pub(crate) checks: [Vec<Check>; 3],
+    /// Checks in groups only (`#[check]`, `Group::check`).
+    pub(crate) group_checks: Vec<Check>,
+    /// The groups given with `Health::group` (their checks join by their own `groups`).
+    pub(crate) groups: Vec<Group>,
     pub(crate) paths: [Vec<Cow<'static, str>>; 3],
     pub(crate) default_timeout: Duration,
     pub(crate) default_cache: Option<Duration>,
+    /// How many runs a check keeps unless it says.
+    pub(crate) recent_runs: usize,
     pub(crate) limits: Limits,
     /// The most bytes of a body.
     pub(crate) body_limit: usize,
@@ -66,6 +74,8 @@ pub struct Health {
     pub(crate) drain_delay: Duration,
     /// Paths that serve every probe's checks together.
     pub(crate) all_probes_paths: Vec<Cow<'static, str>>,
+    /// Where the status page is served, if it is.
+    pub(crate) status_page: Option<Cow<'static, str>>,
     pub(crate) format: Format,
     pub(crate) details: Details,
     /// The watched probes' feeds, shared by this `Health`'s clones.
@@ -120,7 +130,7 @@ impl Default for Health {
         if let Some(problem) = registry::other_versions_problem() {
             panics::configuration_error(problem);
         }
-        let checks = Probe::ALL.map(registry::declared);
+        let checks = Probe::ALL.map(|probe| registry::declared(Some(probe)));
         for probe in Probe::ALL {
             let declared = &checks[probe.index()];
             for (i, check) in declared.iter().enumerate() {
@@ -129,8 +139,10 @@ impl Default for Health {
                 }
             }
         }
-        Health {
+        let health = Health {
             checks,
+            group_checks: registry::declared(None),
+            groups: Vec::new(),
             paths: [
                 vec!["/healthz".into(), "/livez".into()],
                 vec!["/ready".into(), "/readyz".into()],
@@ -138,17 +150,23 @@ impl Default for Health {
             ],
             default_timeout: DEFAULT_TIMEOUT,
             default_cache: None,
+            recent_runs: DEFAULT_RECENT_RUNS,
             limits: Limits::DEFAULT,
             body_limit: BODY_LIMIT,
             data: AppData::default(),
             drain_delay: DEFAULT_DRAIN_DELAY,
             all_probes_paths: Vec::new(),
+            status_page: None,
             format: Format::Json,
             details: Details::full(),
             feeds: SharedFeeds::default(),
             extensions: Extensions::default(),
             lifecycle: Lifecycle::leaked(),
+        };
+        if let Some(problem) = health.group_twins() {
+            panics::configuration_error(problem);
         }
+        health
     }
 }
 
@@ -184,6 +202,25 @@ impl Health {
         P: Into<Cow<'static, str>>,
     {
         self.all_probes_paths = paths.into_iter().map(Into::into).collect();
+        self.changed()
+    }
+
+    /// Serves the status page at `path` (none unless set), on every HTTP server of the `Health`;
+    /// a management port is the natural place. One page for people during an incident: every
+    /// probe and group, each check with its status, since when, failures in a row, its last runs
+    /// as a strip, its reason where the detail policy allows (each group's own policy for its
+    /// checks), and the drain and availability switches. Rendered by the server, it reads without
+    /// JavaScript; its one script (at `<path>/page.js`, its style at `<path>/page.css`) fetches it
+    /// again each second while it is open. Nothing comes from another origin, and it is sent with
+    /// a `Content-Security-Policy` that allows nothing else. Each view runs the probes and groups
+    /// as their paths would.
+    ///
+    /// ```
+    /// let health = health_runtime::Health::default().status_page("/status");
+    /// ```
+    #[must_use]
+    pub fn status_page(mut self, path: impl Into<Cow<'static, str>>) -> Health {
+        self.status_page = Some(path.into());
         self.changed()
     }
 
@@ -235,6 +272,9 @@ impl Health {
             panics::configuration_error(same_name(probe, twin, &check));
         }
         checks.push(check);
+        if let Some(problem) = self.group_twins() {
+            panics::configuration_error(problem);
+        }
         self.changed()
     }
 
@@ -313,6 +353,26 @@ impl Health {
     #[track_caller]
     pub fn default_cache(mut self, ttl: Duration) -> Health {
         self.default_cache = Some(bounded("default_cache", "cache", ttl));
+        self.changed()
+    }
+
+    /// How many of its last runs each check keeps, for `?history` and the status page, unless
+    /// it says itself with [`Check::recent_runs`]: [`DEFAULT_RECENT_RUNS`] (10) unless changed;
+    /// 0 keeps none. Each run is its start, duration, status and reason (cut to
+    /// [`error_limit`](Self::error_limit)): memory stays bounded whatever runs.
+    ///
+    /// # Panics
+    ///
+    /// Here, at the caller's line, when `runs` is over 1000.
+    ///
+    /// ```
+    /// # use health_runtime::Health;
+    /// let health = Health::default().recent_runs(30);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn recent_runs(mut self, runs: usize) -> Health {
+        self.recent_runs = crate::check::recent_runs_within("Health::recent_runs", runs);
         self.changed()
     }
 
@@ -448,7 +508,8 @@ impl Health {
         Availability(self.lifecycle)
     }
 
-    /// The parameters that nothing gives to the checks of `probes` where they are served, with
+    /// The parameters that nothing gives to the checks of `probes` (and to those in groups only)
+    /// where they are served, with
     /// the call that gives each, or `None` when every one is given. `app` names the server
     /// where no `App`'s data is seen (`an axum router`), whose `web::Data<T>` must be given to
     /// the `Health`; `None` is an actix app, whose requests carry its `App`'s data.
@@ -458,8 +519,11 @@ impl Health {
         app: Option<&str>,
     ) -> Option<String> {
         let mut mistakes = Vec::new();
+        // The checks in groups only are served wherever the probes are.
+        let probes = probes.into_iter().map(Some).chain([None]);
         for probe in probes {
-            for check in &self.checks[probe.index()] {
+            let checks = probe.map_or(&self.group_checks, |probe| &self.checks[probe.index()]);
+            for check in checks {
                 for missing in self.data.missing(check.data_types()) {
                     let fix = match app {
                         _ if !missing.is_app_data() => {

@@ -29,6 +29,7 @@ mod execute;
 mod extensions;
 mod feed;
 mod format;
+mod group;
 mod health;
 mod history;
 mod interval;
@@ -39,6 +40,7 @@ mod outcome;
 mod panics;
 mod paths;
 mod probe;
+mod recent;
 mod redact;
 mod registry;
 mod report;
@@ -61,12 +63,14 @@ pub use data::{CheckParam, Data};
 pub use details::{Details, RequestView};
 pub use feed::ProbeStatus;
 pub use format::{Format, UnknownFormat};
+pub use group::Group;
 #[cfg(feature = "grpc")]
-pub use grpc::GrpcHealth;
+pub use grpc::{GrpcHealth, GrpcHealthService};
 pub use health::{DEFAULT_DRAIN_DELAY, Health};
 pub use lifecycle::Availability;
 pub use outcome::{IntoOutcome, Outcome};
 pub use probe::{Probe, UnknownProbe};
+pub use recent::DEFAULT_RECENT_RUNS;
 
 // The attributes, documented here where users find them.
 
@@ -88,12 +92,14 @@ pub use probe::{Probe, UnknownProbe};
 /// | argument | default | meaning |
 /// |---|---|---|
 /// | `name = "db.primary"` | the fn's name | shown in bodies, used in `/<path>/<name>` and `?exclude=`; non-empty, only `A-Z a-z 0-9 _ . -`, not `availability` (the switches' entry) |
+/// | `group = "deep"`, `group = ["deep", "ops"]` | no group | the [`Group`]s it is in too: served at `/health/group/<name>` with their other checks, never feeding a probe; names follow the rule of check names |
 /// | `timeout = "300ms"` | 800 ms (`Health::default_timeout`) | a human duration (`250ms`, `2s`, `1m 30s`), checked at compile time, from 1 ms (tokio's timers count milliseconds) to 5 min; past it the check fails with `timed out after 300ms` |
 /// | `critical = false` | `true` | a failed non-critical check is shown as `WARN` and does not fail the probe |
 /// | `cache = "1s"` | no cache (`Health::default_cache`) | a result is reused that long (1 ms to 1 day); probes that find no fresh result share one run |
 /// | `interval = "5s"` | | the check runs in the background on that period (1 ms to 1 day; the first run at once, then spread by up to 10% either way); probes answer from its latest result |
 /// | `failures = 3` | `1` | flap damping: a passing check fails its probe only after that many failed runs in a row; until then it is `WARN`, its reason ending `(1 of 3)` |
 /// | `successes = 2` | `1` | a failed check passes again only after that many passing runs in a row |
+/// | `recent_runs = 20` | 10 (`Health::recent_runs`) | how many of its last runs the check keeps for `?history` and the status page, 0 to 1000 |
 /// | `crate = path` | the name `Cargo.toml` gives `health-runtime` | where the runtime is, when a crate reaches it through another that re-exports it (`crate = ::platform::health`); a renamed dependency needs none |
 ///
 /// `cache` and `interval` exclude each other.
@@ -240,3 +246,25 @@ pub use health_macros::readiness;
 ///
 /// Takes the same arguments, parameters and return types as [`macro@liveness`].
 pub use health_macros::startup;
+
+/// Declares a check that is in groups and in no probe: served at `/health/group/<name>` (and as
+/// the gRPC service `group/<name>`) with its group's other checks, it never takes the pod out of
+/// its Service nor restarts it. For what operators and dashboards look at: every downstream, the
+/// disk, a certificate's expiry.
+///
+/// ```
+/// use health_runtime::check;
+///
+/// #[check(group = "deep", timeout = "2s")]
+/// async fn search_cluster() -> Result<(), String> {
+///     Ok(())
+/// }
+///
+/// #[check(group = ["deep", "ops"])]
+/// async fn tls_expiry() -> bool { true }
+/// ```
+///
+/// `group` is required: a check for a probe is [`macro@liveness`], [`macro@readiness`] or
+/// [`macro@startup`], which take `group` too. The other arguments, parameters and return types
+/// are [`macro@liveness`]'s, but for `restart_on_dependency`: no probe restarts anything here.
+pub use health_macros::check;

@@ -14,7 +14,23 @@ pub(crate) enum Mounted {
     Check(Probe, Name),
     /// Every probe's checks together.
     AllProbes,
+    /// A group's checks: the group's index in `Health::served_groups`.
+    Group(usize),
+    /// `/<group path>/<name>`: the group's check of that name.
+    GroupCheck(usize, Name),
+    /// `/health/group/{name}` for a name no group has: 404, listing the groups.
+    UnknownGroup,
+    /// The status page.
+    StatusPage,
+    /// One of the status page's files, by name: `page.css`, `page.js`.
+    PageFile(&'static str),
 }
+
+/// The status page's files, served under its path.
+const PAGE_FILES: [&str; 2] = ["page.css", "page.js"];
+
+/// Where every group is served, beside the paths the app gives it: MicroProfile's.
+pub(crate) const GROUP_PATH: &str = "/health/group";
 
 /// Every path `health` serves and what it answers there, in the order a server should try them:
 /// the probe paths, which take nearly all traffic, first. Each path once (the first use of a path
@@ -54,6 +70,43 @@ pub(crate) fn mounts(health: &Health) -> Vec<(String, Mounted)> {
                 Mounted::Check(probe, name.clone()),
             );
         }
+    }
+    let groups = health.served_groups();
+    let group_paths = |group: &crate::group::Group| {
+        let given = group.paths.iter().map(|path| normalized(path));
+        let path = format!("{GROUP_PATH}/{}", group.name);
+        std::iter::once(path).chain(given).collect::<Vec<_>>()
+    };
+    for (i, group) in groups.iter().enumerate() {
+        for path in group_paths(group) {
+            mount(path, Mounted::Group(i));
+        }
+    }
+    for (i, group) in groups.iter().enumerate() {
+        let checks = health.every_check().map(|(_, check)| check);
+        let names: Vec<&Name> = checks
+            .filter(|check| check.in_group(&group.name))
+            .map(|check| &check.name)
+            .collect();
+        for path in group_paths(group).into_iter().filter(|path| path != "/") {
+            for name in &names {
+                mount(
+                    format!("{path}/{name}"),
+                    Mounted::GroupCheck(i, (*name).clone()),
+                );
+            }
+        }
+    }
+    if !groups.is_empty() {
+        mount(format!("{GROUP_PATH}/{{name}}"), Mounted::UnknownGroup);
+    }
+    if let Some(path) = &health.status_page {
+        let path = normalized(path);
+        let under = path.trim_end_matches('/');
+        for file in PAGE_FILES {
+            mount(format!("{under}/{file}"), Mounted::PageFile(file));
+        }
+        mount(path, Mounted::StatusPage);
     }
     mounts
 }

@@ -3,6 +3,7 @@
 //! as [`Check`]s, and the others', as a mistake to tell.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,13 +21,17 @@ use crate::state::CheckState;
 /// it with [`Declared::new`].
 #[doc(hidden)]
 pub struct Declared {
-    probe: Probe,
+    /// `None` for `#[check]`: in its groups only.
+    probe: Option<Probe>,
     name: &'static str,
+    /// Its groups, comma-separated (`"deep,ops"`), or `""`.
+    groups: &'static str,
     function: &'static str,
     timeout: Option<Duration>,
     critical: bool,
     schedule: Schedule,
     damping: Damping,
+    recent_runs: Option<usize>,
     dependency: Dependency,
     data_types: &'static [fn() -> DataType],
     run: fn(&DataSource<'_>) -> CheckFuture,
@@ -35,17 +40,18 @@ pub struct Declared {
 }
 
 impl Declared {
-    /// What the attribute declared: `function` is the fn's path, for messages; `cache` and
-    /// `interval` exclude each other (the attribute rejects both); `failures` and `successes` are
-    /// at least 1 (the attribute rejects 0); `calls` is the ready-made dependency check the fn's
-    /// body names (`checks::sqlx`), `restart_on_dependency` whether a liveness check means to;
-    /// `data_types` are the types
-    /// of the fn's `web::Data<T>` parameters; `run` resolves those parameters from its
-    /// `DataSource` and starts the fn.
+    /// What the attribute declared: `probe` is `None` for `#[check]`; `groups` its groups,
+    /// joined by commas; `function` is the fn's path, for messages; `cache` and `interval`
+    /// exclude each other (the attribute rejects both); `failures` and `successes` are at least
+    /// 1 (the attribute rejects 0); `recent_runs` is at most 1000; `calls` is the ready-made
+    /// dependency check the fn's body names (`checks::sqlx`), `restart_on_dependency` whether a
+    /// liveness check means to; `data_types` are the types of the fn's `web::Data<T>`
+    /// parameters; `run` resolves those parameters from its `DataSource` and starts the fn.
     #[allow(clippy::too_many_arguments)] // one argument per attribute argument, in its order
     pub const fn new(
-        probe: Probe,
+        probe: Option<Probe>,
         name: &'static str,
+        groups: &'static str,
         function: &'static str,
         timeout: Option<Duration>,
         critical: bool,
@@ -53,6 +59,7 @@ impl Declared {
         interval: Option<Duration>,
         failures: u32,
         successes: u32,
+        recent_runs: Option<usize>,
         calls: Option<&'static str>,
         restart_on_dependency: bool,
         data_types: &'static [fn() -> DataType],
@@ -66,6 +73,7 @@ impl Declared {
         Declared {
             probe,
             name,
+            groups,
             function,
             timeout,
             critical,
@@ -74,6 +82,7 @@ impl Declared {
                 failures,
                 successes,
             },
+            recent_runs,
             dependency: Dependency {
                 calls,
                 restart_on_dependency,
@@ -104,7 +113,7 @@ impl Registration for Declared {
     }
 
     fn probe(&self) -> &'static str {
-        self.probe.as_str()
+        self.probe.map_or("group", Probe::as_str)
     }
 
     fn name(&self) -> &'static str {
@@ -120,9 +129,10 @@ impl Registration for Declared {
     }
 }
 
-/// The declared checks of `probe`, by name and then by fn: link order means nothing. Only this
-/// version's: those of another version of the runtime are [`other_versions`].
-pub(crate) fn declared(probe: Probe) -> Vec<Check> {
+/// The declared checks of `probe` (`None`: in groups only, `#[check]`), by name and then by fn:
+/// link order means nothing. Only this version's: those of another version of the runtime are
+/// [`other_versions`].
+pub(crate) fn declared(probe: Option<Probe>) -> Vec<Check> {
     let mut checks: Vec<Check> = health_registry::CHECKS
         .iter()
         .filter_map(|registration| registration.as_any().downcast_ref::<Declared>())
@@ -182,12 +192,14 @@ impl From<&'static Declared> for Check {
         Check {
             name: Name::Static(declared.name),
             origin: declared.function,
-            probe: Some(declared.probe),
+            probe: declared.probe,
+            groups: Cow::Borrowed(declared.groups),
             timeout: declared.timeout,
             limits: Limits::DEFAULT,
             critical: declared.critical,
             schedule: declared.schedule,
             damping: declared.damping,
+            recent_runs: declared.recent_runs,
             dependency: declared.dependency,
             data_types: declared.data_types,
             run: Arc::new(declared.run),

@@ -5,6 +5,7 @@
 //! gRPC's feeds (`feed.rs`) call [`ServedChecks::answer`].
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::task::Context;
 
 use futures_util::future::join;
@@ -21,21 +22,36 @@ use crate::report::{Checks, Report, Results};
 use crate::runs::{Answer, Runs};
 use crate::transitions;
 
-/// The checks a `Health` serves, by probe: its defaults applied, listed by name.
+/// The checks a `Health` serves, by probe and by group: its defaults applied, listed by name.
 pub(crate) struct ServedChecks {
     checks: [Vec<Check>; 3],
+    /// Each group of `Health::served_groups`, in its order.
+    groups: Vec<ServedGroup>,
     /// The most bytes of a body (`Health::body_limit`).
     pub body_limit: usize,
     /// The startup latch and switches of the `Health`.
     pub lifecycle: &'static Lifecycle,
 }
 
+/// The checks of one group, and its name, as its reports show it.
+pub(crate) struct ServedGroup {
+    pub name: Arc<str>,
+    checks: Vec<Check>,
+}
+
+/// What is served: a probe, or a group (its index in `Health::served_groups`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Served {
+    Probe(Probe),
+    Group(usize),
+}
+
 /// What a probe request asks for.
 #[derive(Clone, Copy)]
 pub(crate) enum Target<'a> {
-    /// All checks of the probe (`/readyz`).
+    /// All checks of the probe or group (`/readyz`).
     Probe,
-    /// The checks of the probe with this name (`/readyz/<name>`).
+    /// The check of the probe or group with this name (`/readyz/<name>`).
     Check(&'a str),
 }
 
@@ -46,19 +62,35 @@ impl ServedChecks {
     /// The checks `health` serves. Call it on the runtime of the worker that serves them: the
     /// background loops that need no request start here.
     pub(crate) fn new(health: &Health) -> ServedChecks {
-        let checks = Probe::ALL.map(|probe| {
-            let mut checks: Vec<Check> = health.checks[probe.index()]
-                .iter()
-                .map(|check| {
-                    let check = check.clone();
-                    let (timeout, cache) = (health.default_timeout, health.default_cache);
-                    check.served_with(probe, timeout, cache, health.limits)
-                })
-                .collect();
-            // Declared and added checks alike are listed by name: link order means nothing.
+        let serve = |probe: Option<Probe>, check: &Check| {
+            let (timeout, cache) = (health.default_timeout, health.default_cache);
+            check
+                .clone()
+                .served_with(probe, timeout, cache, health.limits, health.recent_runs)
+        };
+        // Declared and added checks alike are listed by name: link order means nothing.
+        let by_name = |mut checks: Vec<Check>| {
             checks.sort_by(|a, b| (a.name(), a.origin).cmp(&(b.name(), b.origin)));
             checks
+        };
+        let checks = Probe::ALL.map(|probe| {
+            let checks = health.checks[probe.index()].iter();
+            by_name(checks.map(|check| serve(Some(probe), check)).collect())
         });
+        let groups = health
+            .served_groups()
+            .into_iter()
+            .map(|group| ServedGroup {
+                name: Arc::from(&*group.name),
+                checks: by_name(
+                    health
+                        .every_check()
+                        .filter(|(_, check)| check.in_group(&group.name))
+                        .map(|(probe, check)| serve(probe, check))
+                        .collect(),
+                ),
+            })
+            .collect();
         // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
         panics::install_hook();
         transitions::served(Probe::ALL.map(|probe| {
@@ -67,6 +99,7 @@ impl ServedChecks {
         }));
         let served = ServedChecks {
             checks,
+            groups,
             body_limit: health.body_limit,
             lifecycle: health.lifecycle,
         };
@@ -74,9 +107,21 @@ impl ServedChecks {
         served
     }
 
-    /// The names of `probe`'s checks, each once, in order.
-    pub(crate) fn names(&self, probe: Probe) -> impl Iterator<Item = &Name> {
-        self.checks[probe.index()].iter().map(|check| &check.name)
+    /// The names of the checks of `served`, each once, in order.
+    pub(crate) fn names(&self, served: Served) -> impl Iterator<Item = &Name> {
+        self.checks_of(served).iter().map(|check| &check.name)
+    }
+
+    fn checks_of(&self, served: Served) -> &[Check] {
+        match served {
+            Served::Probe(probe) => &self.checks[probe.index()],
+            Served::Group(group) => &self.groups[group].checks,
+        }
+    }
+
+    /// The groups served, in order.
+    pub(crate) fn groups(&self) -> &[ServedGroup] {
+        &self.groups
     }
 
     /// Starts the loops of the `interval` checks that can run without a request: those that take
@@ -89,8 +134,13 @@ impl ServedChecks {
             return;
         }
         let data = &health.data;
-        for probe in Probe::ALL.into_iter().filter(|&probe| health.serves(probe)) {
-            for check in &self.checks[probe.index()] {
+        let probes = Probe::ALL.into_iter().filter(|&probe| health.serves(probe));
+        // Groups are served whenever a server is: at `/health/group/<name>` at least.
+        let served = probes
+            .map(Served::Probe)
+            .chain((0..self.groups.len()).map(Served::Group));
+        for served in served {
+            for check in self.checks_of(served) {
                 if let Schedule::Interval(period) = check.schedule {
                     if health.data.holds_all(check.data_types()) {
                         interval::start_loop(check, data, period);
@@ -98,6 +148,67 @@ impl ServedChecks {
                 }
             }
         }
+    }
+
+    /// Answers a request of `served` for `target`: [`answer`](Self::answer) for a probe,
+    /// [`answer_group`](Self::answer_group) for a group.
+    pub(crate) fn answer_served(
+        &self,
+        served: Served,
+        target: Target<'_>,
+        exclude: &[String],
+        data: &DataSource<'_>,
+        cx: &mut Context<'_>,
+    ) -> Result<Answer, NoSuchCheck> {
+        match served {
+            Served::Probe(probe) => self.answer(probe, target, exclude, data, cx),
+            Served::Group(group) => self.answer_group(group, target, exclude, data, cx),
+        }
+    }
+
+    /// Answers a request of the group at `index` for `target`: its checks, as they are, with no
+    /// startup gate, switch or probe log, as a group feeds no probe. Each check's own log names
+    /// its groups.
+    pub(crate) fn answer_group(
+        &self,
+        index: usize,
+        target: Target<'_>,
+        exclude: &[String],
+        data: &DataSource<'_>,
+        cx: &mut Context<'_>,
+    ) -> Result<Answer, NoSuchCheck> {
+        let group = &self.groups[index];
+        let name = Arc::clone(&group.name);
+        let (included, exclusions): (Vec<&Check>, _) = match target {
+            Target::Probe => (
+                group
+                    .checks
+                    .iter()
+                    .filter(|check| !is_excluded(check, exclude))
+                    .collect(),
+                Exclusions::of(group.checks.iter(), exclude),
+            ),
+            Target::Check(wanted) => {
+                let named: Vec<&Check> = group
+                    .checks
+                    .iter()
+                    .filter(|check| check.name() == wanted)
+                    .collect();
+                if named.is_empty() {
+                    return Err(NoSuchCheck);
+                }
+                (named, None)
+            }
+        };
+        Ok(
+            Runs::begin(included.into_iter(), data, cx).answer(move |results| {
+                let mut report = Report::of_group(name, results);
+                if let Some(exclusions) = exclusions {
+                    exclusions.apply_to(&mut report);
+                }
+                report
+            }),
+        )
     }
 
     /// Answers a probe of `probe` for `target`, skipping the checks named in `exclude`; the checks

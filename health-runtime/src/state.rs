@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 
 use crate::history::{History, Standing};
 use crate::outcome::Outcome;
+use crate::recent::RecentRuns;
 use crate::transitions::CheckLog;
 
 /// One finished run of a check.
@@ -50,6 +51,8 @@ pub(crate) struct CheckState {
     pub log: CheckLog,
     /// What its runs in a row have said.
     pub history: History,
+    /// Its last runs, for `?history` and the status page.
+    pub recent: RecentRuns,
     /// The ready-made dependency check a run was seen to call (`checks::sqlx`).
     pub called: OnceLock<&'static str>,
 }
@@ -74,6 +77,7 @@ impl CheckState {
             changed: Notify::const_new(),
             log: CheckLog::new(),
             history: History::new(),
+            recent: RecentRuns::new(),
             called: OnceLock::new(),
         }
     }

@@ -41,7 +41,10 @@ struct Streak {
 #[derive(Clone, Copy)]
 pub(crate) struct Named<'a> {
     pub check: &'a str,
+    /// `""` for a check in groups only.
     pub probe: &'static str,
+    /// The groups it is in, joined by commas, or `""`: a failure in a group says which.
+    pub groups: &'a str,
 }
 
 impl CheckLog {
@@ -68,6 +71,7 @@ impl CheckLog {
             tracing::info!(
                 check = named.check,
                 probe = named.probe,
+                groups = named.groups,
                 status = "OK",
                 ?duration,
                 "{line}"
@@ -88,6 +92,7 @@ impl CheckLog {
             tracing::warn!(
                 check = named.check,
                 probe = named.probe,
+                groups = named.groups,
                 status = "FAIL",
                 ?duration,
                 "{line}"
@@ -118,11 +123,12 @@ impl CheckLog {
         if self.slow.swap(slow, Ordering::Relaxed) == slow {
             return;
         }
-        let (check, probe) = (named.check, named.probe);
+        let (check, probe, groups) = (named.check, named.probe, named.groups);
         if slow {
             tracing::warn!(
                 check,
                 probe,
+                groups,
                 status = "SLOW",
                 ?duration,
                 "health check `{check}` is slow: {duration:.1?} of its {timeout:?} timeout"
@@ -131,6 +137,7 @@ impl CheckLog {
             tracing::info!(
                 check,
                 probe,
+                groups,
                 status = "NOT SLOW",
                 ?duration,
                 "health check `{check}` is not slow any more: {duration:.1?} of its {timeout:?} \
@@ -406,6 +413,7 @@ mod tests {
         let named = Named {
             check: "db",
             probe: "readiness",
+            groups: "",
         };
         let timeout = Duration::from_millis(500);
         log.took(named, Duration::from_millis(300), timeout);

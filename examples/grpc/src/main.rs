@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use health_runtime::kubernetes::Served;
-use health_runtime::{Data, Health, checks, liveness, readiness};
+use health_runtime::{Data, Health, check, checks, liveness, readiness};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 /// The process answers: nothing else belongs in liveness, or a database outage would restart
@@ -22,10 +22,20 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 #[liveness]
 async fn alive() {}
 
-/// The database answers a query.
-#[readiness(name = "sqlite", timeout = "500ms")]
+/// The database answers a query. Also in the group `deep`, what operators look at.
+#[readiness(name = "sqlite", timeout = "500ms", group = "deep")]
 async fn database(pool: Data<SqlitePool>) -> Result<(), sqlx::Error> {
     checks::sqlx::ping(&pool).await
+}
+
+/// The database takes a write: in the group `deep` only (`group/deep` over gRPC,
+/// `/health/group/deep` over HTTP), so that a full disk shows there without taking the pod out
+/// of its Service.
+#[check(group = "deep", timeout = "500ms")]
+async fn writable(pool: Data<SqlitePool>) -> Result<(), sqlx::Error> {
+    let table = "CREATE TABLE IF NOT EXISTS health_write_check (at INTEGER)";
+    sqlx::query(table).execute(&*pool).await?;
+    Ok(())
 }
 
 /// Where an operator's maintenance flag is, if the service has one.

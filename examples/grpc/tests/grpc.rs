@@ -492,6 +492,12 @@ async fn grpcio_health_checking_agrees() {
             "check 'startup' SERVING",
             "check 'readiness/sqlite' SERVING",
             "check 'example.v1.Orders' SERVING",
+            "check 'group/deep' SERVING",
+            "check 'group/deep/writable' SERVING",
+            "list '' SERVING, 'example.v1.Orders' SERVING, 'group/deep' SERVING, \
+             'group/deep/sqlite' SERVING, 'group/deep/writable' SERVING, 'liveness' SERVING, \
+             'liveness/alive' SERVING, 'readiness' SERVING, 'readiness/maintenance' SERVING, \
+             'readiness/sqlite' SERVING, 'startup' SERVING",
             "check 'nope' NOT_FOUND",
             "check \"16 KB of 'x'\" NOT_FOUND",
             "check \"10 KB of 'é'\" NOT_FOUND",
@@ -516,7 +522,11 @@ fn python_with_grpcio() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("grpcio-venv");
     let python = venv.join("bin/python");
     let installed = Command::new(&python)
-        .args(["-c", "import grpc_health.v1"])
+        // `List` (gRFC A90) came with grpcio 1.70's health-checking package.
+        .args([
+            "-c",
+            "from grpc_health.v1 import health_pb2; health_pb2.HealthListRequest",
+        ])
         .status()
         .is_ok_and(|status| status.success());
     if !installed {
@@ -532,6 +542,7 @@ fn python_with_grpcio() -> PathBuf {
             "pip",
             "install",
             "--quiet",
+            "--upgrade",
             "grpcio-health-checking",
         ]));
     }

@@ -23,8 +23,11 @@ def asking(service):
     return health_pb2.HealthCheckRequest(service=service)
 
 
-for service in ["", "liveness", "readiness", "startup", "readiness/sqlite", "example.v1.Orders"]:
+for service in ["", "liveness", "readiness", "startup", "readiness/sqlite", "example.v1.Orders",
+                "group/deep", "group/deep/writable"]:
     say(f"check {service!r} {status_name(stub.Check(asking(service)).status)}")
+listed = stub.List(health_pb2.HealthListRequest()).statuses
+say("list " + ", ".join(f"{name!r} {status_name(listed[name].status)}" for name in sorted(listed)))
 unknown_names = {
     "nope": "nope",
     "16 KB of 'x'": "x" * 16384,

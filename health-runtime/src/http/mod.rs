@@ -5,6 +5,7 @@
 //! (`?verbose`, `?exclude=`, `?format=`, `Accept`), `respond.rs` is the answer's future, the same
 //! on every server. Which checks a probe runs is decided in `served_checks.rs`.
 
+mod page;
 mod query;
 mod respond;
 
@@ -59,12 +60,16 @@ impl Allow {
     }
 }
 
-/// `application/json`, `application/health+json` or `text/plain; charset=utf-8`.
+/// `application/json`, `application/health+json` or `text/plain; charset=utf-8`; the status
+/// page's HTML (sent with [`CONTENT_SECURITY_POLICY`]), style and script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ContentType {
     Json,
     HealthJson,
     Text,
+    Html,
+    Css,
+    Script,
 }
 
 impl ContentType {
@@ -73,9 +78,14 @@ impl ContentType {
             ContentType::Json => "application/json",
             ContentType::HealthJson => "application/health+json",
             ContentType::Text => "text/plain; charset=utf-8",
+            ContentType::Html => "text/html; charset=utf-8",
+            ContentType::Css => "text/css; charset=utf-8",
+            ContentType::Script => "text/javascript; charset=utf-8",
         }
     }
 }
+
+pub(crate) use page::CONTENT_SECURITY_POLICY;
 
 /// `Cache-Control` of every answer with a body: probe answers are never to be cached by a proxy,
 /// as each must reflect the service now.

@@ -1,4 +1,4 @@
-//! What a probe request asks for beyond its path: the query (`?verbose`, repeated
+//! What a probe request asks for beyond its path: the query (`?verbose`, `?history`, repeated
 //! `?exclude=<name>`, `?format=<name>`) and, for the body's format, `Accept`.
 
 use crate::format::{Format, UnknownFormat};
@@ -8,6 +8,8 @@ use crate::report::Body;
 #[derive(Default)]
 pub(super) struct Query {
     pub verbose: bool,
+    /// `?history`: each check's recent runs, where the details are shown.
+    pub history: bool,
     pub exclude: Vec<String>,
     pub format: Option<String>,
 }
@@ -22,6 +24,7 @@ impl Query {
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             match &*key {
                 "verbose" => parsed.verbose = !matches!(&*value, "false" | "0"),
+                "history" => parsed.history = !matches!(&*value, "false" | "0"),
                 "exclude" => parsed.exclude.push(value.into_owned()),
                 "format" => parsed.format = Some(value.into_owned()),
                 _ => {}

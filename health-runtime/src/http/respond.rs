@@ -13,16 +13,18 @@ use std::task::{Context, Poll};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
+use super::page;
 use super::query::Query;
 use super::{Allow, ContentType, ProbeRequest, Reply, Status};
 use crate::data::{AppData, DataSource};
 use crate::details::{Details, RequestParts};
 use crate::format::Format;
 use crate::health::Health;
+use crate::outcome::cut;
 use crate::paths::Mounted;
 use crate::report::{Body, Detail, Report, json};
 use crate::runs::Answer;
-use crate::served_checks::{NoSuchCheck, ServedChecks, Target};
+use crate::served_checks::{NoSuchCheck, ServedChecks, Target, UNKNOWN_NAME_BYTES};
 
 /// What a server's adapter translates; the rest of an answer is [`Respond`]'s.
 pub(crate) trait Server {
@@ -49,6 +51,10 @@ pub(crate) struct Serving {
     checks: ServedChecks,
     format: Format,
     details: Details,
+    /// Each served group's own detail policy, if it has one.
+    group_details: Vec<Option<Details>>,
+    /// The status page's path, if it is served.
+    page_path: Option<String>,
     /// The values given to the `Health`.
     given: AppData,
     /// Whether a request carries data of its app that checks take (actix's `App` data); not on
@@ -64,6 +70,12 @@ impl Serving {
             checks: ServedChecks::new(health),
             format: health.format,
             details: health.details.clone(),
+            group_details: health
+                .served_groups()
+                .into_iter()
+                .map(|group| group.details)
+                .collect(),
+            page_path: health.status_page.as_deref().map(str::to_owned),
             given: health.data.clone(),
             app_data,
         }
@@ -94,6 +106,11 @@ pub(crate) enum Respond<S: Server> {
         request: S::Request,
         pending: Pending,
     },
+    /// The status page, once every probe and group has answered.
+    WaitPage {
+        request: S::Request,
+        page: BoxFuture<'static, Vec<u8>>,
+    },
     Answered,
 }
 
@@ -114,8 +131,10 @@ impl<S: Server> Future for Respond<S> {
             Respond::Begin { mount, request } => match begin::<S>(&mount, &request, cx) {
                 Begun::Now(reply) => return Poll::Ready(S::respond(request, reply)),
                 Begun::Later(pending) => (request, pending),
+                Begun::Page(page) => return this.wait_page(request, page, cx),
             },
             Respond::Wait { request, pending } => (request, pending),
+            Respond::WaitPage { request, page } => return this.wait_page(request, page, cx),
             Respond::Answered => panic!("`Respond` polled after it answered"),
         };
         match pending.report.poll_unpin(cx) {
@@ -137,10 +156,37 @@ impl<S: Server> Future for Respond<S> {
     }
 }
 
+impl<S: Server> Respond<S> {
+    fn wait_page(
+        &mut self,
+        request: S::Request,
+        mut page: BoxFuture<'static, Vec<u8>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<S::Output> {
+        match page.poll_unpin(cx) {
+            Poll::Ready(html) => {
+                let reply = Reply {
+                    status: Status::Ok,
+                    content_type: Some(ContentType::Html),
+                    allow: None,
+                    body: S::body(&html),
+                };
+                Poll::Ready(S::respond(request, reply))
+            }
+            Poll::Pending => {
+                *self = Respond::WaitPage { request, page };
+                Poll::Pending
+            }
+        }
+    }
+}
+
 /// The answer to a request: now, or when its checks are done.
 enum Begun<B> {
     Now(Reply<B>),
     Later(Pending),
+    /// The status page, to come.
+    Page(BoxFuture<'static, Vec<u8>>),
 }
 
 /// A report to come, and how it is to be written.
@@ -172,7 +218,16 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
             return Begun::Now(error(Status::BadRequest, &unknown.to_string(), S::body));
         }
     };
-    let detail = serving.details.for_request(request);
+    let details = match mounted {
+        Mounted::Group(group) | Mounted::GroupCheck(group, _) => serving.group_details[*group]
+            .as_ref()
+            .unwrap_or(&serving.details),
+        _ => &serving.details,
+    };
+    let detail = match details.for_request(request) {
+        Detail::Full if query.history => Detail::History,
+        detail => detail,
+    };
     let data = DataSource {
         request: serving.app_data.then_some(request.as_any()),
         given: &serving.given,
@@ -184,6 +239,32 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
             checks.answer(*probe, Target::Check(name), exclude, &data, cx)
         }
         Mounted::AllProbes => Ok(checks.answer_all(exclude, &data, cx)),
+        Mounted::Group(group) => checks.answer_group(*group, Target::Probe, exclude, &data, cx),
+        Mounted::GroupCheck(group, name) => {
+            checks.answer_group(*group, Target::Check(name), exclude, &data, cx)
+        }
+        Mounted::UnknownGroup => Err(NoSuchCheck),
+        Mounted::StatusPage => {
+            let groups: Vec<Option<Detail>> = serving
+                .group_details
+                .iter()
+                .map(|details| details.as_ref().map(|details| details.for_request(request)))
+                .collect();
+            let path = serving.page_path.as_deref().unwrap_or_default();
+            return Begun::Page(page::begin(checks, detail, &groups, path, &data, cx));
+        }
+        Mounted::PageFile(file) => {
+            let (content_type, text) = match *file {
+                page::CSS_FILE => (ContentType::Css, page::CSS),
+                _ => (ContentType::Script, page::SCRIPT),
+            };
+            return Begun::Now(Reply {
+                status: Status::Ok,
+                content_type: Some(content_type),
+                allow: None,
+                body: S::body(text.as_bytes()),
+            });
+        }
     };
     let limit = checks.body_limit;
     match answer {
@@ -197,11 +278,23 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
         Err(NoSuchCheck) => {
             let message = match mounted {
                 Mounted::Check(probe, name) => format!("no {probe} check named {:?}", &**name),
-                Mounted::Probe(_) | Mounted::AllProbes => "no such check".to_owned(),
+                Mounted::UnknownGroup => unknown_group(checks, request.path()),
+                _ => "no such check".to_owned(),
             };
             Begun::Now(error(Status::NotFound, &message, S::body))
         }
     }
+}
+
+/// What a 404 on `/health/group/<name>` says: the groups there are.
+fn unknown_group(checks: &ServedChecks, path: &str) -> String {
+    let asked = path.rsplit('/').next().unwrap_or_default();
+    let asked = cut(asked, UNKNOWN_NAME_BYTES, asked.len(), "").unwrap_or_else(|| asked.to_owned());
+    let groups: Vec<&str> = checks.groups().iter().map(|group| &*group.name).collect();
+    format!(
+        "no group named {asked:?}; the groups are: {}",
+        groups.join(", ")
+    )
 }
 
 /// 200 when the probe passed, 503 when it failed, whatever the body; the body in `body`'s format,
@@ -284,6 +377,7 @@ mod tests {
             duration: Duration::ZERO,
             age: None,
             standing: Standing::UNKNOWN,
+            state: None,
         };
         Report::new(Probe::Liveness, Results::from_vec(vec![result; checks]))
     }

@@ -51,6 +51,9 @@ impl<'h> Probes<'h> {
                 self.check(probe, &name).map(|c| Target::Check(probe, c))
             }
             Mounted::AllProbes => Some(Target::Every),
+            // A group feeds no probe: a probe on its path is no probe of ours.
+            Mounted::Group(_) | Mounted::GroupCheck(..) | Mounted::UnknownGroup => None,
+            Mounted::StatusPage | Mounted::PageFile(_) => None,
         }
     }
 

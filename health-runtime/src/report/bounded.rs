@@ -56,7 +56,7 @@ impl Report {
     fn keeping(&self, kept: Results, left: usize, limit: usize) -> Report {
         let failed = failed_in(&self.checks) - failed_in(&kept);
         Report {
-            scope: self.scope,
+            scope: self.scope.clone(),
             checks: Checks::ThisProbe(kept),
             excluded: self.excluded.clone(),
             unknown_excludes: self.unknown_excludes.clone(),

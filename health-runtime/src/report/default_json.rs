@@ -3,7 +3,7 @@
 //! it is on every probe's path: keys and status words are constants, and strings are escaped only
 //! when they need it.
 
-use super::json::{write_array, write_ms, write_str, write_time, write_value};
+use super::json::{write_array, write_ms, write_runs, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Scope, Status};
 use crate::probe::Probe;
 
@@ -12,13 +12,13 @@ impl Report {
         if self.passed() {
             // The words for a passing probe are kept from the original service: OK and READY.
             out.extend_from_slice(match self.scope {
-                Scope::Probe(Probe::Liveness) | Scope::AllProbes => {
+                Scope::Probe(Probe::Liveness) | Scope::AllProbes | Scope::Group(_) => {
                     b"{\"status\":\"OK\",\"checks\":["
                 }
                 Scope::Probe(Probe::Readiness) => b"{\"status\":\"READY\",\"checks\":[",
                 Scope::Probe(Probe::Startup) => b"{\"status\":\"STARTED\",\"checks\":[",
             });
-        } else if detail == Detail::Full {
+        } else if detail.is_full() {
             out.extend_from_slice(b"{\"status\":\"FAIL\",\"error\":");
             write_str(out, &self.error_line());
             out.extend_from_slice(b",\"checks\":[");
@@ -29,7 +29,7 @@ impl Report {
             out.extend_from_slice(b"{\"name\":\"");
             out.extend_from_slice(AVAILABILITY.as_bytes());
             out.extend_from_slice(b"\",\"status\":\"FAIL\"");
-            if detail == Detail::Full {
+            if detail.is_full() {
                 out.extend_from_slice(b",\"error\":");
                 write_str(out, held);
             }
@@ -90,6 +90,10 @@ impl CheckResult {
         if let Some(data) = self.outcome.data() {
             out.extend_from_slice(b",\"data\":");
             write_value(out, data);
+        }
+        if detail == Detail::History {
+            out.extend_from_slice(b",\"runs\":");
+            write_runs(out, &self.recent_runs(), ["OK", "WARN", "FAIL"]);
         }
         out.push(b'}');
     }

@@ -10,8 +10,9 @@
 use std::io::Write as _;
 use std::time::SystemTime;
 
-use super::json::{Commas, write_array, write_str, write_time, write_value};
+use super::json::{Commas, write_array, write_runs, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
+use crate::recent::RecentRun;
 
 impl Report {
     pub(super) fn write_health_json(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -26,13 +27,13 @@ impl Report {
         };
         out.extend_from_slice(b"{\"status\":");
         write_str(out, status);
-        if status == "fail" && detail == Detail::Full {
+        if status == "fail" && detail.is_full() {
             out.extend_from_slice(b",\"output\":");
             write_str(out, &self.error_line());
         }
         out.extend_from_slice(b",\"checks\":{");
         let now = SystemTime::now();
-        let full = detail == Detail::Full;
+        let full = detail.is_full();
         let held = self.held.as_deref().map(|held| Observation {
             name: AVAILABILITY,
             status: "fail",
@@ -41,6 +42,7 @@ impl Report {
             observed: None,
             since: None,
             failures: None,
+            runs: None,
         });
         let observations: Vec<Observation<'_>> = held
             .into_iter()
@@ -93,6 +95,8 @@ struct Observation<'a> {
     since: Option<u64>,
     /// Failed runs in a row, while failing or damped.
     failures: Option<u32>,
+    /// Its recent runs, with `?history`.
+    runs: Option<Vec<RecentRun>>,
 }
 
 impl CheckResult {
@@ -102,7 +106,7 @@ impl CheckResult {
             Status::Warn => "warn",
             Status::Fail => "fail",
         };
-        let full = detail == Detail::Full;
+        let full = detail.is_full();
         Observation {
             name: &self.name,
             status,
@@ -112,6 +116,7 @@ impl CheckResult {
             observed: self.outcome.data().filter(|_| full),
             since: self.standing.since_ms().filter(|_| full),
             failures: self.failures_in_a_row().filter(|_| full),
+            runs: (detail == Detail::History).then(|| self.recent_runs()),
         }
     }
 }
@@ -140,6 +145,10 @@ impl Observation<'_> {
         }
         if let Some(failures) = self.failures {
             let _ = write!(out, ",\"consecutiveFailures\":{failures}");
+        }
+        if let Some(runs) = &self.runs {
+            out.extend_from_slice(b",\"runs\":");
+            write_runs(out, runs, ["pass", "warn", "fail"]);
         }
         out.push(b'}');
     }

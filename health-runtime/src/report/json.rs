@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
+use crate::recent::{RecentRun, RunStatus};
+
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
@@ -129,6 +131,35 @@ pub(super) fn write_ms(out: &mut Vec<u8>, duration: Duration) {
             out.push(b'0' + (fraction % 10) as u8);
         }
     }
+}
+
+/// A check's recent runs, oldest first: `[{"start":"...","duration_ms":1.5,"status":"OK"},
+/// {...,"status":"FAIL","error":"refused"}]`, with `statuses` naming pass, warn and fail.
+pub(super) fn write_runs(out: &mut Vec<u8>, runs: &[RecentRun], statuses: [&str; 3]) {
+    let now = SystemTime::now();
+    out.push(b'[');
+    for (i, run) in runs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"start\":");
+        write_time(out, run.began_ms(now));
+        out.extend_from_slice(b",\"duration_ms\":");
+        write_ms(out, run.duration);
+        out.extend_from_slice(b",\"status\":");
+        let status = match run.status {
+            RunStatus::Passed => statuses[0],
+            RunStatus::Warned => statuses[1],
+            RunStatus::Failed => statuses[2],
+        };
+        write_str(out, status);
+        if let Some(reason) = &run.reason {
+            out.extend_from_slice(b",\"error\":");
+            write_str(out, reason);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 #[cfg(test)]

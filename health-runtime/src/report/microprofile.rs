@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::json::{Commas, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
+use crate::recent::RunStatus;
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -25,7 +26,7 @@ impl Report {
         if let Some(held) = &self.held {
             comma.before_next(out);
             write_check_head(out, AVAILABILITY, "DOWN");
-            if detail == Detail::Full {
+            if detail.is_full() {
                 let mut data = DataObject::new(out);
                 data.key("error");
                 write_str(data.out, held);
@@ -40,8 +41,8 @@ impl Report {
                 Status::Fail => "DOWN",
             };
             write_check_head(out, &check.name, status);
-            if detail == Detail::Full {
-                check.write_microprofile_data(out);
+            if detail.is_full() {
+                check.write_microprofile_data(detail, out);
             }
             out.push(b'}');
         }
@@ -52,7 +53,7 @@ impl Report {
             let name = format!("({} more checks left out)", left_out.checks);
             let status = if left_out.failed == 0 { "UP" } else { "DOWN" };
             write_check_head(out, &name, status);
-            if detail == Detail::Full {
+            if detail.is_full() {
                 let mut data = DataObject::new(out);
                 data.key("reason");
                 let reason = format!("the body is kept under {} bytes", left_out.limit);
@@ -118,8 +119,10 @@ impl DataObject<'_> {
 }
 
 impl CheckResult {
-    /// The reason, then the check's own data, flattened.
-    fn write_microprofile_data(&self, out: &mut Vec<u8>) {
+    /// The reason, then the check's own data, flattened; with `?history`, its recent runs'
+    /// statuses, oldest first, as one string (MicroProfile's data holds no arrays): `"pass pass
+    /// fail"`.
+    fn write_microprofile_data(&self, detail: Detail, out: &mut Vec<u8>) {
         let mut data = DataObject::new(out);
         let reason_key = self.outcome.error().map(|reason| {
             let key = match self.status() {
@@ -151,6 +154,19 @@ impl CheckResult {
         if let Some(failures) = self.failures_in_a_row() {
             data.key("consecutiveFailures");
             write_value(data.out, &failures.into());
+        }
+        if detail == Detail::History {
+            let runs: Vec<&str> = self
+                .recent_runs()
+                .iter()
+                .map(|run| match run.status {
+                    RunStatus::Passed => "pass",
+                    RunStatus::Warned => "warn",
+                    RunStatus::Failed => "fail",
+                })
+                .collect();
+            data.key("recentRuns");
+            write_str(data.out, &runs.join(" "));
         }
         data.close();
     }

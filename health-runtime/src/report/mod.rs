@@ -15,15 +15,17 @@ mod verbose;
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use smallvec::SmallVec;
 
-use crate::check::{Check, Name};
+use crate::check::{Check, Name, StateRef};
 use crate::format::Format;
 use crate::history::{Standing, Verdict};
 use crate::outcome::Outcome;
 use crate::probe::Probe;
+use crate::recent::RecentRun;
 use crate::redact;
 use crate::state::FinishedRun;
 
@@ -38,6 +40,8 @@ pub(crate) struct CheckResult {
     pub age: Option<Duration>,
     /// The check's standing after the run: since when, how many runs in a row failed, damping.
     pub standing: Standing,
+    /// Where its recent runs are kept (`None` in the renderers' tests).
+    pub state: Option<StateRef>,
 }
 
 impl CheckResult {
@@ -50,7 +54,15 @@ impl CheckResult {
             duration: run.duration,
             age,
             standing: run.standing,
+            state: Some(check.state.clone()),
         }
+    }
+
+    /// Its recent runs, oldest first.
+    pub(crate) fn recent_runs(&self) -> Vec<RecentRun> {
+        self.state
+            .as_ref()
+            .map_or_else(Vec::new, |state| state.recent.list())
     }
 
     fn status(&self) -> Status {
@@ -60,6 +72,11 @@ impl CheckResult {
             (false, true, _) | (false, false, false) => Status::Warn,
             (false, false, true) => Status::Fail,
         }
+    }
+
+    /// Whether it fails its probe (or group): critical, failed, and not held back by damping.
+    pub(crate) fn fails_its_probe(&self) -> bool {
+        self.status() == Status::Fail
     }
 
     /// Failed runs in a row, while the check is failing or damped.
@@ -80,20 +97,23 @@ enum Status {
     Fail,
 }
 
-/// Which checks a report covers: those of one probe, or of every probe together (MicroProfile's
-/// `/health`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which checks a report covers: those of one probe, of every probe together (MicroProfile's
+/// `/health`), or of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scope {
     Probe(Probe),
     AllProbes,
+    Group(Arc<str>),
 }
 
 impl Scope {
-    /// As the verbose verdict names it: `readiness check passed`, `health check failed`.
-    fn name(self) -> &'static str {
+    /// As the verbose verdict names it: `readiness check passed`, `health check failed`, `deep
+    /// check passed`.
+    fn name(&self) -> &str {
         match self {
             Scope::Probe(probe) => probe.as_str(),
             Scope::AllProbes => "health",
+            Scope::Group(name) => name,
         }
     }
 }
@@ -173,8 +193,17 @@ impl From<&'static [CheckResult]> for Checks {
 pub(crate) enum Detail {
     /// Reasons, data and durations.
     Full,
+    /// All that, and each check's recent runs (`?history`).
+    History,
     /// Check names and statuses only; reasons are withheld.
     StatusOnly,
+}
+
+impl Detail {
+    /// Whether reasons, data and durations are shown.
+    pub(crate) fn is_full(self) -> bool {
+        self != Detail::StatusOnly
+    }
 }
 
 /// What a body is made of: the report in one of the formats, or the verbose text.
@@ -196,6 +225,13 @@ impl Report {
             held: None,
             left_out: None,
         }
+    }
+
+    /// The report of the group `name`: its checks, which no switch or startup holds back.
+    pub(crate) fn of_group(name: Arc<str>, checks: impl Into<Checks>) -> Report {
+        let mut report = Report::new(Probe::Liveness, checks);
+        report.scope = Scope::Group(name);
+        report
     }
 
     /// The reports of every probe as one: all their checks (readiness's own, not the startup
@@ -367,6 +403,7 @@ mod sample {
                 since_ms: 0,
                 failures: 0,
             },
+            state: None,
         }
     }
 

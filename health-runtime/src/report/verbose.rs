@@ -11,7 +11,7 @@ const WITHHELD: &str = "reason withheld";
 impl Report {
     pub(super) fn verbose_text(&self, detail: Detail) -> String {
         let reason = |text: &str| match detail {
-            Detail::Full => one_line(text).into_owned(),
+            Detail::Full | Detail::History => one_line(text).into_owned(),
             Detail::StatusOnly => WITHHELD.to_owned(),
         };
         let mut text = String::new();

@@ -1,6 +1,6 @@
 use health_runtime::readiness;
 
-#[readiness(name = "db", group = "db")]
+#[readiness(name = "db", groups = "db")]
 async fn db() {}
 
 #[readiness(crate = "health_runtime")]

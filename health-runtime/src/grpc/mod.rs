@@ -16,8 +16,12 @@ use tonic::metadata::MetadataMap;
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status};
 use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_server::{Health as HealthProtocol, HealthServer};
+use tonic_health::pb::health_server::Health as HealthProtocol;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+
+mod list;
+
+pub use list::GrpcHealthService;
 
 use crate::extensions::GrpcAliases;
 use crate::feed::{Feeds, ProbeStatus, SharedFeeds, Watched};
@@ -26,7 +30,7 @@ use crate::lifecycle::Switches;
 use crate::outcome::cut;
 use crate::panics;
 use crate::probe::Probe;
-use crate::served_checks::UNKNOWN_NAME_BYTES;
+use crate::served_checks::{Served, UNKNOWN_NAME_BYTES};
 
 impl Health {
     /// The checks as gRPC's health service (`grpc.health.v1.Health`), for tonic's
@@ -37,6 +41,7 @@ impl Health {
     /// |---|---|
     /// | `"liveness"`, `"readiness"`, `"startup"` | as that probe does over HTTP (startup gating readiness, `critical = false`, caches, intervals, the switches) |
     /// | `"readiness/mysql"` | the one check `mysql` of that probe |
+    /// | `"group/deep"`, `"group/deep/search"` | a [`Group`](crate::Group) as `/health/group/deep` does, or one check of it |
     /// | `""` (the server as a whole) | as liveness, and `NOT_SERVING` once the drain begins |
     /// | any other | `NOT_FOUND` from `Check`; `SERVICE_UNKNOWN` from `Watch`, which stays open |
     ///
@@ -45,7 +50,9 @@ impl Health {
     /// `Watch` sends the status at once, then each change: while a stream is open, the probe runs
     /// once a second (its checks cached and single-flight as ever). Streams end when the drain of
     /// [`shutdown_signal`](Self::shutdown_signal) is over, so that they hold up no graceful stop.
-    /// A check's reason goes to the log, never into a status message.
+    /// A check's reason goes to the log, never into a status message. `List` (gRFC A90) answers
+    /// every name above with its status now, the aliases too: each probe and group runs once;
+    /// past 100 names, `RESOURCE_EXHAUSTED`.
     ///
     /// ```no_run
     /// use health_runtime::{readiness, Health};
@@ -74,7 +81,7 @@ impl Health {
     /// [`grpc_alias`](Self::grpc_alias) answers as a service there is not: the message names
     /// the check or the alias, and the call that fixes it.
     #[track_caller]
-    pub fn grpc_service(&self) -> HealthServer<GrpcHealth> {
+    pub fn grpc_service(&self) -> GrpcHealthService {
         if let Some(mistakes) = self.data_mistakes(Probe::ALL, Some("a gRPC service")) {
             panics::configuration_error(mistakes);
         }
@@ -87,7 +94,7 @@ impl Health {
         for (alias, answers) in named {
             aliases.push((alias.clone(), aliased(alias, answers, &feeds)));
         }
-        HealthServer::new(GrpcHealth {
+        GrpcHealthService::new(GrpcHealth {
             feeds,
             aliases,
             unknown_watches: Arc::new(AtomicUsize::new(0)),
@@ -172,36 +179,52 @@ const UNKNOWN_WATCHES: usize = 100;
 enum Asked {
     /// `""`: the server as a whole.
     Server,
-    Probe(Probe),
-    Check(Probe, String),
+    /// `liveness`, `group/deep`.
+    Served(Served),
+    /// `readiness/db`, `group/deep/tls`.
+    Check(Served, String),
 }
 
 impl Asked {
-    /// The service named `name`, if `feeds` serve it.
+    /// The service named `name`, if `feeds` serve it: `""`, `<probe>`, `<probe>/<check>`,
+    /// `group/<group>`, `group/<group>/<check>`.
     fn named(name: &str, feeds: &Feeds) -> Option<Asked> {
         if name.is_empty() {
             return Some(Asked::Server);
         }
-        match Probe::of_service(name)? {
-            (probe, None) => Some(Asked::Probe(probe)),
-            (probe, Some(check)) => feeds
-                .has_check(probe, check)
-                .then(|| Asked::Check(probe, check.to_owned())),
+        let (served, check) = match name.strip_prefix("group/") {
+            Some(group) => {
+                let (group, check) = match group.split_once('/') {
+                    Some((group, check)) => (group, Some(check)),
+                    None => (group, None),
+                };
+                (feeds.group(group)?, check)
+            }
+            None => {
+                let (probe, check) = Probe::of_service(name)?;
+                (Served::Probe(probe), check)
+            }
+        };
+        match check {
+            None => Some(Asked::Served(served)),
+            Some(check) => feeds
+                .has_check(served, check)
+                .then(|| Asked::Check(served, check.to_owned())),
         }
     }
 
     fn watched(&self) -> Watched {
         match self {
-            Asked::Server => (Probe::Liveness, None),
-            Asked::Probe(probe) => (*probe, None),
-            Asked::Check(probe, check) => (*probe, Some(check.clone())),
+            Asked::Server => (Served::Probe(Probe::Liveness), None),
+            Asked::Served(served) => (*served, None),
+            Asked::Check(served, check) => (*served, Some(check.clone())),
         }
     }
 
     fn serving(&self, status: &ProbeStatus) -> ServingStatus {
         let serving = match self {
             Asked::Server => status.is_passing() && !status.is_shutting_down(),
-            Asked::Probe(_) | Asked::Check(..) => status.is_passing(),
+            Asked::Served(_) | Asked::Check(..) => status.is_passing(),
         };
         if serving {
             ServingStatus::Serving

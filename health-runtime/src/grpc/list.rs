@@ -1,0 +1,167 @@
+//! gRPC health's `List` (gRFC A90): every service name the health service answers, with its
+//! status now. tonic-health's generated server has no `List`: its two messages are declared here
+//! with prost, and [`GrpcHealthService`] answers `List` itself and hands every other call to
+//! tonic-health's server (`Check`, `Watch`).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::future::join_all;
+use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
+use tonic::server::{NamedService, UnaryService};
+use tonic::{Request, Response, Status};
+use tonic_health::pb::HealthCheckResponse;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
+
+use super::{Asked, GrpcHealth, answer};
+use crate::served_checks::Served;
+
+/// `List`'s request: nothing to ask.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct HealthListRequest {}
+
+/// `List`'s answer: each service name, with its status.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct HealthListResponse {
+    #[prost(map = "string, message", tag = "1")]
+    pub statuses: HashMap<String, HealthCheckResponse>,
+}
+
+/// The most names `List` answers with, as gRFC A90 allows: past it, `RESOURCE_EXHAUSTED`.
+const MOST_LISTED: usize = 100;
+
+/// The path of `List`.
+const LIST: &str = "/grpc.health.v1.Health/List";
+
+/// gRPC's health service (`grpc.health.v1.Health`) of a [`Health`](crate::Health), with `Check`,
+/// `Watch` and `List`: give it to tonic's `Server::add_service`. Made by
+/// [`Health::grpc_service`](crate::Health::grpc_service).
+#[derive(Clone)]
+pub struct GrpcHealthService {
+    /// tonic-health's server, for `Check` and `Watch`.
+    server: HealthServer<GrpcHealth>,
+    health: Arc<GrpcHealth>,
+}
+
+impl GrpcHealthService {
+    pub(super) fn new(health: GrpcHealth) -> GrpcHealthService {
+        let health = Arc::new(health);
+        GrpcHealthService {
+            server: HealthServer::from_arc(Arc::clone(&health)),
+            health,
+        }
+    }
+}
+
+impl fmt::Debug for GrpcHealthService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GrpcHealthService").finish_non_exhaustive()
+    }
+}
+
+impl NamedService for GrpcHealthService {
+    const NAME: &'static str = "grpc.health.v1.Health";
+}
+
+impl<B> Service<http::Request<B>> for GrpcHealthService
+where
+    B: Body + Send + 'static,
+    B::Error: Into<StdError> + Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if request.uri().path() != LIST {
+            return self.server.call(request);
+        }
+        let list = List(Arc::clone(&self.health));
+        Box::pin(async move {
+            let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default());
+            Ok(grpc.unary(list, request).await)
+        })
+    }
+}
+
+/// The `List` call.
+struct List(Arc<GrpcHealth>);
+
+impl UnaryService<HealthListRequest> for List {
+    type Response = HealthListResponse;
+    type Future = BoxFuture<Response<HealthListResponse>, Status>;
+
+    fn call(&mut self, _: Request<HealthListRequest>) -> Self::Future {
+        let health = Arc::clone(&self.0);
+        Box::pin(async move { health.list().await.map(Response::new) })
+    }
+}
+
+impl GrpcHealth {
+    /// Every name `Check` answers, with the status it would answer now: `""`, each probe and
+    /// group, each of their checks (`readiness/db`, `group/deep/search`), each alias. Each probe
+    /// and group runs once, and its checks' statuses are read off its report; a check that
+    /// report does not show (readiness's own while startup holds it back) runs alone, as
+    /// `Check` would run it.
+    async fn list(&self) -> Result<HealthListResponse, Status> {
+        let feeds = &self.feeds;
+        let served: Vec<Served> = feeds.served().collect();
+        let names: usize = served.iter().map(|&s| 1 + feeds.names(s).len()).sum();
+        let listed = 1 + names + self.aliases.len();
+        if listed > MOST_LISTED {
+            return Err(Status::resource_exhausted(format!(
+                "this health service answers {listed} service names, more than the {MOST_LISTED} \
+                 that List gives: ask for each with Check"
+            )));
+        }
+        let reports = join_all(served.iter().map(|&s| feeds.report(s, None))).await;
+        let mut serving: HashMap<String, bool> = HashMap::with_capacity(listed);
+        for (&served, report) in served.iter().zip(reports) {
+            let Some(report) = report else { continue };
+            let service = feeds.service_name(served);
+            for name in feeds.names(served) {
+                let shown = report.checks.iter().find(|check| *check.name == *name);
+                let passes = match shown {
+                    Some(check) if !report.starting => !check.fails_its_probe(),
+                    _ => feeds
+                        .report(served, Some(&name))
+                        .await
+                        .is_some_and(|report| report.passed()),
+                };
+                serving.insert(format!("{service}/{name}"), passes);
+            }
+            serving.insert(service, report.passed());
+        }
+        let live = serving.get("liveness").copied().unwrap_or(false);
+        serving.insert(String::new(), live && !feeds.switches().is_draining());
+        for (alias, asked) in &self.aliases {
+            let name = match asked {
+                Asked::Server => String::new(),
+                Asked::Served(served) => feeds.service_name(*served),
+                Asked::Check(served, check) => format!("{}/{check}", feeds.service_name(*served)),
+            };
+            let passes = serving.get(&name).copied().unwrap_or(false);
+            serving.insert(alias.to_string(), passes);
+        }
+        let statuses = serving
+            .into_iter()
+            .map(|(name, passes)| {
+                let status = if passes {
+                    ServingStatus::Serving
+                } else {
+                    ServingStatus::NotServing
+                };
+                (name, answer(status))
+            })
+            .collect();
+        Ok(HealthListResponse { statuses })
+    }
+}

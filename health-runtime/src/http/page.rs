@@ -1,0 +1,311 @@
+//! The status page (`Health::status_page`): every probe and group, each check with its status,
+//! since when, failures in a row, its recent runs as a strip and its reason where the detail
+//! policy allows, and the availability switches. Rendered here, whole, by the server: it reads
+//! without JavaScript; `page.js` only fetches it again each second and swaps it in. One page
+//! and two files of its own (`page.css`, `page.js`), nothing from another origin, so that it
+//! works air-gapped and under the strict `Content-Security-Policy` it is sent with.
+
+use std::fmt::Write as _;
+use std::task::Context;
+use std::time::{Duration, SystemTime};
+
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, join_all};
+
+use crate::data::DataSource;
+use crate::lifecycle::Switches;
+use crate::probe::Probe;
+use crate::recent::{RecentRun, RunStatus};
+use crate::report::{CheckResult, Detail, Report};
+use crate::runs::Answer;
+use crate::served_checks::{ServedChecks, Target};
+
+/// The page's style.
+pub(crate) const CSS: &str = include_str!("page.css");
+/// The page's script: it refreshes the page while it is open.
+pub(crate) const SCRIPT: &str = include_str!("page.js");
+
+/// What the page is sent with: nothing runs or loads but its own files.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
+
+/// The page's files, each at `<page path>/<name>`.
+pub(crate) const CSS_FILE: &str = "page.css";
+pub(crate) const SCRIPT_FILE: &str = "page.js";
+
+/// One section of the page: a probe's report or a group's, with how much it may show.
+struct Section {
+    title: String,
+    report: Report,
+    detail: Detail,
+}
+
+/// Runs every probe and group, as their paths would (their runs count as any probe's), and
+/// writes the page once all have answered. `detail` is the page's policy for the probes;
+/// `group_details` each group's, where it has one. `path` is the page's own, which its files are
+/// under.
+pub(crate) fn begin(
+    checks: &ServedChecks,
+    detail: Detail,
+    group_details: &[Option<Detail>],
+    path: &str,
+    data: &DataSource<'_>,
+    cx: &mut Context<'_>,
+) -> BoxFuture<'static, Vec<u8>> {
+    let mut answers: Vec<(String, Detail, Answer)> = Vec::new();
+    for probe in Probe::ALL {
+        if let Ok(answer) = checks.answer(probe, Target::Probe, &[], data, cx) {
+            answers.push((title_case(probe.as_str()), detail, answer));
+        }
+    }
+    for (index, group) in checks.groups().iter().enumerate() {
+        if let Ok(answer) = checks.answer_group(index, Target::Probe, &[], data, cx) {
+            let detail = group_details[index].unwrap_or(detail);
+            answers.push((format!("Group {}", group.name), detail, answer));
+        }
+    }
+    let switches = &checks.lifecycle.switches;
+    let assets = assets_href(path);
+    let sections = answers.into_iter().map(|(title, detail, answer)| {
+        answer.report().map(move |report| Section {
+            title,
+            report,
+            detail,
+        })
+    });
+    let sections = join_all(sections);
+    Box::pin(async move { html(&sections.await, switches, &assets) })
+}
+
+/// Where the page's files are, relative to the page: `status/` for `/admin/status`, so that it
+/// works under any scope or prefix the app mounts it in.
+fn assets_href(path: &str) -> String {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    if last.is_empty() {
+        String::new()
+    } else {
+        format!("{last}/")
+    }
+}
+
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The whole page.
+fn html(sections: &[Section], switches: &Switches, assets: &str) -> Vec<u8> {
+    let failing: Vec<&str> = sections
+        .iter()
+        .filter(|section| !section.report.passed())
+        .map(|section| section.title.as_str())
+        .collect();
+    let summary = if failing.is_empty() {
+        "Everything passes".to_owned()
+    } else {
+        format!("Failing: {}", failing.join(", "))
+    };
+    let mut page = String::with_capacity(8 * 1024);
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
+         <link rel=\"stylesheet\" href=\"{assets}{CSS_FILE}\">\n\
+         <script src=\"{assets}{SCRIPT_FILE}\" defer></script>\n</head>\n<body>\n",
+        title = escaped(&format!("Health: {summary}")),
+    );
+    let _ = write!(
+        page,
+        "<header id=\"summary\">\n<h1>Health</h1>\n<p class=\"summary {class}\">{summary}</p>\n\
+         <p class=\"updated\">As of <time datetime=\"{now}\">{now}</time>. \
+         <span id=\"refresh\" role=\"status\">Reload to refresh.</span></p>\n</header>\n\
+         <main id=\"status\">\n",
+        class = if failing.is_empty() { "ok" } else { "fail" },
+        summary = escaped(&summary),
+        now = humantime::format_rfc3339_seconds(SystemTime::now()),
+    );
+    write_switches(&mut page, switches);
+    for (i, section) in sections.iter().enumerate() {
+        write_section(&mut page, i, section);
+    }
+    page.push_str("</main>\n</body>\n</html>\n");
+    page.into_bytes()
+}
+
+/// The drain and availability switches.
+fn write_switches(page: &mut String, switches: &Switches) {
+    let traffic = match switches.holding(Probe::Readiness) {
+        _ if switches.is_draining() => "draining after a shutdown signal: refused".to_owned(),
+        Some(reason) => format!("refused: {}", escaped(&reason)),
+        None => "accepted".to_owned(),
+    };
+    let liveness = match switches.holding(Probe::Liveness) {
+        Some(reason) => format!("broken by hand: {}", escaped(&reason)),
+        None => "as its checks say".to_owned(),
+    };
+    let _ = write!(
+        page,
+        "<section aria-labelledby=\"switches\">\n<h2 id=\"switches\">Switches</h2>\n<dl class=\"facts\">\
+         <dt>Traffic</dt><dd>{traffic}</dd><dt>Liveness</dt><dd>{liveness}</dd></dl>\n</section>\n"
+    );
+}
+
+fn write_section(page: &mut String, index: usize, section: &Section) {
+    let report = &section.report;
+    let (class, verdict) = if report.passed() {
+        ("ok", "passing")
+    } else {
+        ("fail", "failing")
+    };
+    let _ = write!(
+        page,
+        "<section aria-labelledby=\"section-{index}\">\n<h2 id=\"section-{index}\">{title} \
+         <span class=\"badge {class}\">{verdict}</span></h2>\n",
+        title = escaped(&section.title),
+    );
+    if let Some(held) = &report.held {
+        let _ = writeln!(page, "<p class=\"held\">Held back: {}</p>", escaped(held));
+    }
+    if report.starting {
+        page.push_str("<p class=\"held\">Held back: the service is starting (the startup checks below have not all passed)</p>\n");
+    }
+    if report.checks.is_empty() {
+        page.push_str("<p>No checks.</p>\n");
+    } else {
+        page.push_str("<ul class=\"checks\">\n");
+        for check in report.checks.iter() {
+            write_check(page, check, section.detail);
+        }
+        page.push_str("</ul>\n");
+    }
+    page.push_str("</section>\n");
+}
+
+fn write_check(page: &mut String, check: &CheckResult, detail: Detail) {
+    let (class, status) = match (check.outcome.is_healthy(), check.fails_its_probe()) {
+        (true, _) => ("ok", "OK"),
+        (false, true) => ("fail", "FAIL"),
+        (false, false) => ("warn", "WARN"),
+    };
+    let _ = write!(
+        page,
+        "<li class=\"check {class}\">\n<h3>{name} <span class=\"badge {class}\">{status}</span></h3>\n\
+         <dl class=\"facts\">",
+        name = escaped(&check.name),
+    );
+    if let Some(since) = check.standing.since_ms() {
+        let since = SystemTime::UNIX_EPOCH + Duration::from_millis(since);
+        let since = humantime::format_rfc3339_seconds(since);
+        let _ = write!(
+            page,
+            "<dt>Since</dt><dd><time datetime=\"{since}\">{since}</time></dd>"
+        );
+    }
+    let _ = write!(
+        page,
+        "<dt>Failures in a row</dt><dd>{}</dd>",
+        check.standing.failures
+    );
+    if detail.is_full() {
+        let _ = write!(page, "<dt>Took</dt><dd>{}</dd>", shown(check.duration));
+    }
+    page.push_str("</dl>\n");
+    if let (true, Some(reason)) = (detail.is_full(), check.outcome.error()) {
+        let _ = writeln!(page, "<p class=\"reason\">{}</p>", escaped(reason));
+    }
+    if detail.is_full() {
+        write_runs(page, &check.recent_runs(), detail);
+    }
+    page.push_str("</li>\n");
+}
+
+/// The recent runs as a strip, oldest first: each a mark that says its status in text (✓, !,
+/// ✗) as well as in colour, and, where details are shown, its time, duration and reason.
+fn write_runs(page: &mut String, runs: &[RecentRun], detail: Detail) {
+    if runs.is_empty() {
+        return;
+    }
+    let now = SystemTime::now();
+    let _ = write!(
+        page,
+        "<p class=\"runs-label\">Last {} runs, oldest first:</p>\n<ol class=\"runs\">",
+        runs.len()
+    );
+    for run in runs {
+        let (class, mark, word) = match run.status {
+            RunStatus::Passed => ("ok", "✓", "passed"),
+            RunStatus::Warned => ("warn", "!", "warned"),
+            RunStatus::Failed => ("fail", "✗", "failed"),
+        };
+        let mut said = word.to_owned();
+        if detail.is_full() {
+            let began = SystemTime::UNIX_EPOCH + Duration::from_millis(run.began_ms(now));
+            let _ = write!(
+                said,
+                " at {}, in {}",
+                humantime::format_rfc3339_seconds(began),
+                shown(run.duration)
+            );
+            if let Some(reason) = &run.reason {
+                let _ = write!(said, ": {reason}");
+            }
+        }
+        let said = escaped(&said);
+        let _ = write!(
+            page,
+            "<li class=\"run {class}\" title=\"{said}\"><span aria-hidden=\"true\">{mark}</span>\
+             <span class=\"visually-hidden\">{said}</span></li>"
+        );
+    }
+    page.push_str("</ol>\n");
+}
+
+/// A duration as a person reads it: `1.2ms`, `300ms`, `2.0s`.
+fn shown(duration: Duration) -> String {
+    format!("{duration:.1?}")
+}
+
+/// `text` made safe inside HTML text and attribute values.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_for_html() {
+        assert_eq!(
+            escaped("<script>\"a\" & 'b'\n"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39; "
+        );
+    }
+
+    #[test]
+    fn the_files_are_found_beside_the_page_under_any_prefix() {
+        assert_eq!(assets_href("/status"), "status/");
+        assert_eq!(assets_href("/admin/status/"), "status/");
+        assert_eq!(assets_href("/"), "");
+    }
+}

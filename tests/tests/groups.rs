@@ -1,0 +1,277 @@
+//! Groups, each check's recent runs, and the status page over real HTTP, on actix and axum: a
+//! group is served like a probe, but its failing check never fails a probe.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use health_runtime::{Check, Details, Group, Health, check, readiness};
+use health_tests::axum::serve_axum;
+use health_tests::{get, serve_health};
+
+/// Whether the search cluster, which only the deep group checks, is down.
+static SEARCH_DOWN: AtomicBool = AtomicBool::new(false);
+
+#[readiness(group = ["deep", "ops"])]
+async fn db() -> bool {
+    true
+}
+
+#[check(group = "deep", timeout = "300ms")]
+async fn search_cluster() -> Result<(), String> {
+    if SEARCH_DOWN.load(Ordering::SeqCst) {
+        Err("search cluster unreachable: connection refused".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// The probes show statuses only; the deep group, for operators, its reasons.
+fn health() -> Health {
+    Health::default()
+        .details(Details::status_only())
+        .group(Group::new("deep").paths(["/deep"]).details(Details::full()))
+        .group(
+            Group::new("platform")
+                .checks(["db"])
+                .check(Check::new("queue", || async { true })),
+        )
+        .status_page("/status")
+}
+
+#[actix_web::test]
+async fn a_failing_check_in_a_group_fails_the_group_and_no_probe() {
+    let captured = health_tests::log::captured();
+    let base = serve_health(health());
+    for path in [
+        "/health/group/deep",
+        "/deep",
+        "/health/group/ops",
+        "/ready",
+        "/healthz",
+    ] {
+        let answer = get(&format!("{base}{path}")).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+    let deep = get(&format!("{base}/deep")).await;
+    assert_eq!(deep.check_names(), ["db", "search_cluster"]);
+    assert_eq!(
+        get(&format!("{base}/health/group/platform"))
+            .await
+            .check_names(),
+        ["db", "queue"],
+        "checks joined by name and added in no probe"
+    );
+
+    SEARCH_DOWN.store(true, Ordering::SeqCst);
+    let deep = get(&format!("{base}/health/group/deep")).await;
+    assert_eq!(deep.status, 503, "{}", deep.body);
+    assert_eq!(deep.check_statuses(), ["db OK", "search_cluster FAIL"]);
+    assert_eq!(
+        deep.check("search_cluster")["error"],
+        "search cluster unreachable: connection refused",
+        "the group's own detail policy"
+    );
+    for path in ["/ready", "/readyz", "/healthz", "/startupz"] {
+        let answer = get(&format!("{base}{path}")).await;
+        assert_eq!(
+            answer.status, 200,
+            "{path} is fed by no group: {}",
+            answer.body
+        );
+        assert!(!answer.body.contains("search_cluster"), "{}", answer.body);
+    }
+    let ready = get(&format!("{base}/ready")).await;
+    assert!(
+        ready.check("db").get("duration_ms").is_none(),
+        "status only"
+    );
+
+    // One check, every format, ?verbose, ?exclude.
+    assert_eq!(
+        get(&format!("{base}/deep/search_cluster")).await.status,
+        503
+    );
+    assert_eq!(
+        get(&format!("{base}/health/group/deep/db")).await.status,
+        200
+    );
+    let excluded = get(&format!("{base}/deep?exclude=search_cluster")).await;
+    assert_eq!(excluded.status, 200, "{}", excluded.body);
+    assert_eq!(
+        excluded.json()["excluded"],
+        serde_json::json!(["search_cluster"])
+    );
+    let verbose = get(&format!("{base}/deep?verbose")).await;
+    assert!(
+        verbose.body.contains("[-]search_cluster failed"),
+        "{}",
+        verbose.body
+    );
+    assert!(
+        verbose.body.contains("deep check failed"),
+        "{}",
+        verbose.body
+    );
+    let health_json = get(&format!("{base}/deep?format=health-json")).await;
+    assert_eq!(health_json.json()["status"], "fail");
+    let microprofile = get(&format!("{base}/deep?format=microprofile")).await;
+    assert_eq!(microprofile.json()["status"], "DOWN");
+
+    // The log says which groups the failing check is in.
+    let logged = captured.lines().into_iter().find(|line| {
+        line.contains("search_cluster") && line.contains("FAIL") && line.contains("deep")
+    });
+    assert!(logged.is_some(), "{:?}", captured.lines());
+
+    // An unknown group lists those there are.
+    let unknown = get(&format!("{base}/health/group/nope")).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(
+        unknown.json()["error"],
+        "no group named \"nope\"; the groups are: deep, platform, ops"
+    );
+    SEARCH_DOWN.store(false, Ordering::SeqCst);
+    assert_eq!(get(&format!("{base}/deep")).await.status, 200);
+}
+
+#[actix_web::test]
+async fn recent_runs_are_shown_with_history_where_details_are() {
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .recent_runs(3)
+            .group(Group::new("flaky").check(Check::new("flips", {
+                let calls = std::sync::atomic::AtomicUsize::new(0);
+                let calls = std::sync::Arc::new(calls);
+                move || {
+                    let call = calls.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        if call % 2 == 1 {
+                            Err(format!("run {call} failed, token=hunter2"))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                }
+            }))),
+    );
+    for _ in 0..5 {
+        get(&format!("{base}/health/group/flaky")).await;
+    }
+    let answer = get(&format!("{base}/health/group/flaky?history")).await;
+    let runs = answer.check("flips")["runs"].clone();
+    let statuses: Vec<&str> = runs
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|run| run["status"].as_str().unwrap())
+        .collect();
+    // Runs 3, 4 and 5 (0-based): the last three of six, oldest first.
+    assert_eq!(statuses, ["FAIL", "OK", "FAIL"], "{}", answer.body);
+    let failed = &runs[0];
+    assert_eq!(failed["error"], "run 3 failed, token=***");
+    assert!(failed["start"].as_str().unwrap().ends_with('Z'));
+    assert!(failed["duration_ms"].as_f64().is_some());
+    let health_json = get(&format!(
+        "{base}/health/group/flaky?history&format=health-json"
+    ))
+    .await;
+    assert!(
+        health_json.body.contains("\"runs\":[{\"start\""),
+        "{}",
+        health_json.body
+    );
+    let without = get(&format!("{base}/health/group/flaky")).await;
+    assert!(
+        without.check("flips").get("runs").is_none(),
+        "only when asked"
+    );
+}
+
+#[actix_web::test]
+async fn history_is_hidden_by_a_status_only_policy() {
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .details(Details::status_only())
+            .group(Group::new("g").check(Check::new("c", || async { true }))),
+    );
+    let answer = get(&format!("{base}/health/group/g?history")).await;
+    assert_eq!(
+        answer.json()["checks"][0],
+        serde_json::json!({"name": "c", "status": "OK"})
+    );
+}
+
+#[actix_web::test]
+async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
+    let base = serve_health(health());
+    let page = get(&format!("{base}/status")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.content_type, "text/html; charset=utf-8");
+    for name in [
+        "Liveness",
+        "Readiness",
+        "Startup",
+        "Group deep",
+        "search_cluster",
+        "queue",
+    ] {
+        assert!(page.body.contains(name), "{name} in {}", page.body);
+    }
+    assert!(
+        page.body.contains("href=\"status/page.css\""),
+        "{}",
+        page.body
+    );
+    let css = get(&format!("{base}/status/page.css")).await;
+    assert_eq!(
+        (css.status, css.content_type.as_str()),
+        (200, "text/css; charset=utf-8")
+    );
+    let script = get(&format!("{base}/status/page.js")).await;
+    assert_eq!(script.content_type, "text/javascript; charset=utf-8");
+
+    let raw = health_tests::raw(
+        &base,
+        "GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let policy = raw
+        .lines()
+        .find(|line| {
+            line.to_ascii_lowercase()
+                .starts_with("content-security-policy:")
+        })
+        .unwrap_or_else(|| panic!("no policy in {raw}"));
+    assert!(
+        policy.contains("default-src 'none'; script-src 'self'"),
+        "{policy}"
+    );
+}
+
+#[test]
+fn one_health_serves_its_groups_and_page_on_axum_too() {
+    let health = health();
+    let base = serve_axum(move || health.router());
+    actix_web::rt::System::new().block_on(async {
+        let deep = get(&format!("{base}/health/group/deep")).await;
+        assert_eq!(deep.check_names(), ["db", "search_cluster"]);
+        assert_eq!(get(&format!("{base}/deep/db")).await.status, 200);
+        assert_eq!(get(&format!("{base}/health/group/nope")).await.status, 404);
+        let page = get(&format!("{base}/status")).await;
+        assert!(page.body.contains("search_cluster"), "{}", page.body);
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "Group::new(\"ops2\").checks([\"nope\"]): no check of this Health is named \"nope\""
+)]
+fn a_group_naming_no_check_is_refused_where_the_health_is_built() {
+    let _ = Health::default().group(Group::new("ops2").checks(["nope"]));
+}
+
+#[test]
+#[should_panic(expected = "Group::new(\"bad/name\"): invalid character '/' in group name")]
+fn a_group_name_follows_the_check_name_rule() {
+    let _ = Group::new("bad/name");
+}
