@@ -146,7 +146,7 @@ impl Feeds {
     /// The group named `name`, if one is served.
     pub(crate) fn group(&self, name: &str) -> Option<Served> {
         let groups = self.checks.groups();
-        let index = groups.iter().position(|group| &*group.name == name)?;
+        let index = groups.iter().position(|group| group.name.as_str() == name)?;
         Some(Served::Group(index))
     }
 

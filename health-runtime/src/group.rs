@@ -66,7 +66,8 @@ impl Group {
 
     /// Puts the `Health`'s checks of these names in the group: for checks declared where their
     /// attributes cannot say it (a library crate's). Each name must be a check's, of any probe or
-    /// of none; [`Health::group`] panics otherwise.
+    /// of none, when the `Group` is given (after the [`Health::check`] calls that add the checks
+    /// it names); [`Health::group`] panics otherwise.
     #[must_use]
     pub fn checks<N>(mut self, names: impl IntoIterator<Item = N>) -> Group
     where

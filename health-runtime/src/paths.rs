@@ -2,8 +2,10 @@
 //! (`http/`), and what `kubernetes/` judges a manifest's `httpGet` paths against.
 
 use crate::check::Name;
+use crate::group::Group;
 use crate::health::Health;
 use crate::probe::Probe;
+use crate::served_checks::Served;
 
 /// What a mounted path answers.
 #[derive(Clone)]
@@ -26,11 +28,27 @@ pub(crate) enum Mounted {
     PageFile(&'static str),
 }
 
-/// The status page's files, served under its path.
-const PAGE_FILES: [&str; 2] = ["page.css", "page.js"];
+impl Mounted {
+    /// The probe or group whose checks the path answers; `None` for every probe together, and
+    /// for what answers no check.
+    pub(crate) fn served(&self) -> Option<Served> {
+        match self {
+            Mounted::Probe(probe) | Mounted::Check(probe, _) => Some(Served::Probe(*probe)),
+            Mounted::Group(group) | Mounted::GroupCheck(group, _) => Some(Served::Group(*group)),
+            Mounted::AllProbes
+            | Mounted::UnknownGroup
+            | Mounted::StatusPage
+            | Mounted::PageFile(_) => None,
+        }
+    }
+}
+
+/// The status page's style and script, served under its path.
+pub(crate) const PAGE_STYLE: &str = "page.css";
+pub(crate) const PAGE_SCRIPT: &str = "page.js";
 
 /// Where every group is served, beside the paths the app gives it: MicroProfile's.
-pub(crate) const GROUP_PATH: &str = "/health/group";
+const GROUP_PATH: &str = "/health/group";
 
 /// Every path `health` serves and what it answers there, in the order a server should try them:
 /// the probe paths, which take nearly all traffic, first. Each path once (the first use of a path
@@ -72,7 +90,7 @@ pub(crate) fn mounts(health: &Health) -> Vec<(String, Mounted)> {
         }
     }
     let groups = health.served_groups();
-    let group_paths = |group: &crate::group::Group| {
+    let group_paths = |group: &Group| {
         let given = group.paths.iter().map(|path| normalized(path));
         let path = format!("{GROUP_PATH}/{}", group.name);
         std::iter::once(path).chain(given).collect::<Vec<_>>()
@@ -103,7 +121,7 @@ pub(crate) fn mounts(health: &Health) -> Vec<(String, Mounted)> {
     if let Some(path) = &health.status_page {
         let path = normalized(path);
         let under = path.trim_end_matches('/');
-        for file in PAGE_FILES {
+        for file in [PAGE_STYLE, PAGE_SCRIPT] {
             mount(format!("{under}/{file}"), Mounted::PageFile(file));
         }
         mount(path, Mounted::StatusPage);

@@ -4,7 +4,6 @@
 //! `recent_runs` of them, each reason as bodies show it (redacted, cut to the error limit), so
 //! that memory stays bounded whatever runs.
 
-use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -48,34 +47,66 @@ impl RecentRun {
     }
 }
 
-/// A check's recent runs, oldest first. Shared by every worker, as the check's state is.
-pub(crate) struct RecentRuns(Mutex<VecDeque<RecentRun>>);
+/// A check's recent runs. Shared by every worker, as the check's state is.
+pub(crate) struct RecentRuns(Mutex<Ring>);
+
+/// The runs kept, in a ring written in place once full: every run of every check comes here, and
+/// the full ring's one store costs a probe fewer instructions than a `VecDeque`'s pop and push
+/// (callgrind: 90 a probe for the whole record with a `VecDeque`).
+struct Ring {
+    runs: Vec<RecentRun>,
+    /// Where the next run goes, once `runs` holds as many as are kept: the oldest's place.
+    next: usize,
+}
 
 impl RecentRuns {
     pub(crate) const fn new() -> RecentRuns {
-        RecentRuns(Mutex::new(VecDeque::new()))
+        RecentRuns(Mutex::new(Ring {
+            runs: Vec::new(),
+            next: 0,
+        }))
     }
 
-    fn runs(&self) -> MutexGuard<'_, VecDeque<RecentRun>> {
+    fn ring(&self) -> MutexGuard<'_, Ring> {
         // Never held across user code: poisoning cannot leave it half-written.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps `run`, and at most `keep` runs in all: the oldest go.
+    /// Keeps `run`, and at most `keep` (at least 1) runs in all: the oldest go.
+    #[inline]
     pub(crate) fn record(&self, run: RecentRun, keep: usize) {
-        if keep == 0 {
-            return;
+        debug_assert!(keep > 0, "a run is recorded only where runs are kept");
+        let mut ring = self.ring();
+        // Full, as it nearly always is: the run takes the oldest's place.
+        if ring.runs.len() == keep {
+            let next = ring.next;
+            ring.runs[next] = run;
+            ring.next = if next + 1 == keep { 0 } else { next + 1 };
+        } else {
+            ring.fill(run, keep);
         }
-        let mut runs = self.runs();
-        while runs.len() >= keep {
-            runs.pop_front();
-        }
-        runs.push_back(run);
     }
 
     /// The runs kept, oldest first.
     pub(crate) fn list(&self) -> Vec<RecentRun> {
-        self.runs().iter().cloned().collect()
+        let ring = self.ring();
+        let (newer, older) = ring.runs.split_at(ring.next);
+        older.iter().chain(newer).cloned().collect()
+    }
+}
+
+impl Ring {
+    /// Keeps `run` in a ring that is not full, or that holds more than `keep` (another
+    /// `Health` of the same declared check keeps fewer): the oldest go.
+    #[cold]
+    fn fill(&mut self, run: RecentRun, keep: usize) {
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.rotate_left(self.next);
+        runs.push(run);
+        let over = runs.len().saturating_sub(keep);
+        runs.drain(..over);
+        self.runs = runs;
+        self.next = 0;
     }
 }
 
@@ -109,10 +140,12 @@ mod tests {
         assert_eq!(kept[0].status, RunStatus::Failed);
         assert_eq!(kept[9].status, RunStatus::Passed);
         runs.record(run(RunStatus::Warned), 3);
-        assert_eq!(runs.list().len(), 3, "a smaller count drops the oldest");
-        let none = RecentRuns::new();
-        none.record(run(RunStatus::Passed), 0);
-        assert!(none.list().is_empty());
+        let statuses: Vec<RunStatus> = runs.list().iter().map(|run| run.status).collect();
+        assert_eq!(
+            statuses,
+            [RunStatus::Failed, RunStatus::Passed, RunStatus::Warned],
+            "a smaller count drops the oldest: runs 23, 24, then the new one"
+        );
     }
 
     #[test]

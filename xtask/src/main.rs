@@ -1,6 +1,6 @@
 //! `cargo xtask test [ARGS]`: the whole test suite, as CI runs it. The tests start throwaway
-//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, Redis, HAProxy) and a Python
-//! gRPC client in a virtualenv of their own; what is missing is installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
+//! servers of their own from the machine's binaries (MariaDB, PostgreSQL, Redis, HAProxy), a Python
+//! gRPC client and Playwright (driving Debian's Chromium) in virtualenvs of their own; what is missing is installed first (Debian and Ubuntu: `apt-get`, as root or through `sudo`), then
 //! `cargo test --workspace ARGS` runs. Elsewhere it says what to install.
 
 use std::process::{Command, ExitCode};
@@ -37,6 +37,12 @@ const NEEDS: &[Need] = &[
         what: "Python 3 with venv, for the gRPC test's client (grpcio-health-checking, from PyPI)",
         installed: python_venv_installed,
         packages: &["python3", "python3-venv"],
+    },
+    Need {
+        what: "Chromium and a font, for the status page's browser test (Playwright, from PyPI, \
+               drives it)",
+        installed: || on_path("chromium") && std::path::Path::new("/usr/share/fonts").is_dir(),
+        packages: &["chromium", "fonts-dejavu-core"],
     },
     Need {
         what: "kill(1), to signal the test servers",

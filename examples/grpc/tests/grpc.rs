@@ -11,14 +11,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use health_runtime::{Check, GrpcHealth, Health, Probe};
+use health_runtime::{Check, Group, GrpcHealthService, Health, Probe};
 use health_tests::example::Example;
 use health_tests::free_port;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::health_server::HealthServer;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 const EXAMPLE: &str = env!("CARGO_BIN_EXE_grpc-example");
@@ -222,6 +221,63 @@ async fn watch_sends_the_status_then_each_change_and_an_unknown_service_stays_op
     assert!(more.is_err(), "the stream stays open and silent: {more:?}");
 }
 
+/// A group over gRPC: `group/<name>` answers as the group, its check's failure never reaches a
+/// probe, `Watch` follows it, and an alias may name it.
+#[actix_web::test]
+async fn a_group_is_a_service_of_its_own_that_feeds_no_probe() {
+    let down = Arc::new(AtomicBool::new(false));
+    let flag = down.clone();
+    let search = Check::new("search", move || {
+        let down = flag.load(Ordering::Relaxed);
+        async move { !down }
+    });
+    let health = Health::default()
+        .check(
+            Probe::Readiness,
+            Check::new("db", || async {}).group("deep"),
+        )
+        .group(Group::new("deep").check(search))
+        .grpc_alias("example.v1.Search", "group/deep/search");
+    let address = serve(health).await;
+    let mut client = client(&address).await;
+    for name in [
+        "group/deep",
+        "group/deep/search",
+        "group/deep/db",
+        "example.v1.Search",
+    ] {
+        assert_eq!(check(&mut client, name).await, SERVING, "{name:?}");
+    }
+    for unknown in ["group/nope", "group/deep/nope", "group/", "group/deep/"] {
+        assert_eq!(
+            check(&mut client, unknown).await,
+            Err(Code::NotFound),
+            "{unknown:?}"
+        );
+    }
+    let mut deep = client
+        .watch(asking("group/deep"))
+        .await
+        .unwrap()
+        .into_inner();
+    let first = deep.message().await.unwrap().expect("the status at once");
+    assert_eq!(status_of(&first), ServingStatus::Serving);
+
+    down.store(true, Ordering::Relaxed);
+    let next = tokio::time::timeout(Duration::from_secs(3), deep.message()).await;
+    let next = next.expect("a change within a second").unwrap().unwrap();
+    assert_eq!(status_of(&next), ServingStatus::NotServing);
+    assert_eq!(check(&mut client, "group/deep").await, NOT_SERVING);
+    assert_eq!(check(&mut client, "example.v1.Search").await, NOT_SERVING);
+    for probe in ["", "liveness", "readiness", "startup", "readiness/db"] {
+        assert_eq!(
+            check(&mut client, probe).await,
+            SERVING,
+            "{probe:?} is fed by no group"
+        );
+    }
+}
+
 /// The app's own code reads the same statuses: `Health::subscribe`.
 #[actix_web::test]
 async fn subscribe_sends_the_status_and_each_change_to_the_apps_code() {
@@ -293,7 +349,7 @@ async fn an_apps_own_service_name_answers_as_the_probe_it_is_given_for() {
         let closed = flag.load(Ordering::Relaxed);
         async move { !closed }
     });
-    type HealthService = HealthServer<GrpcHealth>;
+    type HealthService = GrpcHealthService;
     let health = Health::default()
         .check(Probe::Readiness, gate)
         .grpc_alias("payments.v1.Payments", "readiness")

@@ -14,11 +14,12 @@ use futures_util::future::{BoxFuture, join_all};
 
 use crate::data::DataSource;
 use crate::lifecycle::Switches;
+use crate::paths::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::probe::Probe;
 use crate::recent::{RecentRun, RunStatus};
 use crate::report::{CheckResult, Detail, Report};
 use crate::runs::Answer;
-use crate::served_checks::{ServedChecks, Target};
+use crate::served_checks::{Served, ServedChecks, Target};
 
 /// The page's style.
 pub(crate) const CSS: &str = include_str!("page.css");
@@ -29,10 +30,6 @@ pub(crate) const SCRIPT: &str = include_str!("page.js");
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
      frame-ancestors 'none'";
-
-/// The page's files, each at `<page path>/<name>`.
-pub(crate) const CSS_FILE: &str = "page.css";
-pub(crate) const SCRIPT_FILE: &str = "page.js";
 
 /// One section of the page: a probe's report or a group's, with how much it may show.
 struct Section {
@@ -54,15 +51,23 @@ pub(crate) fn begin(
     cx: &mut Context<'_>,
 ) -> BoxFuture<'static, Vec<u8>> {
     let mut answers: Vec<(String, Detail, Answer)> = Vec::new();
-    for probe in Probe::ALL {
-        if let Ok(answer) = checks.answer(probe, Target::Probe, &[], data, cx) {
-            answers.push((title_case(probe.as_str()), detail, answer));
-        }
-    }
-    for (index, group) in checks.groups().iter().enumerate() {
-        if let Ok(answer) = checks.answer_group(index, Target::Probe, &[], data, cx) {
-            let detail = group_details[index].unwrap_or(detail);
-            answers.push((format!("Group {}", group.name), detail, answer));
+    let probes = Probe::ALL.map(|probe| (Served::Probe(probe), title_case(probe.as_str()), detail));
+    let groups = checks.groups().iter().enumerate().map(|(index, group)| {
+        let detail = group_details[index].unwrap_or(detail);
+        (
+            Served::Group(index),
+            format!("Group {}", group.name),
+            detail,
+        )
+    });
+    for (served, title, detail) in probes.into_iter().chain(groups) {
+        if let Ok(answer) = checks.answer_served(served, Target::Probe, &[], data, cx) {
+            // The runs are shown where the details are.
+            let answer = match detail.is_full() {
+                true => checks.with_history(Some(served), answer),
+                false => answer,
+            };
+            answers.push((title, detail, answer));
         }
     }
     let switches = &checks.lifecycle.switches;
@@ -118,8 +123,8 @@ fn html(sections: &[Section], switches: &Switches, assets: &str) -> Vec<u8> {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
-         <link rel=\"stylesheet\" href=\"{assets}{CSS_FILE}\">\n\
-         <script src=\"{assets}{SCRIPT_FILE}\" defer></script>\n</head>\n<body>\n",
+         <link rel=\"stylesheet\" href=\"{assets}{PAGE_STYLE}\">\n\
+         <script src=\"{assets}{PAGE_SCRIPT}\" defer></script>\n</head>\n<body>\n",
         title = escaped(&format!("Health: {summary}")),
     );
     let _ = write!(
@@ -182,14 +187,15 @@ fn write_section(page: &mut String, index: usize, section: &Section) {
     } else {
         page.push_str("<ul class=\"checks\">\n");
         for check in report.checks.iter() {
-            write_check(page, check, section.detail);
+            let runs = report.recent_runs(check).unwrap_or_default();
+            write_check(page, check, runs, section.detail);
         }
         page.push_str("</ul>\n");
     }
     page.push_str("</section>\n");
 }
 
-fn write_check(page: &mut String, check: &CheckResult, detail: Detail) {
+fn write_check(page: &mut String, check: &CheckResult, runs: &[RecentRun], detail: Detail) {
     let (class, status) = match (check.outcome.is_healthy(), check.fails_its_probe()) {
         (true, _) => ("ok", "OK"),
         (false, true) => ("fail", "FAIL"),
@@ -221,23 +227,24 @@ fn write_check(page: &mut String, check: &CheckResult, detail: Detail) {
     if let (true, Some(reason)) = (detail.is_full(), check.outcome.error()) {
         let _ = writeln!(page, "<p class=\"reason\">{}</p>", escaped(reason));
     }
-    if detail.is_full() {
-        write_runs(page, &check.recent_runs(), detail);
-    }
+    write_runs(page, runs);
     page.push_str("</li>\n");
 }
 
-/// The recent runs as a strip, oldest first: each a mark that says its status in text (✓, !,
-/// ✗) as well as in colour, and, where details are shown, its time, duration and reason.
-fn write_runs(page: &mut String, runs: &[RecentRun], detail: Detail) {
+/// The recent runs as a strip, oldest first (where details are shown): each a mark that says its
+/// status in text (✓, !, ✗) as well as in colour, with its time, duration and reason.
+fn write_runs(page: &mut String, runs: &[RecentRun]) {
     if runs.is_empty() {
         return;
     }
     let now = SystemTime::now();
+    let label = match runs.len() {
+        1 => "Last run:".to_owned(),
+        n => format!("Last {n} runs, oldest first:"),
+    };
     let _ = write!(
         page,
-        "<p class=\"runs-label\">Last {} runs, oldest first:</p>\n<ol class=\"runs\">",
-        runs.len()
+        "<p class=\"runs-label\">{label}</p>\n<ol class=\"runs\">"
     );
     for run in runs {
         let (class, mark, word) = match run.status {
@@ -245,18 +252,14 @@ fn write_runs(page: &mut String, runs: &[RecentRun], detail: Detail) {
             RunStatus::Warned => ("warn", "!", "warned"),
             RunStatus::Failed => ("fail", "✗", "failed"),
         };
-        let mut said = word.to_owned();
-        if detail.is_full() {
-            let began = SystemTime::UNIX_EPOCH + Duration::from_millis(run.began_ms(now));
-            let _ = write!(
-                said,
-                " at {}, in {}",
-                humantime::format_rfc3339_seconds(began),
-                shown(run.duration)
-            );
-            if let Some(reason) = &run.reason {
-                let _ = write!(said, ": {reason}");
-            }
+        let began = SystemTime::UNIX_EPOCH + Duration::from_millis(run.began_ms(now));
+        let mut said = format!(
+            "{word} at {}, in {}",
+            humantime::format_rfc3339_seconds(began),
+            shown(run.duration)
+        );
+        if let Some(reason) = &run.reason {
+            let _ = write!(said, ": {reason}");
         }
         let said = escaped(&said);
         let _ = write!(

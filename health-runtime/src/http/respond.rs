@@ -21,7 +21,7 @@ use crate::details::{Details, RequestParts};
 use crate::format::Format;
 use crate::health::Health;
 use crate::outcome::cut;
-use crate::paths::Mounted;
+use crate::paths::{Mounted, PAGE_STYLE};
 use crate::report::{Body, Detail, Report, json};
 use crate::runs::Answer;
 use crate::served_checks::{NoSuchCheck, ServedChecks, Target, UNKNOWN_NAME_BYTES};
@@ -87,12 +87,24 @@ impl Serving {
 pub(crate) struct Mount {
     serving: Arc<Serving>,
     mounted: Mounted,
+    /// The detail policy of a group that has its own, found once rather than at each request.
+    details: Option<Details>,
 }
 
 impl Mount {
     pub(crate) fn new(serving: &Arc<Serving>, mounted: Mounted) -> Arc<Mount> {
+        let details = match mounted {
+            Mounted::Group(group) | Mounted::GroupCheck(group, _) => {
+                serving.group_details[group].clone()
+            }
+            _ => None,
+        };
         let serving = Arc::clone(serving);
-        Arc::new(Mount { serving, mounted })
+        Arc::new(Mount {
+            serving,
+            mounted,
+            details,
+        })
     }
 }
 
@@ -201,7 +213,11 @@ pub(crate) struct Pending {
 /// Begins the answer to `request` on `mount`'s path: the probe begins within this poll
 /// (`cx`), and is answered now when its checks all finish here.
 fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -> Begun<S::Body> {
-    let Mount { serving, mounted } = mount;
+    let Mount {
+        serving,
+        mounted,
+        details,
+    } = mount;
     let asked = S::read(request);
     if !asked.readable {
         return Begun::Now(Reply {
@@ -218,12 +234,7 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
             return Begun::Now(error(Status::BadRequest, &unknown.to_string(), S::body));
         }
     };
-    let details = match mounted {
-        Mounted::Group(group) | Mounted::GroupCheck(group, _) => serving.group_details[*group]
-            .as_ref()
-            .unwrap_or(&serving.details),
-        _ => &serving.details,
-    };
+    let details = details.as_ref().unwrap_or(&serving.details);
     let detail = match details.for_request(request) {
         Detail::Full if query.history => Detail::History,
         detail => detail,
@@ -233,7 +244,7 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
         given: &serving.given,
     };
     let (checks, exclude) = (&serving.checks, &query.exclude);
-    let answer = match mounted {
+    let mut answer = match mounted {
         Mounted::Probe(probe) => checks.answer(*probe, Target::Probe, exclude, &data, cx),
         Mounted::Check(probe, name) => {
             checks.answer(*probe, Target::Check(name), exclude, &data, cx)
@@ -254,9 +265,10 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
             return Begun::Page(page::begin(checks, detail, &groups, path, &data, cx));
         }
         Mounted::PageFile(file) => {
-            let (content_type, text) = match *file {
-                page::CSS_FILE => (ContentType::Css, page::CSS),
-                _ => (ContentType::Script, page::SCRIPT),
+            let (content_type, text) = if *file == PAGE_STYLE {
+                (ContentType::Css, page::CSS)
+            } else {
+                (ContentType::Script, page::SCRIPT)
             };
             return Begun::Now(Reply {
                 status: Status::Ok,
@@ -267,6 +279,10 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
         }
     };
     let limit = checks.body_limit;
+    // Asked for (`?history`): a branch, not a move of the answer, on every other probe.
+    if detail == Detail::History {
+        answer = answer.map(|answer| checks.with_history(mounted.served(), answer));
+    }
     match answer {
         Ok(Answer::Now(report)) => Begun::Now(render(&report, body, detail, limit, S::body)),
         Ok(Answer::Later(report)) => Begun::Later(Pending {
@@ -290,7 +306,11 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
 fn unknown_group(checks: &ServedChecks, path: &str) -> String {
     let asked = path.rsplit('/').next().unwrap_or_default();
     let asked = cut(asked, UNKNOWN_NAME_BYTES, asked.len(), "").unwrap_or_else(|| asked.to_owned());
-    let groups: Vec<&str> = checks.groups().iter().map(|group| &*group.name).collect();
+    let groups: Vec<&str> = checks
+        .groups()
+        .iter()
+        .map(|group| group.name.as_str())
+        .collect();
     format!(
         "no group named {asked:?}; the groups are: {}",
         groups.join(", ")
@@ -377,7 +397,6 @@ mod tests {
             duration: Duration::ZERO,
             age: None,
             standing: Standing::UNKNOWN,
-            state: None,
         };
         Report::new(Probe::Liveness, Results::from_vec(vec![result; checks]))
     }

@@ -68,6 +68,7 @@ impl Report {
                 failed,
                 limit,
             }),
+            recent: self.recent.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@
 use super::json::{write_array, write_ms, write_runs, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Scope, Status};
 use crate::probe::Probe;
+use crate::recent::RecentRun;
 
 impl Report {
     pub(super) fn write_json(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -39,7 +40,7 @@ impl Report {
             if i > 0 || self.held.is_some() {
                 out.push(b',');
             }
-            check.write_json(detail, out);
+            check.write_json(detail, self.recent_runs(check), out);
         }
         out.push(b']');
         if !self.excluded.is_empty() {
@@ -56,7 +57,7 @@ impl Report {
 }
 
 impl CheckResult {
-    fn write_json(&self, detail: Detail, out: &mut Vec<u8>) {
+    fn write_json(&self, detail: Detail, runs: Option<&[RecentRun]>, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"name\":");
         write_str(out, &self.name);
         out.extend_from_slice(match self.status() {
@@ -91,9 +92,9 @@ impl CheckResult {
             out.extend_from_slice(b",\"data\":");
             write_value(out, data);
         }
-        if detail == Detail::History {
+        if let (Detail::History, Some(runs)) = (detail, runs) {
             out.extend_from_slice(b",\"runs\":");
-            write_runs(out, &self.recent_runs(), ["OK", "WARN", "FAIL"]);
+            write_runs(out, runs, ["OK", "WARN", "FAIL"]);
         }
         out.push(b'}');
     }

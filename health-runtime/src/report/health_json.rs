@@ -49,7 +49,7 @@ impl Report {
             .chain(
                 self.checks
                     .iter()
-                    .map(|check| check.observation(detail, now)),
+                    .map(|check| check.observation(detail, self.recent_runs(check), now)),
             )
             .collect();
         // One key per name, with every observation of that name: the checks of two probes on an
@@ -96,11 +96,16 @@ struct Observation<'a> {
     /// Failed runs in a row, while failing or damped.
     failures: Option<u32>,
     /// Its recent runs, with `?history`.
-    runs: Option<Vec<RecentRun>>,
+    runs: Option<&'a [RecentRun]>,
 }
 
 impl CheckResult {
-    fn observation(&self, detail: Detail, now: SystemTime) -> Observation<'_> {
+    fn observation<'a>(
+        &'a self,
+        detail: Detail,
+        runs: Option<&'a [RecentRun]>,
+        now: SystemTime,
+    ) -> Observation<'a> {
         let status = match self.status() {
             Status::Ok => "pass",
             Status::Warn => "warn",
@@ -116,7 +121,7 @@ impl CheckResult {
             observed: self.outcome.data().filter(|_| full),
             since: self.standing.since_ms().filter(|_| full),
             failures: self.failures_in_a_row().filter(|_| full),
-            runs: (detail == Detail::History).then(|| self.recent_runs()),
+            runs: runs.filter(|_| detail == Detail::History),
         }
     }
 }
@@ -146,7 +151,7 @@ impl Observation<'_> {
         if let Some(failures) = self.failures {
             let _ = write!(out, ",\"consecutiveFailures\":{failures}");
         }
-        if let Some(runs) = &self.runs {
+        if let Some(runs) = self.runs {
             out.extend_from_slice(b",\"runs\":");
             write_runs(out, runs, ["pass", "warn", "fail"]);
         }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::json::{Commas, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
-use crate::recent::RunStatus;
+use crate::recent::{RecentRun, RunStatus};
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -42,7 +42,7 @@ impl Report {
             };
             write_check_head(out, &check.name, status);
             if detail.is_full() {
-                check.write_microprofile_data(detail, out);
+                check.write_microprofile_data(detail, self.recent_runs(check), out);
             }
             out.push(b'}');
         }
@@ -122,7 +122,12 @@ impl CheckResult {
     /// The reason, then the check's own data, flattened; with `?history`, its recent runs'
     /// statuses, oldest first, as one string (MicroProfile's data holds no arrays): `"pass pass
     /// fail"`.
-    fn write_microprofile_data(&self, detail: Detail, out: &mut Vec<u8>) {
+    fn write_microprofile_data(
+        &self,
+        detail: Detail,
+        runs: Option<&[RecentRun]>,
+        out: &mut Vec<u8>,
+    ) {
         let mut data = DataObject::new(out);
         let reason_key = self.outcome.error().map(|reason| {
             let key = match self.status() {
@@ -155,9 +160,8 @@ impl CheckResult {
             data.key("consecutiveFailures");
             write_value(data.out, &failures.into());
         }
-        if detail == Detail::History {
-            let runs: Vec<&str> = self
-                .recent_runs()
+        if let (Detail::History, Some(runs)) = (detail, runs) {
+            let runs: Vec<&str> = runs
                 .iter()
                 .map(|run| match run.status {
                     RunStatus::Passed => "pass",

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use smallvec::SmallVec;
 
-use crate::check::{Check, Name, StateRef};
+use crate::check::{Check, Name};
 use crate::format::Format;
 use crate::history::{Standing, Verdict};
 use crate::outcome::Outcome;
@@ -40,8 +40,6 @@ pub(crate) struct CheckResult {
     pub age: Option<Duration>,
     /// The check's standing after the run: since when, how many runs in a row failed, damping.
     pub standing: Standing,
-    /// Where its recent runs are kept (`None` in the renderers' tests).
-    pub state: Option<StateRef>,
 }
 
 impl CheckResult {
@@ -54,15 +52,7 @@ impl CheckResult {
             duration: run.duration,
             age,
             standing: run.standing,
-            state: Some(check.state.clone()),
         }
-    }
-
-    /// Its recent runs, oldest first.
-    pub(crate) fn recent_runs(&self) -> Vec<RecentRun> {
-        self.state
-            .as_ref()
-            .map_or_else(Vec::new, |state| state.recent.list())
     }
 
     fn status(&self) -> Status {
@@ -103,7 +93,8 @@ enum Status {
 pub(crate) enum Scope {
     Probe(Probe),
     AllProbes,
-    Group(Arc<str>),
+    /// The group's name, behind a thin pointer (see `ServedGroup::name`).
+    Group(Arc<String>),
 }
 
 impl Scope {
@@ -136,7 +127,14 @@ pub(crate) struct Report {
     pub held: Option<Cow<'static, str>>,
     /// The checks that a body too large for the kubelet leaves out (`bounded.rs`).
     pub left_out: Option<LeftOut>,
+    /// Each check's recent runs, by name, when the body shows them (`?history`, the page).
+    /// Boxed: a report is moved several times a probe, and one of more than 256 bytes is copied
+    /// by a slower path of `memcpy` (callgrind: about 23 instructions a copy).
+    pub recent: Option<Box<RecentRunsOf>>,
 }
+
+/// Each check's recent runs, oldest first, by the check's name.
+pub(crate) type RecentRunsOf = Vec<(Name, Vec<RecentRun>)>;
 
 /// The checks left out of a body, so that it stays under its limit ([`BODY_LIMIT`] by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,11 +222,12 @@ impl Report {
             starting: false,
             held: None,
             left_out: None,
+            recent: None,
         }
     }
 
     /// The report of the group `name`: its checks, which no switch or startup holds back.
-    pub(crate) fn of_group(name: Arc<str>, checks: impl Into<Checks>) -> Report {
+    pub(crate) fn of_group(name: Arc<String>, checks: impl Into<Checks>) -> Report {
         let mut report = Report::new(Probe::Liveness, checks);
         report.scope = Scope::Group(name);
         report
@@ -259,7 +258,15 @@ impl Report {
             starting,
             held: (!held.is_empty()).then(|| Cow::Owned(held.join("; "))),
             left_out: None,
+            recent: None,
         }
+    }
+
+    /// The recent runs of `check`, oldest first, if the body shows them.
+    pub(crate) fn recent_runs(&self, check: &CheckResult) -> Option<&[RecentRun]> {
+        let recent = self.recent.as_deref()?;
+        let (_, runs) = recent.iter().find(|(name, _)| **name == *check.name)?;
+        Some(runs)
     }
 
     /// A probe passes when no critical check failed (and so with no checks at all).
@@ -403,7 +410,6 @@ mod sample {
                 since_ms: 0,
                 failures: 0,
             },
-            state: None,
         }
     }
 

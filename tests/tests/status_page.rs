@@ -1,0 +1,216 @@
+//! The status page in a real browser, on actix and on axum: Debian's Chromium driven by
+//! Playwright (from PyPI, in a virtualenv of this test's own, made once) runs
+//! `tests/browser/status_page.py`, which reports what the page showed; this test judges it.
+//! Every check is rendered, a check flipped to failing shows as failing within 2 s without a
+//! reload, nothing is asked of another origin, no console error (a CSP violation is one), and
+//! axe-core finds no serious or critical violation, at 1280 and at 360 px wide. The screenshots
+//! are left in the test's target directory (the README shows one).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::{HttpResponse, web};
+use health_runtime::{Check, Details, Group, Health, Probe};
+use health_tests::axum::serve_axum;
+use health_tests::serve;
+
+/// Every check the page must show, by name.
+const CHECKS: [&str; 6] = ["alive", "db", "payments", "cache", "migrations", "search"];
+
+/// A service with a check of every kind the page shows (passing, warning, failing in a group
+/// only), and `payments`, which `down` fails.
+fn health(down: &Arc<AtomicBool>) -> Health {
+    let down = Arc::clone(down);
+    let payments = Check::new("payments", move || {
+        let down = down.load(Ordering::SeqCst);
+        async move {
+            if down {
+                Err("payments API answered 502 <Bad Gateway>")
+            } else {
+                Ok(())
+            }
+        }
+    });
+    Health::default()
+        .only_checks(|_, _| false)
+        .check(Probe::Liveness, Check::new("alive", || async {}))
+        .check(
+            Probe::Readiness,
+            Check::new("db", || async { true }).group("deep"),
+        )
+        .check(Probe::Readiness, payments)
+        .check(
+            Probe::Readiness,
+            Check::new("cache", || async { Err::<(), _>("cold: 0 of 1000 keys") }).critical(false),
+        )
+        .check(Probe::Startup, Check::new("migrations", || async { true }))
+        .group(
+            Group::new("deep")
+                .details(Details::full())
+                .check(Check::new("search", || async {
+                    Err::<(), _>("cluster is red")
+                })),
+        )
+        .status_page("/status")
+}
+
+#[actix_web::test]
+async fn the_status_page_in_chromium_on_actix_and_axum() {
+    let python = python_with_playwright();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+
+    let down = Arc::new(AtomicBool::new(false));
+    let actix = serve({
+        let (health, down) = (health(&down), Arc::clone(&down));
+        move |config| {
+            let down = Arc::clone(&down);
+            config.service(health.clone()).route(
+                "/test/flip",
+                web::post().to(move || {
+                    down.store(true, Ordering::SeqCst);
+                    async { HttpResponse::NoContent().finish() }
+                }),
+            );
+        }
+    });
+    judge("actix", &browse(&python, &actix, &shots, "actix").await);
+
+    let down = Arc::new(AtomicBool::new(false));
+    let axum = serve_axum({
+        let (health, down) = (health(&down), Arc::clone(&down));
+        move || {
+            let flip = axum::routing::post(move || {
+                down.store(true, Ordering::SeqCst);
+                async { axum::http::StatusCode::NO_CONTENT }
+            });
+            health.router().route("/test/flip", flip)
+        }
+    });
+    judge("axum", &browse(&python, &axum, &shots, "axum").await);
+}
+
+/// What the browser saw of the page at `base`, as the script reports it.
+async fn browse(python: &Path, base: &str, shots: &Path, label: &str) -> serde_json::Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/browser/status_page.py");
+    let mut command = Command::new(python);
+    command.args([script, base, shots.to_str().unwrap(), label]);
+    // The server answers on this test's runtime: the browser runs beside it.
+    let output = actix_web::rt::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the browser's thread")
+        .expect("run the browser script");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        output.status.success(),
+        "{label}: the browser script failed:\n{stderr}\n{stdout}"
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{label}: {e}: {stdout}"))
+}
+
+fn judge(server: &str, seen: &serde_json::Value) {
+    let texts = |key: &str| -> Vec<String> {
+        let values = seen[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} in {seen}"));
+        values
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let shown = texts("checks");
+    for name in CHECKS {
+        assert!(
+            shown.iter().any(|check| check.starts_with(name)),
+            "{server}: {name} not shown: {shown:?}"
+        );
+    }
+    assert_eq!(
+        texts("sections"),
+        [
+            "Switches",
+            "Liveness passing",
+            "Readiness passing",
+            "Startup passing",
+            "Group deep failing"
+        ],
+        "{server}"
+    );
+    assert_eq!(
+        seen["refresh_says"], "Refreshes every second.",
+        "{server}: the script ran"
+    );
+    assert_eq!(seen["payments_before"], "OK", "{server}");
+    assert_eq!(seen["payments_after"], "FAIL", "{server}");
+    assert_eq!(
+        seen["payments_reason"], "payments API answered 502 <Bad Gateway>",
+        "{server}"
+    );
+    let after = seen["shown_failing_after_ms"].as_u64().unwrap();
+    eprintln!("{server}: shown failing {after} ms after the flip");
+    assert!(
+        after <= 2000,
+        "{server}: shown failing {after} ms after the flip"
+    );
+    assert_eq!(seen["reloaded"], 1, "{server}: no reload, one navigation");
+    assert!(
+        seen["summary"].as_str().unwrap().contains("Readiness"),
+        "{server}: {seen}"
+    );
+    assert_eq!(seen["other_origins"], serde_json::json!([]), "{server}");
+    assert_eq!(seen["console_errors"], serde_json::json!([]), "{server}");
+    // The minor and moderate ones are told, not failed on.
+    eprintln!("{server}: axe-core's findings: {}", seen["violations"]);
+    let serious: Vec<&serde_json::Value> = seen["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    assert!(serious.is_empty(), "{server}: axe-core: {serious:?}");
+    let width = seen["width_at_360"].as_u64().unwrap();
+    assert!(width <= 360, "{server}: {width} px wide at 360");
+    assert_eq!(
+        texts("checks_without_script").len(),
+        shown.len(),
+        "{server}: without JavaScript"
+    );
+}
+
+/// A Python with Playwright and axe-core's Playwright binding: a virtualenv of the tests' own,
+/// made once. Playwright drives the machine's Chromium (`/usr/bin/chromium`, Debian's package,
+/// which `cargo xtask test` installs): it downloads no browser of its own.
+fn python_with_playwright() -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("playwright-venv");
+    let python = venv.join("bin/python");
+    let installed = Command::new(&python)
+        .args(["-c", "import playwright, axe_playwright_python"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !installed {
+        let run = |command: &mut Command| {
+            let status = command
+                .status()
+                .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+            assert!(status.success(), "{command:?} failed");
+        };
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "playwright==1.65.3",
+            "axe-playwright-python==0.1.8",
+        ]));
+    }
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "no /usr/bin/chromium: `cargo xtask test` installs Debian's package `chromium`"
+    );
+    python
+}
