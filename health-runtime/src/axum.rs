@@ -91,7 +91,9 @@ impl Health {
     where
         S: Clone + Send + Sync + 'static,
     {
-        if let Some(mistakes) = self.data_mistakes(self.served_probes(), Some("an axum router")) {
+        if let Some(mistakes) =
+            self.data_mistakes(self.served_probes(), true, Some("an axum router"))
+        {
             panics::configuration_error(mistakes);
         }
         let serving = Arc::new(Serving::new(self, false));

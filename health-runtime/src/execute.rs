@@ -167,10 +167,10 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
         log.took(named, run.duration, check.run_timeout());
     }
     let keep = check.recent_runs.unwrap_or(DEFAULT_RECENT_RUNS);
-    check
-        .state
-        .recent
-        .record(recent_run(check, began_at, &run), keep);
+    if keep > 0 {
+        let recent = recent_run(check, began_at, &run);
+        check.state.recent.record(recent, keep);
+    }
     #[cfg(feature = "metrics")]
     crate::metrics::record(check, &run, how);
     run

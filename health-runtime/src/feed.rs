@@ -86,7 +86,7 @@ impl Health {
     /// `web::Data<T>` that this `Health` was not given: no `App`'s data is seen here.
     pub async fn subscribe(&self, probe: Probe) -> watch::Receiver<ProbeStatus> {
         let probes = [probe, Probe::Startup];
-        if let Some(mistakes) = self.data_mistakes(probes, Some("a subscriber")) {
+        if let Some(mistakes) = self.data_mistakes(probes, false, Some("a subscriber")) {
             panics::configuration_error(mistakes);
         }
         SharedFeeds::of(self)
@@ -146,7 +146,9 @@ impl Feeds {
     /// The group named `name`, if one is served.
     pub(crate) fn group(&self, name: &str) -> Option<Served> {
         let groups = self.checks.groups();
-        let index = groups.iter().position(|group| group.name.as_str() == name)?;
+        let index = groups
+            .iter()
+            .position(|group| group.name.as_str() == name)?;
         Some(Served::Group(index))
     }
 

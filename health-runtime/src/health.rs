@@ -508,19 +508,20 @@ impl Health {
         Availability(self.lifecycle)
     }
 
-    /// The parameters that nothing gives to the checks of `probes` (and to those in groups only)
-    /// where they are served, with
+    /// The parameters that nothing gives to the checks of `probes` (and, with `groups`, to those
+    /// in groups only) where they are served, with
     /// the call that gives each, or `None` when every one is given. `app` names the server
     /// where no `App`'s data is seen (`an axum router`), whose `web::Data<T>` must be given to
     /// the `Health`; `None` is an actix app, whose requests carry its `App`'s data.
     pub(crate) fn data_mistakes(
         &self,
         probes: impl IntoIterator<Item = Probe>,
+        groups: bool,
         app: Option<&str>,
     ) -> Option<String> {
         let mut mistakes = Vec::new();
-        // The checks in groups only are served wherever the probes are.
-        let probes = probes.into_iter().map(Some).chain([None]);
+        // `None`: the checks in groups only, which every server serves.
+        let probes = probes.into_iter().map(Some).chain(groups.then_some(None));
         for probe in probes {
             let checks = probe.map_or(&self.group_checks, |probe| &self.checks[probe.index()]);
             for check in checks {

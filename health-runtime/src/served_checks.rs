@@ -92,13 +92,18 @@ impl ServedChecks {
                         .collect(),
                 ),
             })
-            .collect();
+            .collect::<Vec<ServedGroup>>();
         // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
         panics::install_hook();
-        transitions::served(Probe::ALL.map(|probe| {
-            let checks = checks[probe.index()].iter();
-            checks.map(|check| check.name()).collect::<Vec<_>>()
-        }));
+        fn names(checks: &[Check]) -> Vec<&str> {
+            checks.iter().map(Check::name).collect()
+        }
+        let probes = Probe::ALL.map(|probe| names(&checks[probe.index()]));
+        let served_groups: Vec<(&str, Vec<&str>)> = groups
+            .iter()
+            .map(|group: &ServedGroup| (group.name.as_str(), names(&group.checks)))
+            .collect();
+        transitions::served(probes, &served_groups);
         let served = ServedChecks {
             checks,
             groups,
@@ -169,27 +174,39 @@ impl ServedChecks {
     }
 
     /// `answer`, its report carrying the recent runs of the checks it shows (`?history`, the
-    /// status page): those of `served` (of every probe when `None`), and startup's, which
-    /// readiness shows while it holds readiness back. Nothing of this is done unless asked.
+    /// status page): those of `served` (of every probe when `None`), or startup's, which
+    /// readiness shows while startup holds it back. Nothing of this is done unless asked.
     pub(crate) fn with_history(&self, served: Option<Served>, answer: Answer) -> Answer {
-        let startup = &self.checks[Probe::Startup.index()];
-        let checks: Vec<&Check> = match served {
-            Some(Served::Group(index)) => self.groups[index].checks.iter().collect(),
-            Some(Served::Probe(probe)) => {
-                self.checks[probe.index()].iter().chain(startup).collect()
-            }
-            None => self.checks.iter().flatten().collect(),
+        let states = |checks: &mut dyn Iterator<Item = &Check>| -> Vec<(Name, StateRef)> {
+            let states = checks.map(|check| (check.name.clone(), check.state.clone()));
+            states.collect()
         };
-        let states: Vec<(Name, StateRef)> = checks
-            .into_iter()
-            .map(|check| (check.name.clone(), check.state.clone()))
-            .collect();
+        let own = match served {
+            Some(Served::Group(index)) => states(&mut self.groups[index].checks.iter()),
+            Some(Served::Probe(probe)) => states(&mut self.checks[probe.index()].iter()),
+            None => states(&mut self.checks.iter().flatten()),
+        };
+        let startup = states(&mut self.checks[Probe::Startup.index()].iter());
         answer.map(move |mut report| {
+            let states = if report.starting && served.is_some() {
+                startup
+            } else {
+                own
+            };
+            // The results are in the order of the checks they come from (every probe's: each
+            // probe's in turn), less those excluded: each is found after the one before, so that
+            // two probes' checks of one name each get their own.
+            let mut from = 0;
             let recent = report.checks.iter().filter_map(|result| {
-                let (name, state) = states.iter().find(|(name, _)| **name == *result.name)?;
+                let later = states[from..]
+                    .iter()
+                    .position(|(name, _)| **name == *result.name);
+                let at = from + later?;
+                from = at + 1;
+                let (name, state) = &states[at];
                 Some((name.clone(), state.recent.list()))
             });
-            report.recent = Some(Box::new(recent.collect()));
+            report.recent = Some(Arc::new(recent.collect()));
             report
         })
     }

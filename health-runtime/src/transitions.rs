@@ -305,10 +305,11 @@ impl ProbeLog {
     }
 }
 
-/// Says once, as the process first serves a `Health`, which checks each probe runs: a library's
-/// checks that the linker dropped (a crate the binary never names is not linked) show by their
-/// absence, and a readiness probe with none, which passes whatever happens, is warned of.
-pub(crate) fn served(checks: [Vec<&str>; 3]) {
+/// Says once, as the process first serves a `Health`, which checks each probe and group runs: a
+/// library's checks that the linker dropped (a crate the binary never names is not linked) show
+/// by their absence, and a readiness probe with none, which passes whatever happens, is warned
+/// of.
+pub(crate) fn served(checks: [Vec<&str>; 3], groups: &[(&str, Vec<&str>)]) {
     static TOLD: AtomicBool = AtomicBool::new(false);
     if TOLD.swap(true, Ordering::Relaxed) {
         return;
@@ -318,8 +319,13 @@ pub(crate) fn served(checks: [Vec<&str>; 3]) {
         0 => "no checks".to_owned(),
         _ => names.join(", "),
     });
+    let groups: String = groups
+        .iter()
+        .map(|(group, checks)| format!("; group {group}: {}", checks.join(", ")))
+        .collect();
     tracing::info!(
-        "health checks served: liveness: {liveness}; readiness: {readiness}; startup: {startup}"
+        "health checks served: liveness: {liveness}; readiness: {readiness}; startup: \
+         {startup}{groups}"
     );
     if no_readiness {
         tracing::warn!(

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use health_runtime::{Check, Details, Group, Health, check, readiness};
+use health_runtime::{Check, Details, Group, Health, Probe, check, readiness};
 use health_tests::axum::serve_axum;
 use health_tests::{get, serve_health};
 
@@ -188,6 +188,44 @@ async fn recent_runs_are_shown_with_history_where_details_are() {
 }
 
 #[actix_web::test]
+async fn each_check_shows_its_own_runs_and_none_are_kept_when_asked() {
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .all_probes_paths(["/health"])
+            .check(Probe::Liveness, Check::new("db", || async { true }))
+            .check(
+                Probe::Readiness,
+                Check::new("db", || async { Err::<(), _>("refused") }),
+            )
+            .check(
+                Probe::Readiness,
+                Check::new("quiet", || async { true }).recent_runs(0),
+            ),
+    );
+    get(&format!("{base}/healthz")).await;
+    let all = get(&format!("{base}/health?history")).await;
+    let checks = all.json()["checks"].clone();
+    let runs_of = |i: usize| -> Vec<String> {
+        let runs = checks[i]["runs"].as_array().cloned().unwrap_or_default();
+        runs.iter()
+            .map(|run| run["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Liveness's `db` ran twice (/healthz, /health), passing; readiness's once, failing.
+    assert_eq!(checks[0]["name"], "db");
+    assert_eq!(runs_of(0), ["OK", "OK"], "{}", all.body);
+    assert_eq!(checks[1]["name"], "db");
+    assert_eq!(runs_of(1), ["FAIL"], "{}", all.body);
+    assert_eq!(checks[2]["name"], "quiet");
+    assert_eq!(
+        checks[2]["runs"],
+        serde_json::json!([]),
+        "recent_runs(0) keeps none"
+    );
+}
+
+#[actix_web::test]
 async fn history_is_hidden_by_a_status_only_policy() {
     let base = serve_health(
         Health::default()
@@ -204,8 +242,20 @@ async fn history_is_hidden_by_a_status_only_policy() {
 
 #[actix_web::test]
 async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
-    let base = serve_health(health());
+    let health = health();
+    health
+        .availability()
+        .refuse_traffic("leader election <lost>");
+    let base = serve_health(health);
     let page = get(&format!("{base}/status")).await;
+    // The probes show statuses only: a switch's reason too.
+    assert!(page.body.contains("<dd>refused</dd>"), "{}", page.body);
+    assert!(
+        page.body.contains("Held back by an availability switch"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("leader election"), "{}", page.body);
     assert_eq!(page.status, 200);
     assert_eq!(page.content_type, "text/html; charset=utf-8");
     for name in [
@@ -246,6 +296,32 @@ async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
         policy.contains("default-src 'none'; script-src 'self'"),
         "{policy}"
     );
+}
+
+#[actix_web::test]
+async fn the_management_port_serves_the_groups_and_the_page() {
+    let port = health_tests::free_port();
+    let management = health()
+        .management_server(("127.0.0.1", port))
+        .expect("bind the management port");
+    actix_web::rt::spawn(management);
+    let base = format!("http://127.0.0.1:{port}");
+    // Bound as `management_server` returns: it answers at once.
+    let deep = get(&format!("{base}/health/group/deep")).await;
+    assert_eq!(
+        deep.check_names(),
+        ["db", "search_cluster"],
+        "{}",
+        deep.body
+    );
+    assert_eq!(
+        get(&format!("{base}/health/group/platform/queue"))
+            .await
+            .status,
+        200
+    );
+    let page = get(&format!("{base}/status")).await;
+    assert!(page.body.contains("Group platform"), "{}", page.body);
 }
 
 #[test]

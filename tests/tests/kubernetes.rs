@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use health_runtime::kubernetes::{Findings, Manifest, Served};
-use health_runtime::{Check, Health, Probe, checks, liveness};
+use health_runtime::{Check, Group, Health, Probe, checks, liveness};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// A service with a liveness check (the default 800 ms), a readiness check of 2 s and a startup
@@ -118,6 +118,45 @@ fn a_path_the_checks_are_not_served_on_is_a_finding() {
         "livenessProbe.httpGet.path",
     );
     assert!(said.contains("/healthz, /livez"), "{said}");
+}
+
+#[test]
+fn a_probe_on_a_group_is_a_finding_that_says_why() {
+    let grouped = || {
+        health()
+            .group(Group::new("deep").check(Check::new("search", || async {})))
+            .grpc_alias("orders.v1.Search", "group/deep")
+    };
+    let verify = |manifest: &str| grouped().kubernetes(served()).verify(manifest).unwrap();
+    for (path, field) in [
+        ("path: /health/group/deep", "livenessProbe.httpGet.path"),
+        (
+            "path: /health/group/deep/search",
+            "livenessProbe.httpGet.path",
+        ),
+    ] {
+        let findings = verify(&changed("path: /livez", path));
+        assert_eq!(findings.len(), 1, "{findings}");
+        let finding = findings.iter().next().unwrap();
+        assert_eq!(finding.field(), format!("{CONTAINER}.{field}"));
+        assert!(
+            finding
+                .to_string()
+                .contains("answers the group `deep`, which feeds no probe"),
+            "{finding}"
+        );
+    }
+    for service in ["group/deep", "group/deep/search", "orders.v1.Search"] {
+        let findings = verify(&changed(
+            "service: readiness",
+            &format!("service: {service}"),
+        ));
+        assert_eq!(findings.len(), 1, "{findings}");
+        assert!(
+            findings.to_string().contains("feeds no probe"),
+            "{findings}"
+        );
+    }
 }
 
 #[test]

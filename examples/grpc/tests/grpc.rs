@@ -561,6 +561,8 @@ async fn grpcio_health_checking_agrees() {
             "check 'readiness' with a 0.5 s deadline SERVING",
             "watch 'readiness' SERVING",
             "watch 'readiness' NOT_SERVING (maintenance)",
+            "list in maintenance '' SERVING, 'readiness' NOT_SERVING, 'readiness/maintenance' \
+             NOT_SERVING, 'readiness/sqlite' SERVING, 'example.v1.Orders' NOT_SERVING",
             "watch 'readiness' SERVING (maintenance over)",
             "watch 'nope' SERVICE_UNKNOWN, then open",
             "watching",

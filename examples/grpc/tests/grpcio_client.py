@@ -47,6 +47,10 @@ watch = stub.Watch(asking("readiness"))
 say(f"watch 'readiness' {status_name(next(watch).status)}")
 open(maintenance, "w").close()
 say(f"watch 'readiness' {status_name(next(watch).status)} (maintenance)")
+listed = stub.List(health_pb2.HealthListRequest()).statuses
+say("list in maintenance " + ", ".join(
+    f"{name!r} {status_name(listed[name].status)}"
+    for name in ["", "readiness", "readiness/maintenance", "readiness/sqlite", "example.v1.Orders"]))
 os.remove(maintenance)
 say(f"watch 'readiness' {status_name(next(watch).status)} (maintenance over)")
 watch.cancel()

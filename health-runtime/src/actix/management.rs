@@ -67,7 +67,7 @@ impl Health {
         let mut health = self.clone();
         health.extensions.set(ManagementPort);
         let served = health.served_probes();
-        if let Some(mistakes) = health.data_mistakes(served, Some("a management port")) {
+        if let Some(mistakes) = health.data_mistakes(served, true, Some("a management port")) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, mistakes));
         }
         if let Some(Watched(watch)) = self.extensions.get::<Watched>().cloned() {

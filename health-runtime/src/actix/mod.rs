@@ -35,7 +35,7 @@ impl HttpServiceFactory for Health {
         let management = self.extensions.get::<ManagementPort>().is_some();
         // An app's requests carry its `App`'s data; a management port has none.
         let app = management.then_some("a management port");
-        if let Some(mistakes) = self.data_mistakes(self.served_probes(), app) {
+        if let Some(mistakes) = self.data_mistakes(self.served_probes(), true, app) {
             panics::configuration_error(mistakes);
         }
         match (self.extensions.get::<Watched>(), management) {

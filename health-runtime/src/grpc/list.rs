@@ -17,7 +17,8 @@ use tonic_health::pb::HealthCheckResponse;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 
-use super::{Asked, GrpcHealth, answer};
+use super::{Asked, GrpcHealth, answer, deadline};
+use crate::report::Checks;
 use crate::served_checks::Served;
 
 /// `List`'s request: nothing to ask.
@@ -99,18 +100,28 @@ impl UnaryService<HealthListRequest> for List {
     type Response = HealthListResponse;
     type Future = BoxFuture<Response<HealthListResponse>, Status>;
 
-    fn call(&mut self, _: Request<HealthListRequest>) -> Self::Future {
+    fn call(&mut self, request: Request<HealthListRequest>) -> Self::Future {
         let health = Arc::clone(&self.0);
-        Box::pin(async move { health.list().await.map(Response::new) })
+        let deadline = deadline(request.metadata());
+        Box::pin(async move {
+            let listed = health.list();
+            let listed = match deadline {
+                Some(deadline) => tokio::time::timeout(deadline, listed).await.map_err(|_| {
+                    Status::deadline_exceeded("the checks did not all answer within the deadline")
+                })?,
+                None => listed.await,
+            };
+            listed.map(Response::new)
+        })
     }
 }
 
 impl GrpcHealth {
     /// Every name `Check` answers, with the status it would answer now: `""`, each probe and
     /// group, each of their checks (`readiness/db`, `group/deep/search`), each alias. Each probe
-    /// and group runs once, and its checks' statuses are read off its report; a check that
-    /// report does not show (readiness's own while startup holds it back) runs alone, as
-    /// `Check` would run it.
+    /// and group runs once, and its checks' statuses are read off its report; a check that this
+    /// run's report does not show (readiness's own while startup holds it back, startup's once
+    /// its latch has them) runs alone, as `Check` runs it, all of them at once.
     async fn list(&self) -> Result<HealthListResponse, Status> {
         let feeds = &self.feeds;
         let served: Vec<Served> = feeds.served().collect();
@@ -124,21 +135,28 @@ impl GrpcHealth {
         }
         let reports = join_all(served.iter().map(|&s| feeds.report(s, None))).await;
         let mut serving: HashMap<String, bool> = HashMap::with_capacity(listed);
+        let mut alone: Vec<(Served, String)> = Vec::new();
         for (&served, report) in served.iter().zip(reports) {
             let Some(report) = report else { continue };
             let service = feeds.service_name(served);
+            let this_run = !report.starting && matches!(report.checks, Checks::ThisProbe(_));
             for name in feeds.names(served) {
                 let shown = report.checks.iter().find(|check| *check.name == *name);
-                let passes = match shown {
-                    Some(check) if !report.starting => !check.fails_its_probe(),
-                    _ => feeds
-                        .report(served, Some(&name))
-                        .await
-                        .is_some_and(|report| report.passed()),
-                };
-                serving.insert(format!("{service}/{name}"), passes);
+                match shown {
+                    Some(check) if this_run => {
+                        serving.insert(format!("{service}/{name}"), !check.fails_its_probe());
+                    }
+                    _ => alone.push((served, name)),
+                }
             }
             serving.insert(service, report.passed());
+        }
+        let runs = alone
+            .iter()
+            .map(|(served, name)| feeds.report(*served, Some(name)));
+        for ((served, name), report) in alone.iter().zip(join_all(runs).await) {
+            let passes = report.is_some_and(|report| report.passed());
+            serving.insert(format!("{}/{name}", feeds.service_name(*served)), passes);
         }
         let live = serving.get("liveness").copied().unwrap_or(false);
         serving.insert(String::new(), live && !feeds.switches().is_draining());

@@ -82,7 +82,7 @@ impl Health {
     /// the check or the alias, and the call that fixes it.
     #[track_caller]
     pub fn grpc_service(&self) -> GrpcHealthService {
-        if let Some(mistakes) = self.data_mistakes(Probe::ALL, Some("a gRPC service")) {
+        if let Some(mistakes) = self.data_mistakes(Probe::ALL, true, Some("a gRPC service")) {
             panics::configuration_error(mistakes);
         }
         let feeds = SharedFeeds::of(self);
@@ -105,7 +105,7 @@ impl Health {
     /// [`grpc_service`](Self::grpc_service) serves (`"readiness"`, `"readiness/db"`): the name
     /// that gRPC clients' health checking and balancers ask about, which is the name of the app's
     /// own service (`payments.v1.Payments`), as tonic-health's `set_serving::<PaymentsServer<_>>()`
-    /// registers it.
+    /// registers it. A group (`"group/deep"`) or one check of it may be given too.
     ///
     /// ```
     /// use health_runtime::Health;
@@ -149,8 +149,9 @@ fn aliased(alias: &str, answers: &str, feeds: &Feeds) -> Asked {
     } else if let Some(asked) = Asked::named(answers, feeds) {
         return asked;
     } else {
-        "answers as a name that is not served: use `liveness`, `readiness`, `startup`, or \
-         `<probe>/<check>` with a check of that probe"
+        "answers as a name that is not served: use `liveness`, `readiness`, `startup`, \
+         `<probe>/<check>` with a check of that probe, `group/<group>` or \
+         `group/<group>/<check>`"
     };
     panics::configuration_error(format!("grpc_alias({alias:?}, {answers:?}): {problem}"))
 }

@@ -1,39 +1,53 @@
-// The status page's only script: while the page is open, it fetches the page again each second
-// and swaps in what the server rendered. Without it, the page reads the same; a reload refreshes.
+// The status page's only script: while the page is open, it fetches the page again a second after
+// the last answer and swaps in what the server rendered. Without it, the page reads the same; a
+// reload refreshes.
 "use strict";
 (function () {
-  const said = document.getElementById("refresh");
-  if (said) {
-    said.textContent = "Refreshes every second.";
-  }
-  async function refresh() {
-    try {
-      const response = await fetch(window.location.href, { cache: "no-store" });
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      for (const id of ["summary", "status"]) {
-        const fresh = page.getElementById(id);
-        const shown = document.getElementById(id);
-        if (fresh && shown) {
-          shown.replaceWith(fresh);
-        }
-      }
-      document.title = page.title;
-      const again = document.getElementById("refresh");
-      if (again) {
-        again.textContent = "Refreshes every second.";
-      }
-    } catch (unreachable) {
-      // The service is restarting or the network is down: say so, and try at the next tick.
-      const shown = document.getElementById("refresh");
-      if (shown) {
-        shown.textContent = "Cannot reach the service: showing what it said last.";
-      }
+  const TIMEOUT_MS = 5000;
+  let said = "";
+
+  // Tells how fresh the page is, in the footer's live region: only when that changes, so that a
+  // screen reader does not hear it each second.
+  function say(text) {
+    const shown = document.getElementById("refresh");
+    if (shown && text !== said) {
+      shown.textContent = text;
+      said = text;
     }
   }
-  // Each fetch a second after the last answered: a slow service gets no pile of requests.
+
+  async function refresh() {
+    const stop = new AbortController();
+    const timer = window.setTimeout(() => stop.abort(), TIMEOUT_MS);
+    try {
+      const response = await fetch(window.location.href, { cache: "no-store", signal: stop.signal });
+      if (!response.ok) {
+        say(`The service answered ${response.status}: showing what it said last.`);
+        return;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const ids = ["summary", "status"];
+      if (!ids.every((id) => page.getElementById(id) && document.getElementById(id))) {
+        say("The service answered with another page: showing what it said last.");
+        return;
+      }
+      for (const id of ids) {
+        document.getElementById(id).replaceWith(page.getElementById(id));
+      }
+      document.title = page.title;
+      say("Refreshes every second.");
+    } catch (unreachable) {
+      // Restarting, a network down, or no answer within the timeout: try at the next tick.
+      say("Cannot reach the service: showing what it said last.");
+    } finally {
+      window.clearTimeout(timer);
+    }
+  }
+
   async function loop() {
     await refresh();
     window.setTimeout(loop, 1000);
   }
+  say("Refreshes every second.");
   window.setTimeout(loop, 1000);
 })();

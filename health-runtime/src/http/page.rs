@@ -72,6 +72,7 @@ pub(crate) fn begin(
     }
     let switches = &checks.lifecycle.switches;
     let assets = assets_href(path);
+    let page_detail = detail;
     let sections = answers.into_iter().map(|(title, detail, answer)| {
         answer.report().map(move |report| Section {
             title,
@@ -80,11 +81,12 @@ pub(crate) fn begin(
         })
     });
     let sections = join_all(sections);
-    Box::pin(async move { html(&sections.await, switches, &assets) })
+    Box::pin(async move { html(&sections.await, switches, page_detail, &assets) })
 }
 
-/// Where the page's files are, relative to the page: `status/` for `/admin/status`, so that it
-/// works under any scope or prefix the app mounts it in.
+/// Where the page's files are, relative to the page as it was asked for (`path`, the request's):
+/// `status/` for `/admin/status`, so that it works under any scope or prefix the app mounts it
+/// in.
 fn assets_href(path: &str) -> String {
     let last = path
         .trim_end_matches('/')
@@ -106,7 +108,7 @@ fn title_case(word: &str) -> String {
 }
 
 /// The whole page.
-fn html(sections: &[Section], switches: &Switches, assets: &str) -> Vec<u8> {
+fn html(sections: &[Section], switches: &Switches, detail: Detail, assets: &str) -> Vec<u8> {
     let failing: Vec<&str> = sections
         .iter()
         .filter(|section| !section.report.passed())
@@ -130,30 +132,38 @@ fn html(sections: &[Section], switches: &Switches, assets: &str) -> Vec<u8> {
     let _ = write!(
         page,
         "<header id=\"summary\">\n<h1>Health</h1>\n<p class=\"summary {class}\">{summary}</p>\n\
-         <p class=\"updated\">As of <time datetime=\"{now}\">{now}</time>. \
-         <span id=\"refresh\" role=\"status\">Reload to refresh.</span></p>\n</header>\n\
+         <p class=\"updated\">As of <time datetime=\"{now}\">{now}</time>.</p>\n</header>\n\
          <main id=\"status\">\n",
         class = if failing.is_empty() { "ok" } else { "fail" },
         summary = escaped(&summary),
         now = humantime::format_rfc3339_seconds(SystemTime::now()),
     );
-    write_switches(&mut page, switches);
+    write_switches(&mut page, switches, detail);
     for (i, section) in sections.iter().enumerate() {
         write_section(&mut page, i, section);
     }
-    page.push_str("</main>\n</body>\n</html>\n");
+    // Outside what the script swaps in: a screen reader hears it when it changes, not each
+    // second.
+    page.push_str(
+        "</main>\n<footer>\n<p id=\"refresh\" role=\"status\">Reload to refresh.</p>\n\
+         </footer>\n</body>\n</html>\n",
+    );
     page.into_bytes()
 }
 
-/// The drain and availability switches.
-fn write_switches(page: &mut String, switches: &Switches) {
+/// The drain and availability switches; why a switch holds, where the details are shown.
+fn write_switches(page: &mut String, switches: &Switches, detail: Detail) {
+    let why = |reason: &str| match detail.is_full() {
+        true => format!(": {}", escaped(reason)),
+        false => String::new(),
+    };
     let traffic = match switches.holding(Probe::Readiness) {
         _ if switches.is_draining() => "draining after a shutdown signal: refused".to_owned(),
-        Some(reason) => format!("refused: {}", escaped(&reason)),
+        Some(reason) => format!("refused{}", why(&reason)),
         None => "accepted".to_owned(),
     };
     let liveness = match switches.holding(Probe::Liveness) {
-        Some(reason) => format!("broken by hand: {}", escaped(&reason)),
+        Some(reason) => format!("broken by hand{}", why(&reason)),
         None => "as its checks say".to_owned(),
     };
     let _ = write!(
@@ -176,8 +186,12 @@ fn write_section(page: &mut String, index: usize, section: &Section) {
          <span class=\"badge {class}\">{verdict}</span></h2>\n",
         title = escaped(&section.title),
     );
-    if let Some(held) = &report.held {
-        let _ = writeln!(page, "<p class=\"held\">Held back: {}</p>", escaped(held));
+    match &report.held {
+        Some(held) if section.detail.is_full() => {
+            let _ = writeln!(page, "<p class=\"held\">Held back: {}</p>", escaped(held));
+        }
+        Some(_) => page.push_str("<p class=\"held\">Held back by an availability switch</p>\n"),
+        None => {}
     }
     if report.starting {
         page.push_str("<p class=\"held\">Held back: the service is starting (the startup checks below have not all passed)</p>\n");

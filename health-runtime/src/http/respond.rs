@@ -53,8 +53,6 @@ pub(crate) struct Serving {
     details: Details,
     /// Each served group's own detail policy, if it has one.
     group_details: Vec<Option<Details>>,
-    /// The status page's path, if it is served.
-    page_path: Option<String>,
     /// The values given to the `Health`.
     given: AppData,
     /// Whether a request carries data of its app that checks take (actix's `App` data); not on
@@ -75,7 +73,6 @@ impl Serving {
                 .into_iter()
                 .map(|group| group.details)
                 .collect(),
-            page_path: health.status_page.as_deref().map(str::to_owned),
             given: health.data.clone(),
             app_data,
         }
@@ -261,7 +258,7 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
                 .iter()
                 .map(|details| details.as_ref().map(|details| details.for_request(request)))
                 .collect();
-            let path = serving.page_path.as_deref().unwrap_or_default();
+            let path = request.path();
             return Begun::Page(page::begin(checks, detail, &groups, path, &data, cx));
         }
         Mounted::PageFile(file) => {

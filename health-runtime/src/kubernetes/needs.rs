@@ -57,6 +57,39 @@ impl<'h> Probes<'h> {
         }
     }
 
+    /// The group whose checks an HTTP `path` answers, if one's.
+    pub(super) fn group_at(&self, path: &str) -> Option<String> {
+        let path = path.split('?').next().unwrap_or_default();
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        let (_, mounted) = paths::mounts(self.health)
+            .into_iter()
+            .find(|(mounted, _)| *mounted == path)?;
+        let (Mounted::Group(index) | Mounted::GroupCheck(index, _)) = mounted else {
+            return None;
+        };
+        let group = self.health.served_groups().into_iter().nth(index)?;
+        Some(group.name.into_owned())
+    }
+
+    /// The group a gRPC service name answers (`group/deep`, `group/deep/search`, or a name
+    /// given with `Health::grpc_alias` for one), if one's.
+    pub(super) fn group_of_service(&self, service: &str) -> Option<String> {
+        let aliases = self.health.extensions.get::<GrpcAliases>();
+        let alias = aliases.and_then(|a| a.0.iter().find(|(alias, _)| alias == service));
+        let service = alias.map_or(service, |(_, answers)| answers.as_str());
+        let group = service.strip_prefix("group/")?;
+        let group = group.split('/').next().unwrap_or_default();
+        let groups = self.health.served_groups();
+        groups
+            .into_iter()
+            .find(|served| served.name == group)
+            .map(|g| g.name.into_owned())
+    }
+
     /// What a gRPC service name runs: `liveness`, `readiness/db`, a name given with
     /// `Health::grpc_alias`; `""` answers as liveness.
     pub(super) fn grpc_target(&self, service: &str) -> Option<Target<'h>> {

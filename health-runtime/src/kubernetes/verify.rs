@@ -277,12 +277,12 @@ impl<'h> Rules<'_, 'h> {
         let path = get.path.as_deref().unwrap_or("/");
         let path_field = format!("{field}.httpGet.path");
         let Some(target) = self.probes.target(path) else {
-            self.find(
-                path_field,
-                path.to_owned(),
-                format!("a {kind} path ({})", self.paths(kind)),
-                format!("the checks are not served on `{path}`"),
-            );
+            let why = match self.probes.group_at(path) {
+                Some(group) => group_why(&format!("`{path}`"), &group),
+                None => format!("the checks are not served on `{path}`"),
+            };
+            let needed = format!("a {kind} path ({})", self.paths(kind));
+            self.find(path_field, path.to_owned(), needed, why);
             return None;
         };
         if !self.kind_fits(kind, target, path_field.clone(), path, "path") {
@@ -319,12 +319,12 @@ impl<'h> Rules<'_, 'h> {
         let service = grpc.service.as_deref().unwrap_or_default();
         let service_field = format!("{field}.grpc.service");
         let Some(target) = self.probes.grpc_target(service) else {
-            self.find(
-                service_field,
-                format!("`{service}`"),
-                format!("`{kind}` or `{kind}/<check>`"),
-                format!("the gRPC health service answers NOT_FOUND to `{service}`"),
-            );
+            let why = match self.probes.group_of_service(service) {
+                Some(group) => group_why(&format!("the gRPC service `{service}`"), &group),
+                None => format!("the gRPC health service answers NOT_FOUND to `{service}`"),
+            };
+            let needed = format!("`{kind}` or `{kind}/<check>`");
+            self.find(service_field, format!("`{service}`"), needed, why);
             return None;
         };
         let shown = if service.is_empty() {
@@ -546,4 +546,13 @@ fn pre_stop_sleep(container: &Container) -> i64 {
         .nth(1)
         .and_then(|seconds| seconds.trim_matches(|c| c == ';' || c == '"').parse().ok())
         .unwrap_or(0)
+}
+
+/// Why a probe must not run a group: it feeds no probe, so that its deep checks never restart
+/// the pod nor take it out of its Service.
+fn group_why(what: &str, group: &str) -> String {
+    format!(
+        "{what} answers the group `{group}`, which feeds no probe: its deep checks are for \
+         operators, and a probe on it restarts or unreadies the pod when one of them fails"
+    )
 }

@@ -128,9 +128,10 @@ pub(crate) struct Report {
     /// The checks that a body too large for the kubelet leaves out (`bounded.rs`).
     pub left_out: Option<LeftOut>,
     /// Each check's recent runs, by name, when the body shows them (`?history`, the page).
-    /// Boxed: a report is moved several times a probe, and one of more than 256 bytes is copied
-    /// by a slower path of `memcpy` (callgrind: about 23 instructions a copy).
-    pub recent: Option<Box<RecentRunsOf>>,
+    /// Behind a pointer: a report is moved several times a probe, and one of more than 256 bytes
+    /// is copied by a slower path of `memcpy` (callgrind: about 23 instructions a copy); shared,
+    /// as a body kept under its limit is tried with several reports.
+    pub recent: Option<Arc<RecentRunsOf>>,
 }
 
 /// Each check's recent runs, oldest first, by the check's name.
@@ -262,10 +263,17 @@ impl Report {
         }
     }
 
-    /// The recent runs of `check`, oldest first, if the body shows them.
+    /// The recent runs of `check`, one of this report's, oldest first, if the body shows them.
+    /// Found by name and, where two probes' checks share one (`/health`), by which of them it is.
     pub(crate) fn recent_runs(&self, check: &CheckResult) -> Option<&[RecentRun]> {
         let recent = self.recent.as_deref()?;
-        let (_, runs) = recent.iter().find(|(name, _)| **name == *check.name)?;
+        let same_name = |name: &Name| **name == *check.name;
+        let before = self
+            .checks
+            .iter()
+            .take_while(|other| !std::ptr::eq(*other, check));
+        let nth = before.filter(|other| same_name(&other.name)).count();
+        let (_, runs) = recent.iter().filter(|(name, _)| same_name(name)).nth(nth)?;
         Some(runs)
     }
 
