@@ -3,8 +3,8 @@
 //! (`mariadb`, `postgres`, `server`), the outage scenarios every database goes through
 //! (`outage`), a runner for the example services (`example`) and what the quickstart does on any
 //! server (`quickstart`), and a throwaway HAProxy in front of them (`haproxy`) for a rollout
-//! under load (`rollout`), the log records of a test binary (`log`), and the examples' manifests
-//! read as text (`manifest`).
+//! under load (`rollout`), the log records of a test binary (`log`), the examples' manifests
+//! read as text (`manifest`), and a Python virtualenv for clients written by others (`python`).
 
 /// The README's example service compiles as written.
 #[cfg(doctest)]
@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod mariadb;
 pub mod outage;
 pub mod postgres;
+pub mod python;
 pub mod quickstart;
 pub mod rollout;
 pub mod server;

@@ -189,28 +189,9 @@ fn judge(server: &str, seen: &serde_json::Value) {
 /// which `cargo xtask test` installs): it downloads no browser of its own.
 fn python_with_playwright() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("playwright-venv");
-    let python = venv.join("bin/python");
-    let installed = Command::new(&python)
-        .args(["-c", "import playwright, axe_playwright_python"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
-        let run = |command: &mut Command| {
-            let status = command
-                .status()
-                .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-            assert!(status.success(), "{command:?} failed");
-        };
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "playwright==1.65.3",
-            "axe-playwright-python==0.1.8",
-        ]));
-    }
+    let packages = ["playwright==1.65.3", "axe-playwright-python==0.1.8"];
+    let python =
+        health_tests::python::venv(&venv, "import playwright, axe_playwright_python", &packages);
     assert!(
         Path::new("/usr/bin/chromium").exists(),
         "no /usr/bin/chromium: `cargo xtask test` installs Debian's package `chromium`"

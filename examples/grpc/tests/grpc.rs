@@ -575,36 +575,12 @@ async fn grpcio_health_checking_agrees() {
     assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
 }
 
-/// A Python with `grpcio-health-checking`: a virtualenv of the tests' own, made once.
+/// A Python with `grpcio-health-checking`: a virtualenv of the tests' own, made once, and
+/// brought up to date when it has no `List` (gRFC A90, in the package's recent releases).
 fn python_with_grpcio() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("grpcio-venv");
-    let python = venv.join("bin/python");
-    let installed = Command::new(&python)
-        // `List` (gRFC A90) came with grpcio 1.70's health-checking package.
-        .args([
-            "-c",
-            "from grpc_health.v1 import health_pb2; health_pb2.HealthListRequest",
-        ])
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
-        let run = |command: &mut Command| {
-            let status = command
-                .status()
-                .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-            assert!(status.success(), "{command:?} failed");
-        };
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--upgrade",
-            "grpcio-health-checking",
-        ]));
-    }
-    python
+    let has_list = "from grpc_health.v1 import health_pb2; health_pb2.HealthListRequest";
+    health_tests::python::venv(&venv, has_list, &["grpcio-health-checking"])
 }
 
 /// The shipped Kubernetes manifest carries the `grpc:` probes the example prints.

@@ -33,19 +33,9 @@ pub(super) struct Slowest<'h> {
 
 impl<'h> Probes<'h> {
     /// What an HTTP `path` runs, if the `Health` serves it: looked up in the paths the servers
-    /// mount (`paths::mounts`), as the kubelet asks for it (with a leading `/`; a query string
-    /// is no part of it).
+    /// mount (`paths::mounts`).
     pub(super) fn target(&self, path: &str) -> Option<Target<'h>> {
-        let path = path.split('?').next().unwrap_or_default();
-        let path = if path.starts_with('/') {
-            path.to_owned()
-        } else {
-            format!("/{path}")
-        };
-        let (_, mounted) = paths::mounts(self.health)
-            .into_iter()
-            .find(|(mounted, _)| *mounted == path)?;
-        match mounted {
+        match self.mounted(path)? {
             Mounted::Probe(probe) => Some(Target::Probe(probe)),
             Mounted::Check(probe, name) => {
                 self.check(probe, &name).map(|c| Target::Check(probe, c))
@@ -59,20 +49,26 @@ impl<'h> Probes<'h> {
 
     /// The group whose checks an HTTP `path` answers, if one's.
     pub(super) fn group_at(&self, path: &str) -> Option<String> {
+        let (Mounted::Group(index) | Mounted::GroupCheck(index, _)) = self.mounted(path)? else {
+            return None;
+        };
+        let group = self.health.served_groups().into_iter().nth(index)?;
+        Some(group.name.into_owned())
+    }
+
+    /// What the servers mount at `path`, as the kubelet asks for it (with a leading `/`; a
+    /// query string is no part of it).
+    fn mounted(&self, path: &str) -> Option<Mounted> {
         let path = path.split('?').next().unwrap_or_default();
         let path = if path.starts_with('/') {
             path.to_owned()
         } else {
             format!("/{path}")
         };
-        let (_, mounted) = paths::mounts(self.health)
+        paths::mounts(self.health)
             .into_iter()
-            .find(|(mounted, _)| *mounted == path)?;
-        let (Mounted::Group(index) | Mounted::GroupCheck(index, _)) = mounted else {
-            return None;
-        };
-        let group = self.health.served_groups().into_iter().nth(index)?;
-        Some(group.name.into_owned())
+            .find(|(mounted, _)| *mounted == path)
+            .map(|(_, mounted)| mounted)
     }
 
     /// The group a gRPC service name answers (`group/deep`, `group/deep/search`, or a name
