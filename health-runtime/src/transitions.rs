@@ -70,8 +70,8 @@ impl CheckLog {
         if let Some(line) = self.passed_at(Instant::now(), named.check) {
             tracing::info!(
                 check = named.check,
-                probe = named.probe,
-                groups = named.groups,
+                probe = given(named.probe),
+                groups = given(named.groups),
                 status = "OK",
                 ?duration,
                 "{line}"
@@ -91,8 +91,8 @@ impl CheckLog {
         if let Some(line) = self.failed_at(Instant::now(), named.check, failure, held_back) {
             tracing::warn!(
                 check = named.check,
-                probe = named.probe,
-                groups = named.groups,
+                probe = given(named.probe),
+                groups = given(named.groups),
                 status = "FAIL",
                 ?duration,
                 "{line}"
@@ -123,7 +123,7 @@ impl CheckLog {
         if self.slow.swap(slow, Ordering::Relaxed) == slow {
             return;
         }
-        let (check, probe, groups) = (named.check, named.probe, named.groups);
+        let (check, probe, groups) = (named.check, given(named.probe), given(named.groups));
         if slow {
             tracing::warn!(
                 check,
@@ -303,6 +303,12 @@ impl ProbeLog {
             _ => None,
         }
     }
+}
+
+/// A field's value, or none: a check in no group has no `groups` field in its lines, a check in
+/// groups only no `probe`.
+fn given(value: &str) -> Option<&str> {
+    (!value.is_empty()).then_some(value)
 }
 
 /// Says once, as the process first serves a `Health`, which checks each probe and group runs: a
