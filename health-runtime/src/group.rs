@@ -22,16 +22,17 @@ use crate::redact;
 /// failing check that is only in `deep` leaves `/ready` and `/healthz` passing.
 ///
 /// ```
-/// use health_runtime::{Check, Details, Group, Health};
+/// use health_runtime::{Check, Details, Group, Health, Probe};
 ///
-/// let health = Health::default().group(
+/// # let health = Health::default().only_checks(|_, _| false).only_group_checks(|_| false);
+/// # let health = health.check(Probe::Readiness, Check::new("orders_db", || async { true }));
+/// let health = health.group(
 ///     Group::new("deep")
-///         .checks(["db"])                                     // declared elsewhere, by name
-///         .check(Check::new("tls_expiry", || async { true })) // in this group only
+///         .checks(["orders_db"])                               // declared elsewhere, by name
+///         .check(Check::new("cert_expiry", || async { true })) // in this group only
 ///         .paths(["/health/deep"])
 ///         .details(Details::full()),
 /// );
-/// # let health = health;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -158,6 +159,21 @@ impl Health {
         if let Some(problem) = self.group_twins() {
             panics::configuration_error(problem);
         }
+        self.changed()
+    }
+
+    /// Keeps the checks in groups only (`#[check]`, [`Group::check`]) that `keep` accepts, and
+    /// drops the others: [`only_checks`](Self::only_checks) for them, as a test binary's
+    /// [`Health::default`] has every one declared in it.
+    ///
+    /// ```
+    /// # use health_runtime::Health;
+    /// let none = Health::default().only_group_checks(|_| false);
+    /// ```
+    #[must_use]
+    pub fn only_group_checks(mut self, keep: impl FnMut(&Check) -> bool) -> Health {
+        let mut keep = keep;
+        self.group_checks.retain(|check| keep(check));
         self.changed()
     }
 

@@ -281,7 +281,8 @@ impl Health {
     /// Keeps the checks that `keep` accepts, of every probe, and drops the others: for a test of
     /// some checks' behaviour, where [`Health::default`] has every check declared in the test
     /// binary (each test of a binary sees them all, whatever module declares them). Checks added
-    /// with [`check`](Self::check) after it are kept whatever it says.
+    /// with [`check`](Self::check) after it are kept whatever it says; checks in groups only
+    /// have [`only_group_checks`](Self::only_group_checks).
     ///
     /// ```
     /// use health_runtime::{readiness, Health};

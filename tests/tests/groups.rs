@@ -230,6 +230,7 @@ async fn history_is_hidden_by_a_status_only_policy() {
     let base = serve_health(
         Health::default()
             .only_checks(|_, _| false)
+            .only_group_checks(|_| false)
             .details(Details::status_only())
             .group(Group::new("g").check(Check::new("c", || async { true }))),
     );
@@ -238,6 +239,9 @@ async fn history_is_hidden_by_a_status_only_policy() {
         answer.json()["checks"][0],
         serde_json::json!({"name": "c", "status": "OK"})
     );
+    // `#[check]`'s `search_cluster` was dropped: no group `deep` is served.
+    let unknown = get(&format!("{base}/health/group/deep")).await;
+    assert_eq!(unknown.json()["error"], "no group named \"deep\"; the groups are: g");
 }
 
 #[actix_web::test]
