@@ -241,7 +241,10 @@ async fn history_is_hidden_by_a_status_only_policy() {
     );
     // `#[check]`'s `search_cluster` was dropped: no group `deep` is served.
     let unknown = get(&format!("{base}/health/group/deep")).await;
-    assert_eq!(unknown.json()["error"], "no group named \"deep\"; the groups are: g");
+    assert_eq!(
+        unknown.json()["error"],
+        "no group named \"deep\"; the groups are: g"
+    );
 }
 
 #[actix_web::test]
