@@ -1,9 +1,9 @@
 """The status page in a real browser: Debian's Chromium, driven by Playwright, audited by axe-core.
 
-`python status_page.py BASE_URL SCREENSHOT_DIR LABEL` opens BASE_URL/status, reads what it shows,
-flips the check `payments` to failing through BASE_URL/test/flip (outside the browser), times how
-long the open page takes to show it failing, and prints one JSON object of what it saw; the Rust
-test (tests/tests/status_page.rs) judges it."""
+`python status_page.py SCREENSHOT_DIR LABEL=BASE_URL...` opens each BASE_URL/status, reads what it
+shows, flips the check `payments` to failing through BASE_URL/test/flip (outside the browser),
+times how long the open page takes to show it failing, and prints one JSON object of what it saw,
+by label; the Rust test (tests/tests/status_page.rs) judges it. One browser for every server."""
 
 import json
 import sys
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-base, shots, label = sys.argv[1], sys.argv[2], sys.argv[3]
-origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+shots = sys.argv[1]
+servers = [argument.split("=", 1) for argument in sys.argv[2:]]
 # As the machine's probe found: without these, Chromium reaches for Google's hosts.
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -27,11 +27,11 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-seen = {"requests": [], "console_errors": []}
-with sync_playwright() as playwright:
-    browser = playwright.chromium.launch(
-        executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS
-    )
+
+def look(browser, base, label):
+    """What the page at `base` shows, and does when `payments` fails."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    seen = {"requests": [], "console_errors": []}
     # The page's own Content-Security-Policy stays on: a violation is a console error.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -70,9 +70,8 @@ with sync_playwright() as playwright:
         for v in results.response["violations"]
     ]
 
-    # A phone's width: nothing wider than the screen.
+    # A phone's width: nothing wider than the screen (layout follows the resize at once).
     page.set_viewport_size({"width": 360, "height": 800})
-    page.wait_for_timeout(1500)
     seen["width_at_360"] = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=f"{shots}/status-page-{label}-360.png", full_page=True)
     narrow = Axe().run(page)
@@ -80,16 +79,22 @@ with sync_playwright() as playwright:
         {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "at": 360}
         for v in narrow.response["violations"]
     ]
-    browser.close()
+    context.close()
 
     # The same page without JavaScript reads the same: the server rendered it.
+    plain = browser.new_context(java_script_enabled=False)
+    plain_page = plain.new_page()
+    plain_page.goto(f"{base}/status", wait_until="load")
+    seen["checks_without_script"] = plain_page.locator("li.check h3").all_inner_texts()
+    plain.close()
+
+    seen["other_origins"] = [url for url in seen["requests"] if not url.startswith(origin + "/")]
+    return seen
+
+
+with sync_playwright() as playwright:
     browser = playwright.chromium.launch(
         executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS
     )
-    plain = browser.new_context(java_script_enabled=False).new_page()
-    plain.goto(f"{base}/status", wait_until="load")
-    seen["checks_without_script"] = plain.locator("li.check h3").all_inner_texts()
+    print(json.dumps({label: look(browser, base, label) for label, base in servers}))
     browser.close()
-
-seen["other_origins"] = [url for url in seen["requests"] if not url.startswith(origin + "/")]
-print(json.dumps(seen))

@@ -75,8 +75,6 @@ async fn the_status_page_in_chromium_on_actix_and_axum() {
             );
         }
     });
-    judge("actix", &browse(&python, &actix, &shots, "actix").await);
-
     let down = Arc::new(AtomicBool::new(false));
     let axum = serve_axum({
         let (health, down) = (health(&down), Arc::clone(&down));
@@ -88,15 +86,23 @@ async fn the_status_page_in_chromium_on_actix_and_axum() {
             health.router().route("/test/flip", flip)
         }
     });
-    judge("axum", &browse(&python, &axum, &shots, "axum").await);
+    let seen = browse(&python, &shots, &[("actix", &actix), ("axum", &axum)]).await;
+    for server in ["actix", "axum"] {
+        judge(server, &seen[server]);
+    }
 }
 
-/// What the browser saw of the page at `base`, as the script reports it.
-async fn browse(python: &Path, base: &str, shots: &Path, label: &str) -> serde_json::Value {
+/// What the browser saw of the page of each server, by label, as the script reports it.
+async fn browse(python: &Path, shots: &Path, servers: &[(&str, &str)]) -> serde_json::Value {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/browser/status_page.py");
     let mut command = Command::new(python);
-    command.args([script, base, shots.to_str().unwrap(), label]);
-    // The server answers on this test's runtime: the browser runs beside it.
+    command.arg(script).arg(shots);
+    command.args(
+        servers
+            .iter()
+            .map(|(label, base)| format!("{label}={base}")),
+    );
+    // The servers answer on this test's runtime and threads: the browser runs beside them.
     let output = actix_web::rt::task::spawn_blocking(move || command.output())
         .await
         .expect("the browser's thread")
@@ -107,9 +113,9 @@ async fn browse(python: &Path, base: &str, shots: &Path, label: &str) -> serde_j
     );
     assert!(
         output.status.success(),
-        "{label}: the browser script failed:\n{stderr}\n{stdout}"
+        "the browser script failed:\n{stderr}\n{stdout}"
     );
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{label}: {e}: {stdout}"))
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 fn judge(server: &str, seen: &serde_json::Value) {
