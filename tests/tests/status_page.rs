@@ -1,5 +1,5 @@
 //! The status page in a real browser, on actix and on axum: Debian's Chromium driven by
-//! Playwright (from PyPI, in a virtualenv of this test's own, made once) runs
+//! Playwright (from PyPI, in a virtualenv made once per machine: `health_tests::python`) runs
 //! `tests/browser/status_page.py`, which reports what the page showed; this test judges it.
 //! Every check is rendered, a check flipped to failing shows as failing within 2 s without a
 //! reload, nothing is asked of another origin, no console error (a CSP violation is one), and
@@ -190,14 +190,13 @@ fn judge(server: &str, seen: &serde_json::Value) {
     );
 }
 
-/// A Python with Playwright and axe-core's Playwright binding: a virtualenv of the tests' own,
-/// made once. Playwright drives the machine's Chromium (`/usr/bin/chromium`, Debian's package,
+/// A Python with Playwright and axe-core's Playwright binding, pinned: a virtualenv of the
+/// tests' own, made once per machine. Playwright drives the machine's Chromium (`/usr/bin/chromium`, Debian's package,
 /// which `cargo xtask test` installs): it downloads no browser of its own.
 fn python_with_playwright() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("playwright-venv");
     let packages = ["playwright==1.65.3", "axe-playwright-python==0.1.8"];
-    let python =
-        health_tests::python::venv(&venv, "import playwright, axe_playwright_python", &packages);
+    let check = "import playwright, axe_playwright_python";
+    let python = health_tests::python::venv("playwright-venv", check, &packages);
     assert!(
         Path::new("/usr/bin/chromium").exists(),
         "no /usr/bin/chromium: `cargo xtask test` installs Debian's package `chromium`"

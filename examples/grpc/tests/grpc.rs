@@ -578,9 +578,8 @@ async fn grpcio_health_checking_agrees() {
 /// A Python with `grpcio-health-checking`: a virtualenv of the tests' own, made once, and
 /// brought up to date when it has no `List` (gRFC A90, in the package's recent releases).
 fn python_with_grpcio() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("grpcio-venv");
     let has_list = "from grpc_health.v1 import health_pb2; health_pb2.HealthListRequest";
-    health_tests::python::venv(&venv, has_list, &["grpcio-health-checking"])
+    health_tests::python::venv("grpcio-venv", has_list, &["grpcio-health-checking"])
 }
 
 /// The shipped Kubernetes manifest carries the `grpc:` probes the example prints.
