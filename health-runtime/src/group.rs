@@ -171,8 +171,7 @@ impl Health {
     /// let none = Health::default().only_group_checks(|_| false);
     /// ```
     #[must_use]
-    pub fn only_group_checks(mut self, keep: impl FnMut(&Check) -> bool) -> Health {
-        let mut keep = keep;
+    pub fn only_group_checks(mut self, mut keep: impl FnMut(&Check) -> bool) -> Health {
         self.group_checks.retain(|check| keep(check));
         self.changed()
     }

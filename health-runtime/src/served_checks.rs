@@ -95,9 +95,6 @@ impl ServedChecks {
             .collect::<Vec<ServedGroup>>();
         // Before any check runs: the panics of checks are theirs to report (`execute.rs`).
         panics::install_hook();
-        fn names(checks: &[Check]) -> Vec<&str> {
-            checks.iter().map(Check::name).collect()
-        }
         let probes = Probe::ALL.map(|probe| names(&checks[probe.index()]));
         let served_groups: Vec<(&str, Vec<&str>)> = groups
             .iter()
@@ -382,6 +379,11 @@ impl ServedChecks {
             answer(gate, readiness)
         })
     }
+}
+
+/// The names of `checks`, in order.
+fn names(checks: &[Check]) -> Vec<&str> {
+    checks.iter().map(Check::name).collect()
 }
 
 /// The answer to both, when both have come.

@@ -226,6 +226,32 @@ async fn each_check_shows_its_own_runs_and_none_are_kept_when_asked() {
 }
 
 #[actix_web::test]
+async fn a_cached_answer_is_no_run_and_each_run_of_a_loop_is_one() {
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .check(
+                Probe::Readiness,
+                Check::new("cached", || async { true }).cache(std::time::Duration::from_secs(60)),
+            )
+            .check(
+                Probe::Readiness,
+                Check::new("looped", || async { true })
+                    .interval(std::time::Duration::from_millis(50)),
+            ),
+    );
+    for _ in 0..5 {
+        get(&format!("{base}/readyz")).await;
+    }
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(400)).await;
+    let answer = get(&format!("{base}/readyz?history")).await;
+    let runs = |name: &str| answer.check(name)["runs"].as_array().unwrap().len();
+    assert_eq!(runs("cached"), 1, "six probes, one run: {}", answer.body);
+    assert!(runs("looped") >= 5, "a run each 50 ms: {}", answer.body);
+    assert!(runs("looped") <= 10, "at most the 10 kept: {}", answer.body);
+}
+
+#[actix_web::test]
 async fn history_is_hidden_by_a_status_only_policy() {
     let base = serve_health(
         Health::default()

@@ -40,8 +40,8 @@ struct Section {
 
 /// Runs every probe and group, as their paths would (their runs count as any probe's), and
 /// writes the page once all have answered. `detail` is the page's policy for the probes;
-/// `group_details` each group's, where it has one. `path` is the page's own, which its files are
-/// under.
+/// `group_details` each group's, where it has one. `path` is the request's (the page's own, as
+/// the client asked for it, under any scope or prefix), which its files are under.
 pub(crate) fn begin(
     checks: &ServedChecks,
     detail: Detail,
@@ -63,9 +63,10 @@ pub(crate) fn begin(
     for (served, title, detail) in probes.into_iter().chain(groups) {
         if let Ok(answer) = checks.answer_served(served, Target::Probe, &[], data, cx) {
             // The runs are shown where the details are.
-            let answer = match detail.is_full() {
-                true => checks.with_history(Some(served), answer),
-                false => answer,
+            let answer = if detail.is_full() {
+                checks.with_history(Some(served), answer)
+            } else {
+                answer
             };
             answers.push((title, detail, answer));
         }
@@ -153,9 +154,12 @@ fn html(sections: &[Section], switches: &Switches, detail: Detail, assets: &str)
 
 /// The drain and availability switches; why a switch holds, where the details are shown.
 fn write_switches(page: &mut String, switches: &Switches, detail: Detail) {
-    let why = |reason: &str| match detail.is_full() {
-        true => format!(": {}", escaped(reason)),
-        false => String::new(),
+    let why = |reason: &str| {
+        if detail.is_full() {
+            format!(": {}", escaped(reason))
+        } else {
+            String::new()
+        }
     };
     let traffic = match switches.holding(Probe::Readiness) {
         _ if switches.is_draining() => "draining after a shutdown signal: refused".to_owned(),
