@@ -24,6 +24,9 @@ pub(crate) struct Args {
     pub name: Option<LitStr>,
     /// The groups the check is in, as `group = "deep"` or `group = ["deep", "ops"]`.
     pub groups: Option<Vec<LitStr>>,
+    /// Whether `group` was written, valid or not: a `#[check]` with a bad one is told that
+    /// alone, not that it has none.
+    pub group_written: bool,
     pub timeout: Option<Duration>,
     pub critical: Option<bool>,
     /// How long a result is reused, as `cache = "1s"`.
@@ -106,6 +109,7 @@ impl Args {
             validate_name(&name)?;
             set_once(&mut self.name, name, key)
         } else if key == "group" {
+            self.group_written = true;
             set_once(&mut self.groups, groups(value)?, key)
         } else if key == "timeout" {
             set_once(&mut self.timeout, duration(key, value)?, key)

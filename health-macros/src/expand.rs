@@ -59,7 +59,7 @@ pub(crate) fn check(probe: Probe, args: TokenStream, item: TokenStream) -> Token
             ),
         ));
     }
-    if matches!(probe, Probe::GroupsOnly) && args.groups.is_none() {
+    if matches!(probe, Probe::GroupsOnly) && !args.group_written {
         errors.push(syn::Error::new(
             Span::call_site(),
             "`#[check]` declares a check served in its groups only, in no probe: give it \

@@ -289,6 +289,13 @@ async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
         page.body
     );
     assert!(!page.body.contains("leader election"), "{}", page.body);
+    // Details only where the policy shows them: the `deep` group's two checks.
+    assert_eq!(
+        page.body.matches("<dt>Since</dt>").count(),
+        2,
+        "{}",
+        page.body
+    );
     assert_eq!(page.status, 200);
     assert_eq!(page.content_type, "text/html; charset=utf-8");
     for name in [

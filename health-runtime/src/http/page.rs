@@ -213,39 +213,40 @@ fn write_section(page: &mut String, index: usize, section: &Section) {
     page.push_str("</section>\n");
 }
 
+/// One check: its status, and, where the details are shown (as in the JSON bodies), since when,
+/// failures in a row, how long it took, its reason and its last runs.
 fn write_check(page: &mut String, check: &CheckResult, runs: &[RecentRun], detail: Detail) {
     let (class, status) = match (check.outcome.is_healthy(), check.fails_its_probe()) {
         (true, _) => ("ok", "OK"),
         (false, true) => ("fail", "FAIL"),
         (false, false) => ("warn", "WARN"),
     };
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<li class=\"check {class}\">\n<h3>{name} <span class=\"badge {class}\">{status}</span></h3>\n\
-         <dl class=\"facts\">",
+        "<li class=\"check {class}\">\n<h3>{name} <span class=\"badge {class}\">{status}</span></h3>",
         name = escaped(&check.name),
     );
-    if let Some(since) = check.standing.since_ms() {
-        let since = SystemTime::UNIX_EPOCH + Duration::from_millis(since);
-        let since = humantime::format_rfc3339_seconds(since);
-        let _ = write!(
-            page,
-            "<dt>Since</dt><dd><time datetime=\"{since}\">{since}</time></dd>"
-        );
-    }
-    let _ = write!(
-        page,
-        "<dt>Failures in a row</dt><dd>{}</dd>",
-        check.standing.failures
-    );
     if detail.is_full() {
-        let _ = write!(page, "<dt>Took</dt><dd>{}</dd>", shown(check.duration));
+        page.push_str("<dl class=\"facts\">");
+        if let Some(since) = check.standing.since_ms() {
+            let since = SystemTime::UNIX_EPOCH + Duration::from_millis(since);
+            let since = humantime::format_rfc3339_seconds(since);
+            let _ = write!(
+                page,
+                "<dt>Since</dt><dd><time datetime=\"{since}\">{since}</time></dd>"
+            );
+        }
+        let failures = check.standing.failures;
+        let took = shown(check.duration);
+        let _ = writeln!(
+            page,
+            "<dt>Failures in a row</dt><dd>{failures}</dd><dt>Took</dt><dd>{took}</dd></dl>"
+        );
+        if let Some(reason) = check.outcome.error() {
+            let _ = writeln!(page, "<p class=\"reason\">{}</p>", escaped(reason));
+        }
+        write_runs(page, runs);
     }
-    page.push_str("</dl>\n");
-    if let (true, Some(reason)) = (detail.is_full(), check.outcome.error()) {
-        let _ = writeln!(page, "<p class=\"reason\">{}</p>", escaped(reason));
-    }
-    write_runs(page, runs);
     page.push_str("</li>\n");
 }
 

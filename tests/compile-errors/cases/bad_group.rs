@@ -22,6 +22,10 @@ async fn search() {}
 #[check(group = "deep", restart_on_dependency = true)]
 async fn sidecar() {}
 
+// A `#[check]` whose group is bad is told that alone, not that it has none.
+#[check(group = "deep checks")]
+async fn disk() {}
+
 // At most 1000 recent runs are kept.
 #[readiness(recent_runs = 5000)]
 async fn chatty() {}
