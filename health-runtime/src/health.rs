@@ -213,7 +213,7 @@ impl Health {
     /// JavaScript; its one script (at `<path>/page.js`, its style at `<path>/page.css`) fetches it
     /// again each second while it is open. Nothing comes from another origin, and it is sent with
     /// a `Content-Security-Policy` that allows nothing else. Each view runs the probes and groups
-    /// as their paths would.
+    /// as their paths would, a check in a probe and a group once.
     ///
     /// ```
     /// let health = health_runtime::Health::default().status_page("/status");

@@ -364,6 +364,41 @@ async fn the_management_port_serves_the_groups_and_the_page() {
     assert!(page.body.contains("Group platform"), "{}", page.body);
 }
 
+#[actix_web::test]
+async fn a_page_view_runs_a_check_in_a_probe_and_a_group_once() {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Check::new("counted", {
+        let runs = runs.clone();
+        move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), _>("down") }
+        }
+    });
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .only_group_checks(|_| false)
+            .check(Probe::Readiness, counted.group("deep"))
+            .group(Group::new("deep").check(Check::new("own", || async {})))
+            .status_page("/status"),
+    );
+    let page = get(&format!("{base}/status")).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "one run for both sections");
+    // Shown failing in both, the group's own check beside it, in name order.
+    let deep = &page.body[page.body.find("Group deep").expect("the group's section")..];
+    let (counted_at, own_at) = (deep.find(">counted <"), deep.find(">own <"));
+    assert!(
+        counted_at.is_some_and(|c| own_at.is_some_and(|o| c < o)),
+        "{deep}"
+    );
+    assert!(
+        deep.contains("Group deep <span class=\"badge fail\">failing"),
+        "{deep}"
+    );
+    assert!(deep.contains("<p class=\"reason\">down</p>"), "{deep}");
+    assert_eq!(page.body.matches("<p class=\"reason\">down</p>").count(), 2);
+}
+
 #[test]
 fn one_health_serves_its_groups_and_page_on_axum_too() {
     let health = health();

@@ -6,18 +6,20 @@
 //! works air-gapped and under the strict `Content-Security-Policy` it is sent with.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, join_all};
 
+use crate::check::{Name, StateRef};
 use crate::data::DataSource;
 use crate::lifecycle::Switches;
 use crate::paths::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::probe::Probe;
 use crate::recent::{RecentRun, RunStatus};
-use crate::report::{CheckResult, Detail, Report};
+use crate::report::{CheckResult, Detail, Report, Results};
 use crate::runs::Answer;
 use crate::served_checks::{Served, ServedChecks, Target};
 
@@ -39,9 +41,10 @@ struct Section {
 }
 
 /// Runs every probe and group, as their paths would (their runs count as any probe's), and
-/// writes the page once all have answered. `detail` is the page's policy for the probes;
-/// `group_details` each group's, where it has one. `path` is the request's (the page's own, as
-/// the client asked for it, under any scope or prefix), which its files are under.
+/// writes the page once all have answered. A group's check that a probe's section runs too is
+/// run once: the group shows the probe's result of it. `detail` is the page's policy for the
+/// probes; `group_details` each group's, where it has one. `path` is the request's (the page's
+/// own, as the client asked for it, under any scope or prefix), which its files are under.
 pub(crate) fn begin(
     checks: &ServedChecks,
     detail: Detail,
@@ -50,39 +53,126 @@ pub(crate) fn begin(
     data: &DataSource<'_>,
     cx: &mut Context<'_>,
 ) -> BoxFuture<'static, Vec<u8>> {
-    let mut answers: Vec<(String, Detail, Answer)> = Vec::new();
-    let probes = Probe::ALL.map(|probe| (Served::Probe(probe), title_case(probe.as_str()), detail));
-    let groups = checks.groups().iter().enumerate().map(|(index, group)| {
+    // The probes' sections first, in `Probe::ALL`'s order (a probe's answer cannot fail): a
+    // group finds its shared checks' results there.
+    let mut answers: Vec<(String, Detail, Answer, Vec<Shared>)> = Vec::new();
+    for probe in Probe::ALL {
+        let served = Served::Probe(probe);
+        if let Ok(answer) = checks.answer(probe, Target::Probe, &[], data, cx) {
+            let answer = with_runs(checks, served, detail, answer);
+            answers.push((title_case(probe.as_str()), detail, answer, Vec::new()));
+        }
+    }
+    // Readiness runs its own checks once startup has passed; before, it shows startup's.
+    let started = checks.lifecycle.startup.passed().is_some();
+    for (index, group) in checks.groups().iter().enumerate() {
         let detail = group_details[index].unwrap_or(detail);
-        (
-            Served::Group(index),
-            format!("Group {}", group.name),
-            detail,
-        )
-    });
-    for (served, title, detail) in probes.into_iter().chain(groups) {
-        if let Ok(answer) = checks.answer_served(served, Target::Probe, &[], data, cx) {
-            // The runs are shown where the details are.
-            let answer = if detail.is_full() {
-                checks.with_history(Some(served), answer)
-            } else {
-                answer
-            };
-            answers.push((title, detail, answer));
+        let shared: Vec<Shared> = checks
+            .group_checks(index)
+            .iter()
+            .filter_map(|check| {
+                let probe = check.probe?;
+                // Startup shows the run that started it, not one of now.
+                let runs_now = probe == Probe::Liveness || (probe == Probe::Readiness && started);
+                runs_now.then(|| Shared {
+                    name: check.name.clone(),
+                    probe,
+                    state: check.state.clone(),
+                })
+            })
+            .collect();
+        let skipped: Vec<String> = shared
+            .iter()
+            .map(|shared| shared.name.to_string())
+            .collect();
+        let served = Served::Group(index);
+        if let Ok(answer) = checks.answer_group(index, Target::Probe, &skipped, data, cx) {
+            let answer = with_runs(checks, served, detail, answer);
+            answers.push((format!("Group {}", group.name), detail, answer, shared));
         }
     }
     let switches = &checks.lifecycle.switches;
     let assets = assets_href(path);
     let page_detail = detail;
-    let sections = answers.into_iter().map(|(title, detail, answer)| {
-        answer.report().map(move |report| Section {
-            title,
-            report,
-            detail,
+    let answered = answers.into_iter().map(|(title, detail, answer, shared)| {
+        answer.report().map(move |report| {
+            let section = Section {
+                title,
+                report,
+                detail,
+            };
+            (section, shared)
         })
     });
-    let sections = join_all(sections);
-    Box::pin(async move { html(&sections.await, switches, page_detail, &assets) })
+    let answered = join_all(answered);
+    Box::pin(async move {
+        let answered = answered.await;
+        let probes: Vec<&Report> = answered
+            .iter()
+            .take(Probe::ALL.len())
+            .map(|(section, _)| &section.report)
+            .collect();
+        let with_shared: Vec<Option<Report>> = answered
+            .iter()
+            .map(|(section, shared)| section.with_shared(&probes, shared))
+            .collect();
+        let sections: Vec<Section> = answered
+            .into_iter()
+            .zip(with_shared)
+            .map(|((mut section, _), report)| {
+                if let Some(report) = report {
+                    section.report = report;
+                }
+                section
+            })
+            .collect();
+        html(&sections, switches, page_detail, &assets)
+    })
+}
+
+/// `answer`, with its checks' recent runs where the details are shown.
+fn with_runs(checks: &ServedChecks, served: Served, detail: Detail, answer: Answer) -> Answer {
+    if detail.is_full() {
+        checks.with_history(Some(served), answer)
+    } else {
+        answer
+    }
+}
+
+/// A group's check that a probe's section runs: shown in the group with that run's result.
+struct Shared {
+    name: Name,
+    probe: Probe,
+    state: StateRef,
+}
+
+impl Section {
+    /// A group's report with the results of its `shared` checks added, from the probes'
+    /// `reports` (liveness, readiness, startup), in name order, with their runs where details
+    /// are shown; `None` when it shares none.
+    fn with_shared(&self, reports: &[&Report], shared: &[Shared]) -> Option<Report> {
+        if shared.is_empty() {
+            return None;
+        }
+        let mut results: Results = self.report.checks.iter().cloned().collect();
+        let mut recent = self.report.recent.as_deref().cloned().unwrap_or_default();
+        for check in shared {
+            let ran = reports.get(check.probe.index()).and_then(|report| {
+                let mut results = report.checks.iter();
+                results.find(|result| *result.name == *check.name)
+            });
+            if let Some(result) = ran {
+                results.push(result.clone());
+                recent.push((check.name.clone(), check.state.recent.list()));
+            }
+        }
+        results.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut report = Report::of_group(self.report.group_name()?, results);
+        if self.detail.is_full() {
+            report.recent = Some(Arc::new(recent));
+        }
+        Some(report)
+    }
 }
 
 /// Where the page's files are, relative to the page as it was asked for (`path`, the request's):

@@ -234,6 +234,14 @@ impl Report {
         report
     }
 
+    /// The group's name, if this is a group's report.
+    pub(crate) fn group_name(&self) -> Option<Arc<String>> {
+        match &self.scope {
+            Scope::Group(name) => Some(Arc::clone(name)),
+            Scope::Probe(_) | Scope::AllProbes => None,
+        }
+    }
+
     /// The reports of every probe as one: all their checks (readiness's own, not the startup
     /// checks it shows while starting), passing when each passes. What `?exclude=` did is the
     /// caller's to set, as a name is unknown only when no probe knows it.
