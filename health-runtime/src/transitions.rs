@@ -64,9 +64,15 @@ impl CheckLog {
     /// them: the calls cost more than the loads (callgrind).
     #[inline]
     pub(crate) fn passed(&self, named: Named<'_>, duration: Duration) {
-        if !self.failing.load(Ordering::Relaxed) {
-            return;
+        if self.failing.load(Ordering::Relaxed) {
+            self.recovered(named, duration);
         }
+    }
+
+    /// A run passed after failures: the line that says so, if it is due.
+    #[cold]
+    #[inline(never)]
+    fn recovered(&self, named: Named<'_>, duration: Duration) {
         if let Some(line) = self.passed_at(Instant::now(), named.check) {
             tracing::info!(
                 check = named.check,
