@@ -10,7 +10,7 @@ use health_tests::{get, serve_health};
 /// Whether the search cluster, which only the deep group checks, is down.
 static SEARCH_DOWN: AtomicBool = AtomicBool::new(false);
 
-#[readiness(group = ["deep", "ops"])]
+#[readiness(group = ["deep", "ops"], recent_runs = 3)]
 async fn db() -> bool {
     true
 }
@@ -180,6 +180,16 @@ async fn recent_runs_are_shown_with_history_where_details_are() {
         "{}",
         health_json.body
     );
+    let microprofile = get(&format!(
+        "{base}/health/group/flaky?history&format=microprofile"
+    ))
+    .await;
+    let flips = &microprofile.json()["checks"][0]["data"];
+    assert_eq!(
+        flips["recentRuns"], "fail pass fail",
+        "{}",
+        microprofile.body
+    );
     let without = get(&format!("{base}/health/group/flaky")).await;
     assert!(
         without.check("flips").get("runs").is_none(),
@@ -223,6 +233,82 @@ async fn each_check_shows_its_own_runs_and_none_are_kept_when_asked() {
         serde_json::json!([]),
         "recent_runs(0) keeps none"
     );
+}
+
+#[actix_web::test]
+async fn a_declared_check_keeps_the_runs_its_attribute_asks() {
+    let base = serve_health(health());
+    for _ in 0..5 {
+        get(&format!("{base}/health/group/deep")).await;
+    }
+    let deep = get(&format!("{base}/health/group/deep?history")).await;
+    let runs = deep.check("db")["runs"].as_array().unwrap().len();
+    assert_eq!(runs, 3, "`recent_runs = 3`: {}", deep.body);
+    let search = deep.check("search_cluster")["runs"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(search >= 5, "10 by default: {}", deep.body);
+}
+
+#[actix_web::test]
+async fn a_hung_check_in_a_group_answers_within_its_timeout_and_holds_up_no_probe() {
+    let hung = Check::new("nfs", || std::future::pending::<()>())
+        .timeout(std::time::Duration::from_millis(200));
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .check(Probe::Readiness, Check::new("fast", || async {}))
+            .group(Group::new("storage").check(hung)),
+    );
+    let began = std::time::Instant::now();
+    let storage = get(&format!("{base}/health/group/storage")).await;
+    assert_eq!(storage.status, 503, "{}", storage.body);
+    assert_eq!(storage.check("nfs")["error"], "timed out after 200ms");
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
+    let ready = get(&format!("{base}/ready")).await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert!(!ready.body.contains("nfs"), "{}", ready.body);
+}
+
+#[actix_web::test]
+async fn hostile_names_and_a_history_of_any_size_make_short_bounded_bodies() {
+    let mut group = Group::new("many");
+    for i in 0..40 {
+        let reason = format!("{i}: {}", "refused ".repeat(500));
+        let check = Check::new(format!("check-{i:02}"), move || {
+            let reason = reason.clone();
+            async move { Err::<(), _>(reason) }
+        });
+        group = group.check(check.recent_runs(1000));
+    }
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .error_limit(4096)
+            .group(group),
+    );
+    for _ in 0..30 {
+        get(&format!("{base}/health/group/many")).await;
+    }
+    for format in ["json", "health-json", "microprofile"] {
+        let answer = get(&format!("{base}/health/group/many?history&format={format}")).await;
+        assert_eq!(answer.status, 503);
+        assert!(
+            answer.body.len() <= 10 * 1024,
+            "{format}: {} bytes",
+            answer.body.len()
+        );
+        answer.json();
+    }
+    let long = "x".repeat(16 * 1024);
+    let unknown = get(&format!("{base}/health/group/{long}")).await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.len() < 300, "{} bytes", unknown.body.len());
 }
 
 #[actix_web::test]
@@ -275,7 +361,10 @@ async fn history_is_hidden_by_a_status_only_policy() {
 
 #[actix_web::test]
 async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
-    let health = health();
+    let vault = Check::new("vault", || async {
+        Err::<(), _>("login to postgres://app:hunter2@db/app failed <script>")
+    });
+    let health = health().group(Group::new("secrets").details(Details::full()).check(vault));
     health
         .availability()
         .refuse_traffic("leader election <lost>");
@@ -289,10 +378,22 @@ async fn the_status_page_is_rendered_by_the_server_under_a_strict_policy() {
         page.body
     );
     assert!(!page.body.contains("leader election"), "{}", page.body);
-    // Details only where the policy shows them: the `deep` group's two checks.
+    // Details only where the policy shows them: the `deep` group's two checks, `secrets`' one.
     assert_eq!(
         page.body.matches("<dt>Since</dt>").count(),
-        2,
+        3,
+        "{}",
+        page.body
+    );
+    // A reason is redacted and escaped, in the check and in its runs' strip.
+    assert!(
+        !page.body.contains("hunter2") && !page.body.contains("<script>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("postgres://***@db/app failed &lt;script&gt;"),
         "{}",
         page.body
     );

@@ -339,6 +339,51 @@ async fn every_subscriber_and_watch_shares_one_run_a_second() {
     }
 }
 
+/// A group's watches share its one feed as a probe's do: 200 of them run a damped check once a
+/// second, and it stays damped.
+#[actix_web::test]
+async fn every_watch_of_a_group_shares_one_run_a_second() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let flaky = Check::new("flaky", move || {
+        let run = counted.fetch_add(1, Ordering::SeqCst);
+        async move { run == 0 }
+    })
+    .failures(3);
+    let health = Health::default().group(Group::new("deep").check(flaky));
+    let address = serve(health).await;
+    let mut client = client(&address).await;
+    let mut watches = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let mut watch = client
+            .watch(asking("group/deep"))
+            .await
+            .unwrap()
+            .into_inner();
+        let first = watch.message().await.unwrap().unwrap();
+        assert_eq!(status_of(&first), ServingStatus::Serving);
+        watches.push(watch);
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let ran = runs.load(Ordering::SeqCst);
+    assert!(ran <= 4, "{ran} runs in 2.5 s");
+    // Damped: two failed runs of three, so no watch was sent a change (all looked at at once,
+    // before the next run).
+    let looked: Vec<_> = watches
+        .into_iter()
+        .map(|mut watch| {
+            tokio::spawn(async move {
+                let next = tokio::time::timeout(Duration::from_millis(50), watch.message()).await;
+                next.map(|message| format!("{message:?}"))
+            })
+        })
+        .collect();
+    for looked in looked {
+        let next = looked.await.unwrap();
+        assert!(next.is_err(), "damped, not failed: {next:?}");
+    }
+}
+
 /// The service names gRPC clients and balancers ask about (the app's own service's) answer as
 /// the probe or check they are given for; an alias of nothing served stops the program.
 #[actix_web::test]
