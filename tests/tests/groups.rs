@@ -253,7 +253,7 @@ async fn a_declared_check_keeps_the_runs_its_attribute_asks() {
 
 #[actix_web::test]
 async fn a_hung_check_in_a_group_answers_within_its_timeout_and_holds_up_no_probe() {
-    let hung = Check::new("nfs", || std::future::pending::<()>())
+    let hung = Check::new("nfs", std::future::pending::<()>)
         .timeout(std::time::Duration::from_millis(200));
     let base = serve_health(
         Health::default()
