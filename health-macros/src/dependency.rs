@@ -1,43 +1,51 @@
-//! Which ready-made dependency check a check's body calls, read off its tokens: a path through
-//! `checks::sqlx`, `checks::redis`, `checks::http`, `checks::tcp` or `checks::dns`. A liveness
+//! Which ready-made dependency check a check's body calls, read off its tokens: a path to
+//! `checks::sqlx::ping`, `checks::redis::ping`, `checks::http::Upstream`, `checks::tcp::connect`
+//! or `checks::dns::resolve`. A liveness
 //! check that calls one fails every pod when that dependency is down; the runtime says so, and
 //! `Probes::verify` finds the liveness probe that runs it. A body that reaches one otherwise (an
 //! import of the fn itself) is found by the runtime at the check's first run instead.
 
 use proc_macro2::{TokenStream, TokenTree};
 
-/// The modules of `health_runtime::checks` whose checks call another service.
-const DEPENDENCIES: [&str; 5] = ["sqlx", "redis", "http", "tcp", "dns"];
+/// The modules of `health_runtime::checks` whose checks call another service, with the item of
+/// each that does: a path must name it, so that an app's own `checks::http::..` is not taken for
+/// the runtime's.
+const DEPENDENCIES: [(&str, &str); 5] = [
+    ("sqlx", "ping"),
+    ("redis", "ping"),
+    ("http", "Upstream"),
+    ("tcp", "connect"),
+    ("dns", "resolve"),
+];
 
-/// `checks::sqlx` when the body names a path through it.
+/// `checks::sqlx` when the body names a path `checks::sqlx::ping` (or another dependency
+/// check's), at any depth.
 pub(crate) fn called(body: TokenStream) -> Option<String> {
-    // How far into `checks ::` the tokens just seen are: 1 after `checks`, 3 after its `::`.
-    let mut after_checks = 0;
-    for token in body {
-        match &token {
-            TokenTree::Group(group) => {
-                if let Some(called) = called(group.stream()) {
-                    return Some(called);
-                }
-                after_checks = 0;
+    let tokens: Vec<TokenTree> = body.into_iter().collect();
+    for token in &tokens {
+        if let TokenTree::Group(group) = token {
+            if let Some(called) = called(group.stream()) {
+                return Some(called);
             }
-            TokenTree::Ident(ident) if after_checks == 3 => {
-                let module = ident.to_string();
-                if DEPENDENCIES.contains(&module.as_str()) {
-                    return Some(format!("checks::{module}"));
-                }
-                after_checks = 0;
-            }
-            TokenTree::Ident(ident) => after_checks = usize::from(ident == "checks"),
-            TokenTree::Punct(punct)
-                if punct.as_char() == ':' && (after_checks == 1 || after_checks == 2) =>
-            {
-                after_checks += 1;
-            }
-            _ => after_checks = 0,
         }
     }
-    None
+    tokens.windows(7).find_map(|path| match path {
+        [
+            TokenTree::Ident(checks),
+            TokenTree::Punct(a),
+            TokenTree::Punct(b),
+            TokenTree::Ident(module),
+            TokenTree::Punct(c),
+            TokenTree::Punct(d),
+            TokenTree::Ident(item),
+        ] if checks == "checks" && [a, b, c, d].iter().all(|p| p.as_char() == ':') => {
+            let (module, _) = DEPENDENCIES
+                .iter()
+                .find(|(name, called)| module == name && item == called)?;
+            Some(format!("checks::{module}"))
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -76,5 +84,14 @@ mod tests {
         );
         assert_eq!(called(quote!({ checks.sqlx })), None);
         assert_eq!(called(quote!({ checks: sqlx })), None);
+        // The app's own module of the same name is not the runtime's check.
+        assert_eq!(
+            called(quote!({ crate::checks::http::my_probe().await })),
+            None
+        );
+        assert_eq!(
+            called(quote!({ checks::tcp::connect("db:5432").await })).as_deref(),
+            Some("checks::tcp")
+        );
     }
 }

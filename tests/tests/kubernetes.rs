@@ -337,6 +337,31 @@ fn a_grace_period_shorter_than_the_drain_and_the_stop_is_a_finding() {
         "exec: {command: [sh, -c, sleep 10]}",
     );
     assert_eq!(verify(&exec).len(), 1);
+    // Numbers at the ends of i64 neither panic nor wrap: a negative sleep is none.
+    for (seconds, found) in [(i64::MIN, 0), (-5, 0), (i64::MAX, 1)] {
+        let extreme = sleeping.replace("{seconds: 10}", &format!("{{seconds: {seconds}}}"));
+        let findings = verify(&extreme);
+        assert_eq!(findings.len(), found, "{seconds}: {findings}");
+    }
+    let long_grace = changed(
+        "terminationGracePeriodSeconds: 40",
+        &format!("terminationGracePeriodSeconds: {}", i64::MAX),
+    );
+    assert!(verify(&long_grace).is_empty());
+    // Each pod is judged, also two of one name (two namespaces of one file).
+    let twice = format!(
+        "{FITS}---\n{}",
+        FITS.replace(
+            "terminationGracePeriodSeconds: 40",
+            "terminationGracePeriodSeconds: 30"
+        )
+    );
+    let findings = verify(&twice);
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert_eq!(
+        findings.iter().next().unwrap().document(),
+        "Deployment/orders"
+    );
     // The server's stop as the app set it.
     let quick = Served::http(8080)
         .port_name("http")
@@ -423,6 +448,47 @@ fn the_printed_probes_fit_the_checks() {
         let findings = health.kubernetes(served).verify(&manifest).unwrap();
         assert!(findings.is_empty(), "{findings}\n{manifest}");
     }
+    // Other shapes print what verify accepts: liveness served only with every probe (no
+    // liveness probe is printed there), startup served nowhere (readiness waits for its slower
+    // checks), both at once.
+    let slow_start = || {
+        Health::default()
+            .only_checks(|_, _| false)
+            .check(Probe::Liveness, Check::new("alive", || async {}))
+            .check(Probe::Readiness, Check::new("db", || async {}))
+            .check(
+                Probe::Startup,
+                Check::new("migrations", || async {}).timeout(Duration::from_secs(4)),
+            )
+    };
+    for health in [
+        slow_start()
+            .paths(Probe::Liveness, Vec::<&'static str>::new())
+            .all_probes_paths(["/health"]),
+        slow_start().paths(Probe::Startup, Vec::<&'static str>::new()),
+        Health::microprofile()
+            .only_checks(|_, _| false)
+            .check(Probe::Liveness, Check::new("alive", || async {})),
+    ] {
+        let served = Served::http(8080).container("orders");
+        let probes = health.kubernetes(served.clone()).to_string();
+        let indented: String = probes
+            .lines()
+            .map(|line| format!("      {line}\n"))
+            .collect();
+        let manifest = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n{indented}"
+        );
+        let findings = health.kubernetes(served).verify(&manifest).unwrap();
+        assert!(findings.is_empty(), "{findings}\n{manifest}");
+    }
+    let unserved_startup = slow_start().paths(Probe::Startup, Vec::<&'static str>::new());
+    let probes = unserved_startup.kubernetes(Served::http(8080)).to_string();
+    assert!(
+        probes
+            .contains("timeoutSeconds: 5  # the slowest check it waits for, migrations (startup)"),
+        "{probes}"
+    );
     // No startup checks, no startup probe.
     let without = Health::default()
         .only_checks(|_, _| false)
@@ -445,69 +511,40 @@ fn named_port(container: &k8s_openapi::api::core::v1::Container, name: &str) -> 
         .unwrap()
 }
 
-/// Each real manifest: containers found, and of their probes how many are httpGet, grpc, exec,
-/// tcpSocket (counted by PyYAML, `tests/manifests/SOURCES.md`).
-const REAL: &[(&str, usize, [usize; 4])] = &[
-    ("argo-cd-deployment-managedfields.json", 1, [0, 0, 1, 0]),
-    ("argo-cd-elasticsearch-statefulset.json", 1, [1, 0, 0, 0]),
-    ("argo-cd-ha-namespace-install.yaml", 10, [7, 0, 8, 1]),
-    ("coredns-deployment.yaml", 1, [2, 0, 0, 0]),
-    ("descheduler-cronjob.yaml", 1, [1, 0, 0, 0]),
-    ("descheduler-job.yaml", 1, [1, 0, 0, 0]),
-    ("ingress-nginx-deploy-cloud.yaml", 3, [2, 0, 0, 0]),
-    ("istio-addons-jaeger.yaml", 1, [2, 0, 0, 0]),
-    ("istio-addons-kiali.yaml", 1, [3, 0, 0, 0]),
-    ("istio-addons-loki.yaml", 2, [1, 0, 0, 0]),
-    ("istio-addons-prometheus.yaml", 2, [4, 0, 0, 0]),
-    ("istio-bookinfo.yaml", 6, [0, 0, 0, 0]),
-    ("kube-prometheus-grafana-deployment.yaml", 1, [1, 0, 0, 0]),
-    (
-        "kube-prometheus-nodeExporter-daemonset.yaml",
-        2,
-        [0, 0, 0, 0],
-    ),
-    (
-        "kube-prometheus-prometheusAdapter-deployment.yaml",
-        1,
-        [3, 0, 0, 0],
-    ),
-    (
-        "kube-state-metrics-autosharding-statefulset.yaml",
-        1,
-        [2, 0, 0, 0],
-    ),
-    (
-        "kube-state-metrics-daemonsetsharding-daemonset.yaml",
-        1,
-        [2, 0, 0, 0],
-    ),
-    (
-        "kube-state-metrics-standard-deployment.yaml",
-        1,
-        [2, 0, 0, 0],
-    ),
-    (
-        "kubernetes-examples-cassandra-statefulset.yaml",
-        1,
-        [0, 0, 2, 0],
-    ),
-    ("kubernetes-examples-meteor-mongo-pod.json", 1, [0, 0, 0, 0]),
-    ("linkerd-inject-emojivoto-list.yaml", 2, [0, 0, 0, 0]),
-    ("linkerd-install-default.yaml", 7, [12, 0, 0, 0]),
-    ("metrics-server-deployment.yaml", 1, [2, 0, 0, 0]),
-    (
-        "microservices-demo-kubernetes-manifests.yaml",
-        12,
-        [2, 18, 0, 2],
-    ),
-];
+/// Each real manifest, with the containers PyYAML found in it and their probes by handler:
+/// `tests/manifests/counts.json` (how it was counted: `tests/manifests/SOURCES.md`).
+fn real_manifests(dir: &str) -> Vec<(String, usize, [usize; 4])> {
+    let counts = std::fs::read_to_string(format!("{dir}/counts.json")).unwrap();
+    let counts: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&counts).unwrap();
+    let number = |value: &serde_json::Value| usize::try_from(value.as_u64().unwrap()).unwrap();
+    counts
+        .iter()
+        .map(|(file, count)| {
+            let probes = &count["probes"];
+            let kinds = ["httpGet", "grpc", "exec", "tcpSocket"].map(|kind| number(&probes[kind]));
+            (file.clone(), number(&count["containers"]), kinds)
+        })
+        .collect()
+}
 
 #[test]
 fn real_manifests_are_read_with_every_probe_and_judged_against_other_paths() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests");
-    assert!(REAL.len() >= 15);
+    let real = real_manifests(dir);
+    // Every manifest stored is counted, and judged.
+    let mut stored: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| {
+            name != "counts.json" && (name.ends_with(".yaml") || name.ends_with(".json"))
+        })
+        .collect();
+    stored.sort();
+    let mut counted: Vec<&String> = real.iter().map(|(file, ..)| file).collect();
+    counted.sort();
+    assert_eq!(counted, stored.iter().collect::<Vec<_>>());
     let health = health();
-    for (file, containers, kinds) in REAL {
+    for (file, containers, kinds) in &real {
         let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
         let manifest = Manifest::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let found: Vec<_> = manifest.containers().collect();
@@ -647,6 +684,34 @@ fn hostile_text_gets_an_error_that_says_where() {
         error("- just\n- a list\n").contains("document 1 is not a Kubernetes object: it is a list")
     );
     assert!(error("kind: [unclosed\n").contains("line"));
+    // A long key and a long name over many pods: each pod's path and document are short, and
+    // reading it costs a walk (a path copied at each key made this terabytes).
+    let long = "k".repeat(1 << 20);
+    let pods = vec![r#"{"containers":[{"name":"app"}]}"#; 20_000].join(",");
+    let manifest = Manifest::parse(&format!(
+        r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"{long}"}},"spec":{{"{long}":[{pods}]}}}}"#
+    ))
+    .expect("read");
+    assert_eq!(manifest.containers().count(), 20_000);
+    let last = manifest.containers().last().unwrap();
+    assert!(
+        last.document().len() < 300,
+        "{} bytes",
+        last.document().len()
+    );
+    assert!(last.field().len() < 120, "{}", last.field());
+    assert!(
+        last.field()
+            .ends_with("(cut: 1048576 bytes in all)[19999].containers[0]"),
+        "{}",
+        last.field()
+    );
+    // Flow-style YAML is YAML, though it opens as JSON does.
+    let flow = "{apiVersion: v1, kind: Pod, metadata: {name: web}, spec: {containers: [{name: app, image: app}]}}";
+    let manifest = Manifest::parse(flow).expect("flow-style YAML");
+    let container = manifest.containers().next().expect("its container");
+    assert_eq!(container.document(), "Pod/web");
+    assert_eq!(container.field(), "spec.containers[0]");
 }
 
 #[test]

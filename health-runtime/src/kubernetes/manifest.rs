@@ -2,11 +2,13 @@
 //! `kind: List`, and any object, a custom resource's too, that holds a pod spec. Hostile text
 //! gets an error that says where, in bounded time and memory.
 
-use std::fmt::{self, Display, Formatter};
+use std::fmt::{self, Display, Formatter, Write as _};
 
 use k8s_openapi::api::core::v1::{Container, PodSpec};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::outcome::cut;
 use crate::redact;
 
 /// The longest manifest read: a Helm chart's whole output is a few hundred KiB.
@@ -92,7 +94,7 @@ impl Manifest {
             )));
         }
         let mut pods = Vec::new();
-        for (index, document) in documents(text)?.into_iter().enumerate() {
+        for (index, document) in documents(text)?.iter().enumerate() {
             let number = index + 1;
             let Value::Object(object) = document else {
                 if document.is_null() {
@@ -100,25 +102,26 @@ impl Manifest {
                 }
                 return Err(ManifestError(format!(
                     "document {number} is not a Kubernetes object: it is {}",
-                    kind_of(&document)
+                    kind_of(document)
                 )));
             };
-            let kind = object_kind(&object, number)?;
+            let kind = object_kind(object, number)?;
             match object.get("items") {
                 Some(Value::Array(items)) if kind.ends_with("List") => {
-                    for (i, item) in items.iter().enumerate() {
-                        let Value::Object(item) = item else {
+                    for (i, value) in items.iter().enumerate() {
+                        let Value::Object(item) = value else {
                             return Err(ManifestError(format!(
                                 "document {number}, items[{i}], is not a Kubernetes object: it \
                                  is {}",
-                                kind_of(item)
+                                kind_of(value)
                             )));
                         };
                         object_kind(item, number)?;
-                        find_pods(item, &label(item), &format!("items[{i}]"), &mut pods);
+                        let mut path = vec![Step::Key("items"), Step::Index(i)];
+                        find_pods(value, &label(item), &mut path, &mut pods);
                     }
                 }
-                _ => find_pods(&object, &label(&object), "", &mut pods),
+                _ => find_pods(document, &label(object), &mut Vec::new(), &mut pods),
             }
         }
         Ok(Manifest { pods })
@@ -145,13 +148,27 @@ impl Manifest {
 
 /// The documents of `text`, JSON or YAML, within the bounds.
 fn documents(text: &str) -> Result<Vec<Value>, ManifestError> {
-    let json = text.trim_start().starts_with(['{', '[']);
-    if json {
+    if is_json(text) {
         // serde_json stops at 128 levels of nesting itself.
         return serde_json::from_str(text)
             .map(|value| vec![value])
             .map_err(|e| ManifestError::quoting(format!("not JSON: {e}")));
     }
+    yaml_documents(text)
+}
+
+/// Whether `text` is JSON: a list, or an object whose first key is quoted (or none). Flow-style
+/// YAML (`{apiVersion: v1, ...}`) opens with `{` too, and is read as YAML.
+fn is_json(text: &str) -> bool {
+    let text = text.trim_start();
+    match text.strip_prefix('{') {
+        Some(object) => object.trim_start().starts_with(['"', '}']),
+        None => text.starts_with('['),
+    }
+}
+
+/// The YAML documents of `text`, within the bounds.
+fn yaml_documents(text: &str) -> Result<Vec<Value>, ManifestError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
@@ -182,18 +199,23 @@ fn object_kind(object: &Map<String, Value>, number: usize) -> Result<&str, Manif
     }
 }
 
-/// `Deployment/orders`, or the kind alone.
+/// `Deployment/orders`, or the kind alone; each cut to what Kubernetes allows a name (253
+/// bytes), as every pod found in the object carries it.
 fn label(object: &Map<String, Value>) -> String {
+    let short = |text: &str| cut(text, NAME_BYTES, text.len(), "").unwrap_or_else(|| text.into());
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("?");
     match object
         .get("metadata")
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str)
     {
-        Some(name) => format!("{kind}/{name}"),
-        None => kind.to_owned(),
+        Some(name) => format!("{}/{}", short(kind), short(name)),
+        None => short(kind),
     }
 }
+
+/// The longest name Kubernetes gives an object.
+const NAME_BYTES: usize = 253;
 
 fn kind_of(value: &Value) -> &'static str {
     match value {
@@ -207,14 +229,20 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// Every object under `object` with a `containers` list is a pod spec; `metadata` holds none.
-fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut Vec<Pod>) {
+/// `path` holds the keys and indices down to `object`, joined only for a pod found: a manifest of
+/// many keys, or of long ones, costs a walk, not a copy of its path at each key.
+fn find_pods<'v>(value: &'v Value, document: &str, path: &mut Vec<Step<'v>>, pods: &mut Vec<Pod>) {
+    let Value::Object(object) = value else {
+        return;
+    };
     if let Some(Value::Array(_)) = object.get("containers") {
-        let spec = serde_json::from_value(Value::Object(object.clone())).map_err(|e| {
+        // Read from the value as it is, not a copy of it.
+        let spec = PodSpec::deserialize(value).map_err(|e| {
             redact::secrets(&format!("not a pod spec that can be read: {e}")).into_owned()
         });
         pods.push(Pod {
             document: document.to_owned(),
-            path: path.to_owned(),
+            path: joined(path),
             spec,
         });
         return;
@@ -223,17 +251,18 @@ fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut
         if key == "metadata" {
             continue;
         }
-        let path = if path.is_empty() {
-            key.clone()
-        } else {
-            format!("{path}.{key}")
-        };
         match value {
-            Value::Object(inner) => find_pods(inner, document, &path, pods),
+            Value::Object(_) => {
+                path.push(Step::Key(key));
+                find_pods(value, document, path, pods);
+                path.pop();
+            }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    if let Value::Object(inner) = item {
-                        find_pods(inner, document, &format!("{path}[{i}]"), pods);
+                    if item.is_object() {
+                        path.extend([Step::Key(key), Step::Index(i)]);
+                        find_pods(item, document, path, pods);
+                        path.truncate(path.len() - 2);
                     }
                 }
             }
@@ -241,6 +270,39 @@ fn find_pods(object: &Map<String, Value>, document: &str, path: &str, pods: &mut
         }
     }
 }
+
+/// One step of a field path: a key, or an index into a list.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The field path of `steps`, `spec.template.spec` or `items[0].spec`, each key cut to
+/// [`KEY_BYTES`] so that a hostile key makes no long path.
+fn joined(steps: &[Step<'_>]) -> String {
+    let mut path = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                match cut(key, KEY_BYTES, key.len(), "") {
+                    Some(short) => path.push_str(&short),
+                    None => path.push_str(key),
+                }
+            }
+            Step::Index(i) => {
+                let _ = write!(path, "[{i}]");
+            }
+        }
+    }
+    path
+}
+
+/// The most bytes of a key that a field path shows.
+const KEY_BYTES: usize = 64;
 
 /// A manifest that could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

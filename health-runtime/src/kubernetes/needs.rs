@@ -161,13 +161,23 @@ impl<'h> Probes<'h> {
         self.health.drain_delay + SETTLE + self.served.server_shutdown
     }
 
-    /// The HTTP path a probe's block names: its first, or every probe's path.
+    /// The HTTP path a probe's block names: its first, or, for readiness and startup, every
+    /// probe's path (liveness there would run readiness's checks).
     pub(super) fn path(&self, probe: Probe) -> Option<&'h str> {
         let health = self.health;
-        health.paths[probe.index()]
+        let every = health
+            .all_probes_paths
             .first()
-            .or(health.all_probes_paths.first())
-            .map(|path| path.as_ref())
+            .filter(|_| probe != Probe::Liveness);
+        let path = health.paths[probe.index()].first().or(every)?;
+        Some(path.as_ref())
+    }
+
+    /// Whether the printed probes have a startup probe: with startup checks, served somewhere.
+    pub(super) fn prints_startup(&self) -> bool {
+        let served = &self.served;
+        let http = served.http.is_some() && self.path(Probe::Startup).is_some();
+        !self.health.checks[Probe::Startup.index()].is_empty() && (http || served.grpc.is_some())
     }
 }
 

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Container, Probe as K8sProbe};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Probe as K8sProbe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Probes;
 use super::findings::{Finding, Findings};
 use super::manifest::{Manifest, ManifestError, PodContainer};
 use super::needs::{Target, said, timeout_seconds, whole_seconds};
+use crate::lifecycle::SETTLE;
 use crate::probe::Probe;
 use crate::redact;
 
@@ -49,7 +50,7 @@ impl Probes<'_> {
         if mine.is_empty() {
             findings.push(self.no_container(manifest));
         }
-        let mut pods_judged = Vec::new();
+        let mut pods_judged: Vec<&PodSpec> = Vec::new();
         for container in &mine {
             let mut rule = Rules {
                 probes: self,
@@ -57,8 +58,10 @@ impl Probes<'_> {
                 findings: &mut findings,
             };
             rule.probes();
-            let pod = (container.document(), container.pod_field());
-            if !pods_judged.contains(&pod) {
+            // Each pod once, as itself: two objects of one name (two namespaces, a `List`)
+            // have a pod each.
+            let pod = container.pod();
+            if !pods_judged.iter().any(|judged| std::ptr::eq(*judged, pod)) {
                 pods_judged.push(pod);
                 rule.grace_period();
             }
@@ -476,7 +479,8 @@ impl<'h> Rules<'_, 'h> {
             .termination_grace_period_seconds
             .unwrap_or(DEFAULT_GRACE_SECONDS);
         let pre_stop = pre_stop_sleep(self.container.container());
-        let left = u64::try_from(grace - pre_stop).unwrap_or(0);
+        // Saturating: both are any i64 a manifest writes.
+        let left = u64::try_from(grace.saturating_sub(pre_stop)).unwrap_or(0);
         let stop = self.probes.stop_time();
         if Duration::from_secs(left) >= stop {
             return;
@@ -486,7 +490,7 @@ impl<'h> Rules<'_, 'h> {
             (Some(_), 0) => grace.to_string(),
             (_, sleep) => format!("{grace}, of which the preStop sleep takes {sleep}"),
         };
-        let needed = whole_seconds(stop) + u64::try_from(pre_stop).unwrap_or(0);
+        let needed = whole_seconds(stop).saturating_add(u64::try_from(pre_stop).unwrap_or(0));
         self.find(
             format!(
                 "{}.terminationGracePeriodSeconds",
@@ -495,9 +499,10 @@ impl<'h> Rules<'_, 'h> {
             written,
             format!("at least {needed}"),
             format!(
-                "the drain serves on for {}, then waits up to 1 s for requests in flight, then \
+                "the drain serves on for {}, then waits up to {} for requests in flight, then \
                  the server takes up to {} to stop: SIGKILL would cut it short",
                 said(self.probes.health.drain_delay),
+                said(SETTLE),
                 said(self.probes.served.server_shutdown)
             ),
         );
@@ -525,8 +530,13 @@ fn shown(value: Option<i32>, default: i32) -> String {
     })
 }
 
-/// Seconds a container's `preStop` hook sleeps: `sleep: {seconds}`, or an exec of `sleep N`.
+/// Seconds a container's `preStop` hook sleeps: `sleep: {seconds}`, or an exec of `sleep N`; 0
+/// for none, or for a negative number.
 fn pre_stop_sleep(container: &Container) -> i64 {
+    pre_stop_written(container).max(0)
+}
+
+fn pre_stop_written(container: &Container) -> i64 {
     let Some(hook) = container
         .lifecycle
         .as_ref()

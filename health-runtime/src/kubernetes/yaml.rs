@@ -4,6 +4,7 @@ use std::fmt::{self, Display, Formatter};
 
 use super::Probes;
 use super::needs::{Target, said, timeout_seconds, whole_seconds};
+use crate::lifecycle::SETTLE;
 use crate::probe::Probe;
 
 /// How often the kubelet probes: its own default, which the checks' caches and intervals suit.
@@ -25,9 +26,10 @@ impl Display for Probes<'_> {
         writeln!(
             f,
             "terminationGracePeriodSeconds: {}  # the drain delay, {}, its wait for requests in \
-             flight, 1 s, and the server's stop, {}",
+             flight, {}, and the server's stop, {}",
             whole_seconds(stop),
             said(self.health.drain_delay),
+            said(SETTLE),
             said(self.served.server_shutdown),
         )?;
         writeln!(f, "containers:")?;
@@ -91,6 +93,14 @@ impl Probes<'_> {
         };
         let path = self.path(probe);
         let served = &self.served;
+        // What the block runs, as `verify` reads it: the path's checks (every probe's on an
+        // all-probes path), and, for readiness with no startup probe, the startup checks too.
+        let target = match (served.http, path) {
+            (Some(_), Some(path)) => self.target(path),
+            _ => None,
+        };
+        let target = target.unwrap_or(Target::Probe(probe));
+        let gated = probe == Probe::Readiness && !self.prints_startup();
         match (served.http, path, served.grpc) {
             (Some(port), Some(path), _) => {
                 writeln!(f, "    {field}:\n      httpGet:\n        path: {path}")?;
@@ -113,13 +123,21 @@ impl Probes<'_> {
                 );
             }
         }
-        let slowest = self.slowest(Target::Probe(probe), false);
+        let slowest = self.slowest(target, gated);
         let timeout = timeout_seconds(slowest.as_ref());
         match slowest {
-            Some(slowest) => writeln!(
+            Some(slowest) if slowest.probe == probe => writeln!(
                 f,
                 "      timeoutSeconds: {timeout}  # the slowest {probe} check, {}, times out at {}",
                 slowest.check,
+                said(slowest.timeout)
+            )?,
+            Some(slowest) => writeln!(
+                f,
+                "      timeoutSeconds: {timeout}  # the slowest check it waits for, {} ({}), \
+                 times out at {}",
+                slowest.check,
+                slowest.probe,
                 said(slowest.timeout)
             )?,
             None => writeln!(
