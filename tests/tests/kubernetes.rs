@@ -438,13 +438,7 @@ fn the_printed_probes_fit_the_checks() {
         );
         assert!(probes.contains("startupProbe:"), "{probes}");
         assert!(!probes.contains("successThreshold"), "{probes}");
-        let indented: String = probes
-            .lines()
-            .map(|line| format!("      {line}\n"))
-            .collect();
-        let manifest = format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n{indented}"
-        );
+        let manifest = deployment_of(&probes);
         let findings = health.kubernetes(served).verify(&manifest).unwrap();
         assert!(findings.is_empty(), "{findings}\n{manifest}");
     }
@@ -472,13 +466,7 @@ fn the_printed_probes_fit_the_checks() {
     ] {
         let served = Served::http(8080).container("orders");
         let probes = health.kubernetes(served.clone()).to_string();
-        let indented: String = probes
-            .lines()
-            .map(|line| format!("      {line}\n"))
-            .collect();
-        let manifest = format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n{indented}"
-        );
+        let manifest = deployment_of(&probes);
         let findings = health.kubernetes(served).verify(&manifest).unwrap();
         assert!(findings.is_empty(), "{findings}\n{manifest}");
     }
@@ -499,6 +487,17 @@ fn the_printed_probes_fit_the_checks() {
             .to_string()
             .contains("startupProbe")
     );
+}
+
+/// A Deployment `orders` whose pod template is what `Health::kubernetes` printed.
+fn deployment_of(printed: &str) -> String {
+    let indented: String = printed
+        .lines()
+        .map(|line| format!("      {line}\n"))
+        .collect();
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n{indented}"
+    )
 }
 
 /// The number of a container's port named `name`.

@@ -320,23 +320,29 @@ async fn every_subscriber_and_watch_shares_one_run_a_second() {
     }
     let address = serve(health.clone()).await;
     let mut client = client(&address).await;
-    let mut watches = Vec::new();
-    for _ in 0..100 {
-        let mut watch = client
-            .watch(asking("readiness"))
-            .await
-            .unwrap()
-            .into_inner();
-        let first = watch.message().await.unwrap().unwrap();
-        assert_eq!(status_of(&first), ServingStatus::Serving);
-        watches.push(watch);
-    }
+    let _watches = serving_watches(&mut client, "readiness", 100).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let ran = runs.load(Ordering::SeqCst);
     assert!(ran <= 4, "{ran} runs in 2.5 s");
     for subscriber in &subscribers {
         assert!(subscriber.borrow().is_passing(), "damped, not failed");
     }
+}
+
+/// `count` open `Watch`es of `service`, each of which has said SERVING.
+async fn serving_watches(
+    client: &mut HealthClient<Channel>,
+    service: &str,
+    count: usize,
+) -> Vec<tonic::Streaming<HealthCheckResponse>> {
+    let mut watches = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut watch = client.watch(asking(service)).await.unwrap().into_inner();
+        let first = watch.message().await.unwrap().unwrap();
+        assert_eq!(status_of(&first), ServingStatus::Serving, "{service}");
+        watches.push(watch);
+    }
+    watches
 }
 
 /// A group's watches share its one feed as a probe's do: 200 of them run a damped check once a
@@ -353,17 +359,7 @@ async fn every_watch_of_a_group_shares_one_run_a_second() {
     let health = Health::default().group(Group::new("deep").check(flaky));
     let address = serve(health).await;
     let mut client = client(&address).await;
-    let mut watches = Vec::with_capacity(200);
-    for _ in 0..200 {
-        let mut watch = client
-            .watch(asking("group/deep"))
-            .await
-            .unwrap()
-            .into_inner();
-        let first = watch.message().await.unwrap().unwrap();
-        assert_eq!(status_of(&first), ServingStatus::Serving);
-        watches.push(watch);
-    }
+    let watches = serving_watches(&mut client, "group/deep", 200).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let ran = runs.load(Ordering::SeqCst);
     assert!(ran <= 4, "{ran} runs in 2.5 s");
