@@ -301,11 +301,9 @@ async fn subscribe_sends_the_status_and_each_change_to_the_apps_code() {
     assert!(!status.is_shutting_down());
 }
 
-/// However many subscribers and `Watch`es a probe has, one task runs it once a second: a check
-/// that passed once and then fails, with `failures = 3`, is still held back after 2.5 s with
-/// 1,000 subscribers and 100 watches (each of which ran the probe every second before).
-#[actix_web::test]
-async fn every_subscriber_and_watch_shares_one_run_a_second() {
+/// A check that passes at its first run and fails at every other, with `failures = 3`, and the
+/// count of its runs.
+fn passes_once_then_damped() -> (Check, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = runs.clone();
     let flaky = Check::new("flaky", move || {
@@ -313,6 +311,15 @@ async fn every_subscriber_and_watch_shares_one_run_a_second() {
         async move { run == 0 }
     })
     .failures(3);
+    (flaky, runs)
+}
+
+/// However many subscribers and `Watch`es a probe has, one task runs it once a second: a check
+/// that passed once and then fails, with `failures = 3`, is still held back after 2.5 s with
+/// 1,000 subscribers and 100 watches (each of which ran the probe every second before).
+#[actix_web::test]
+async fn every_subscriber_and_watch_shares_one_run_a_second() {
+    let (flaky, runs) = passes_once_then_damped();
     let health = Health::default().check(Probe::Readiness, flaky);
     let mut subscribers = Vec::new();
     for _ in 0..1000 {
@@ -349,13 +356,7 @@ async fn serving_watches(
 /// second, and it stays damped.
 #[actix_web::test]
 async fn every_watch_of_a_group_shares_one_run_a_second() {
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counted = runs.clone();
-    let flaky = Check::new("flaky", move || {
-        let run = counted.fetch_add(1, Ordering::SeqCst);
-        async move { run == 0 }
-    })
-    .failures(3);
+    let (flaky, runs) = passes_once_then_damped();
     let health = Health::default().group(Group::new("deep").check(flaky));
     let address = serve(health).await;
     let mut client = client(&address).await;
