@@ -266,6 +266,117 @@ fn a_timeout_the_kubelet_gives_up_before_is_a_finding() {
 }
 
 #[test]
+fn a_check_on_an_interval_waits_for_nothing_so_no_timeout_is_needed_for_it() {
+    // A readiness check of 5 s on an interval answers from its last run at once: a 1 s probe
+    // fits it, and the slowest check that does run on the probe (`db`, 2 s) is the one named.
+    let on_interval = || {
+        health().check(
+            Probe::Readiness,
+            Check::new("replica_lag", || async {})
+                .timeout(Duration::from_secs(5))
+                .interval(Duration::from_secs(10)),
+        )
+    };
+    let findings = on_interval().kubernetes(served()).verify(FITS).unwrap();
+    assert!(findings.is_empty(), "{findings}");
+    let short = changed(
+        "service: readiness}\n            timeoutSeconds: 3",
+        "service: readiness}\n            timeoutSeconds: 2",
+    );
+    let findings = on_interval().kubernetes(served()).verify(&short).unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    let said = findings.to_string();
+    assert!(
+        said.contains("db, times out at 2 s") && !said.contains("replica_lag"),
+        "{said}"
+    );
+    // The same check run on each probe is waited for.
+    let waited = health().check(
+        Probe::Readiness,
+        Check::new("replica_lag", || async {}).timeout(Duration::from_secs(5)),
+    );
+    let findings = waited.kubernetes(served()).verify(FITS).unwrap();
+    assert!(
+        findings
+            .to_string()
+            .contains("replica_lag, times out at 5 s"),
+        "{findings}"
+    );
+}
+
+#[test]
+fn a_probe_that_asks_another_host_is_one_finding_and_not_judged_further() {
+    // Its path and timeout would be findings of their own were it judged.
+    let said = one_finding(
+        &changed(
+            "httpGet: {path: /livez, port: http}",
+            "httpGet: {host: 10.0.0.9, path: /nowhere, port: 9999}\n            timeoutSeconds: 0",
+        ),
+        "livenessProbe.httpGet.host",
+    );
+    assert!(
+        said.contains("10.0.0.9") && said.contains("another host than the pod"),
+        "{said}"
+    );
+    // An empty host is the pod's own address, as Kubernetes reads it.
+    assert!(
+        verify(&changed(
+            "httpGet: {path: /livez, port: http}",
+            "httpGet: {host: '', path: /livez, port: http}"
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_container_that_declares_no_port_is_the_service_s_by_the_port_it_probes() {
+    // No `ports`, no container name given: the liveness probe on 8080 makes it the service's,
+    // so its readiness probe on a path the checks do not serve is found.
+    let manifest = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: orders
+spec:
+  terminationGracePeriodSeconds: 40
+  containers:
+    - name: cache
+      image: redis
+      livenessProbe:
+        httpGet: {path: /readyz, port: 6379}
+    - name: orders
+      image: orders
+      livenessProbe:
+        httpGet: {path: /livez, port: 8080}
+      readinessProbe:
+        httpGet: {path: /status, port: 8080}
+";
+    let findings = health()
+        .kubernetes(Served::http(8080))
+        .verify(manifest)
+        .unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    let finding = findings.iter().next().unwrap();
+    assert_eq!(finding.document(), "Pod/orders");
+    assert_eq!(
+        finding.field(),
+        "spec.containers[1].readinessProbe.httpGet.path",
+        "{finding}"
+    );
+    // Probed on a port the checks are not on, it is not the service's: nothing is judged.
+    let elsewhere = manifest.replace("port: 8080", "port: 9090");
+    let findings = health()
+        .kubernetes(Served::http(8080))
+        .verify(&elsewhere)
+        .unwrap();
+    assert_eq!(findings.len(), 1, "{findings}");
+    assert!(
+        findings.to_string().contains("a container on port 8080"),
+        "{findings}"
+    );
+}
+
+#[test]
 fn a_success_threshold_other_than_1_on_liveness_or_startup_is_a_finding() {
     one_finding(
         &changed(
