@@ -18,6 +18,7 @@ use crate::data::{AppData, DataSource};
 use crate::health::Health;
 use crate::lifecycle::Switches;
 use crate::panics;
+use crate::paths::GROUP_SERVICE;
 use crate::probe::Probe;
 use crate::report::Report;
 use crate::served_checks::{Served, ServedChecks, Target};
@@ -201,7 +202,7 @@ impl Feeds {
     pub(crate) fn service_name(&self, served: Served) -> String {
         match served {
             Served::Probe(probe) => probe.as_str().to_owned(),
-            Served::Group(index) => format!("group/{}", self.checks.groups()[index].name),
+            Served::Group(index) => format!("{GROUP_SERVICE}{}", self.checks.groups()[index].name),
         }
     }
 

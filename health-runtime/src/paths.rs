@@ -1,5 +1,6 @@
 //! The paths a `Health` serves and what each answers: what the HTTP servers mount
-//! (`http/`), and what `kubernetes/` judges a manifest's `httpGet` paths against.
+//! (`http/`), and what `kubernetes/` judges a manifest's `httpGet` paths against; and the
+//! grammar of the gRPC health service's names, read by `grpc/` and by `kubernetes/`.
 
 use crate::check::Name;
 use crate::group::Group;
@@ -129,6 +130,42 @@ pub(crate) fn mounts(health: &Health) -> Vec<(String, Mounted)> {
     mounts
 }
 
+/// What a gRPC health service name asks about, as written, before what is served is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service<'a> {
+    /// `""`: the server as a whole.
+    Server,
+    /// `liveness`, `readiness/db`: a probe, and one of its checks when named.
+    Probe(Probe, Option<&'a str>),
+    /// `group/deep`, `group/deep/search`: a group, and one of its checks when named.
+    Group(&'a str, Option<&'a str>),
+}
+
+/// Where gRPC's health service answers a group: `group/<name>`.
+pub(crate) const GROUP_SERVICE: &str = "group/";
+
+/// The gRPC health service name `name` read: `""`, `<probe>`, `<probe>/<check>`,
+/// `group/<group>`, `group/<group>/<check>`; `None` for any other.
+pub(crate) fn service(name: &str) -> Option<Service<'_>> {
+    /// `<served>` or `<served>/<check>`.
+    fn split(name: &str) -> (&str, Option<&str>) {
+        match name.split_once('/') {
+            Some((served, check)) => (served, Some(check)),
+            None => (name, None),
+        }
+    }
+    if name.is_empty() {
+        return Some(Service::Server);
+    }
+    if let Some(group) = name.strip_prefix(GROUP_SERVICE) {
+        let (group, check) = split(group);
+        return Some(Service::Group(group, check));
+    }
+    let (probe, check) = split(name);
+    let probe = Probe::ALL.into_iter().find(|p| p.as_str() == probe)?;
+    Some(Service::Probe(probe, check))
+}
+
 fn normalized(path: &str) -> String {
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() {
@@ -137,5 +174,39 @@ fn normalized(path: &str) -> String {
         trimmed.to_owned()
     } else {
         format!("/{trimmed}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Service, service};
+    use crate::probe::Probe;
+
+    #[test]
+    fn grpc_service_names_are_read_by_their_grammar() {
+        assert_eq!(service(""), Some(Service::Server));
+        assert_eq!(
+            service("readiness"),
+            Some(Service::Probe(Probe::Readiness, None))
+        );
+        assert_eq!(
+            service("startup/migrations"),
+            Some(Service::Probe(Probe::Startup, Some("migrations")))
+        );
+        assert_eq!(service("group/deep"), Some(Service::Group("deep", None)));
+        assert_eq!(
+            service("group/deep/tls"),
+            Some(Service::Group("deep", Some("tls")))
+        );
+        // What is served under a name is looked up later; these name nothing at all.
+        for name in [
+            "group",
+            "Readiness",
+            "ready",
+            "/liveness",
+            "grpc.health.v1.Health",
+        ] {
+            assert_eq!(service(name), None, "{name}");
+        }
     }
 }

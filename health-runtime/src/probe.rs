@@ -42,20 +42,6 @@ impl Probe {
     }
 }
 
-impl Probe {
-    /// A gRPC health service name as the gRPC service answers it, `"liveness"` or
-    /// `"readiness/db"`: the probe, and the check's name if one is given. `""`, the server as a
-    /// whole, is the caller's to read.
-    pub(crate) fn of_service(name: &str) -> Option<(Probe, Option<&str>)> {
-        let (probe, check) = match name.split_once('/') {
-            Some((probe, check)) => (probe, Some(check)),
-            None => (name, None),
-        };
-        let probe = Probe::ALL.into_iter().find(|p| p.as_str() == probe)?;
-        Some((probe, check))
-    }
-}
-
 impl fmt::Display for Probe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -29,6 +29,7 @@ use crate::health::Health;
 use crate::lifecycle::Switches;
 use crate::outcome::cut;
 use crate::panics;
+use crate::paths::{self, Service};
 use crate::probe::Probe;
 use crate::served_checks::{Served, UNKNOWN_NAME_BYTES};
 
@@ -190,21 +191,10 @@ impl Asked {
     /// The service named `name`, if `feeds` serve it: `""`, `<probe>`, `<probe>/<check>`,
     /// `group/<group>`, `group/<group>/<check>`.
     fn named(name: &str, feeds: &Feeds) -> Option<Asked> {
-        if name.is_empty() {
-            return Some(Asked::Server);
-        }
-        let (served, check) = match name.strip_prefix("group/") {
-            Some(group) => {
-                let (group, check) = match group.split_once('/') {
-                    Some((group, check)) => (group, Some(check)),
-                    None => (group, None),
-                };
-                (feeds.group(group)?, check)
-            }
-            None => {
-                let (probe, check) = Probe::of_service(name)?;
-                (Served::Probe(probe), check)
-            }
+        let (served, check) = match paths::service(name)? {
+            Service::Server => return Some(Asked::Server),
+            Service::Probe(probe, check) => (Served::Probe(probe), check),
+            Service::Group(group, check) => (feeds.group(group)?, check),
         };
         match check {
             None => Some(Asked::Served(served)),

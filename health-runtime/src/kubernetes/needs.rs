@@ -9,7 +9,7 @@ use super::Probes;
 use crate::check::{Check, Schedule};
 use crate::extensions::GrpcAliases;
 use crate::lifecycle::SETTLE;
-use crate::paths::{self, Mounted};
+use crate::paths::{self, Mounted, Service};
 use crate::probe::Probe;
 
 /// What a path or a gRPC service name runs.
@@ -74,11 +74,9 @@ impl<'h> Probes<'h> {
     /// The group a gRPC service name answers (`group/deep`, `group/deep/search`, or a name
     /// given with `Health::grpc_alias` for one), if one's.
     pub(super) fn group_of_service(&self, service: &str) -> Option<String> {
-        let aliases = self.health.extensions.get::<GrpcAliases>();
-        let alias = aliases.and_then(|a| a.0.iter().find(|(alias, _)| alias == service));
-        let service = alias.map_or(service, |(_, answers)| answers.as_str());
-        let group = service.strip_prefix("group/")?;
-        let group = group.split('/').next().unwrap_or_default();
+        let Some(Service::Group(group, _)) = self.service(service) else {
+            return None;
+        };
         let groups = self.health.served_groups();
         groups
             .into_iter()
@@ -89,16 +87,21 @@ impl<'h> Probes<'h> {
     /// What a gRPC service name runs: `liveness`, `readiness/db`, a name given with
     /// `Health::grpc_alias`; `""` answers as liveness.
     pub(super) fn grpc_target(&self, service: &str) -> Option<Target<'h>> {
-        if service.is_empty() {
-            return Some(Target::Probe(Probe::Liveness));
+        match self.service(service)? {
+            Service::Server => Some(Target::Probe(Probe::Liveness)),
+            Service::Probe(probe, None) => Some(Target::Probe(probe)),
+            Service::Probe(probe, Some(name)) => {
+                self.check(probe, name).map(|c| Target::Check(probe, c))
+            }
+            Service::Group(..) => None,
         }
+    }
+
+    /// A gRPC service name read, as what it answers when it is an alias.
+    fn service<'s>(&'s self, service: &'s str) -> Option<Service<'s>> {
         let aliases = self.health.extensions.get::<GrpcAliases>();
         let alias = aliases.and_then(|a| a.0.iter().find(|(alias, _)| alias == service));
-        let service = alias.map_or(service, |(_, answers)| answers.as_str());
-        match Probe::of_service(service)? {
-            (probe, None) => Some(Target::Probe(probe)),
-            (probe, Some(name)) => self.check(probe, name).map(|c| Target::Check(probe, c)),
-        }
+        paths::service(alias.map_or(service, |(_, answers)| answers.as_str()))
     }
 
     fn check(&self, probe: Probe, name: &str) -> Option<&'h Check> {
