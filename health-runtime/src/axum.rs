@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, OriginalUri, Request};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode, request};
 use axum::response::Response;
@@ -167,8 +167,10 @@ impl RequestParts for request::Parts {
         Some(info.0)
     }
 
+    /// As the client asked for it, as actix gives it: before a `nest` took its prefix.
     fn path(&self) -> &str {
-        self.uri.path()
+        let original = self.extensions.get::<OriginalUri>();
+        original.map_or(&self.uri, |original| &original.0).path()
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -124,7 +124,8 @@ impl RequestView<'_> {
         self.0.peer_addr()
     }
 
-    /// The request's path, without its query.
+    /// The request's path as the client asked for it (with the prefix of an actix scope or an
+    /// axum `nest`), without its query.
     pub fn path(&self) -> &str {
         self.0.path()
     }

@@ -247,6 +247,15 @@ async fn the_router_merges_and_nests_and_the_apps_routes_stay_the_apps() {
     assert_eq!(get(&nested, "/ops/livez").await.json()["status"], "OK");
     assert_eq!(get(&nested, "/ops/readyz/queue").await.status, 200);
     assert_eq!(get(&nested, "/livez").await.status, 404);
+
+    // A detail policy sees the path the client asked for, the nest's prefix in it, as actix's
+    // scope gives it.
+    let nested = serve_axum(|| {
+        let policy = Details::when_request(|request| request.path() == "/ops/readyz");
+        axum::Router::new().nest("/ops", health().details(policy).router())
+    });
+    let answer = get(&nested, "/ops/readyz").await;
+    assert_eq!(answer.check("db")["error"], "refused by the server");
 }
 
 /// A router built where no runtime is (before `main`'s runtime starts, say) starts its `interval`

@@ -4,7 +4,8 @@
 //! Every check is rendered, a check flipped to failing shows as failing within 2 s without a
 //! reload, nothing is asked of another origin, no console error (a CSP violation is one), and
 //! axe-core finds no serious or critical violation, at 1280 and at 360 px wide. The screenshots
-//! are left in the test's target directory (the README shows one).
+//! are left in the test's target directory (the README shows one). And, without a browser, the
+//! page's links to its files resolve, as a browser resolves them, under a scope or a nest.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::{HttpResponse, web};
 use health_runtime::{Check, Details, Group, Health, Probe};
 use health_tests::axum::serve_axum;
-use health_tests::serve;
+use health_tests::{get, serve};
 
 /// Every check the page must show, by name.
 const CHECKS: [&str; 6] = ["alive", "db", "payments", "cache", "migrations", "search"];
@@ -202,4 +203,48 @@ fn python_with_playwright() -> PathBuf {
         "no /usr/bin/chromium: `cargo xtask test` installs Debian's package `chromium`"
     );
     python
+}
+
+/// The page's style and script, fetched as a browser resolves the page's links: beside the
+/// page's directory (RFC 3986's merge), from the page's URL as asked for.
+async fn page_files_resolve(page: &str) {
+    let answer = get(page).await;
+    assert_eq!(answer.status, 200, "{page}: {}", answer.body);
+    for (attribute, file) in [("href", "page.css"), ("src", "page.js")] {
+        let written = format!("{attribute}=\"");
+        let link = answer
+            .body
+            .split(&written)
+            .map(|rest| rest.split('"').next().unwrap_or_default())
+            .find(|link| link.ends_with(file))
+            .unwrap_or_else(|| panic!("{page} links no {file}: {}", answer.body));
+        let resolved = format!("{}{link}", &page[..=page.rfind('/').unwrap()]);
+        let fetched = get(&resolved).await;
+        assert_eq!(
+            fetched.status, 200,
+            "{page} links {file} as {link}: {resolved}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_page_finds_its_files_under_a_scope_or_a_nest_with_or_without_a_slash() {
+    let page = |path| {
+        let down = Arc::new(AtomicBool::new(false));
+        health(&down).status_page(path)
+    };
+    let actix = serve(move |config| {
+        config
+            .service(web::scope("/ops").service(page("/")))
+            .service(web::scope("/admin").service(page("/status")));
+    });
+    page_files_resolve(&format!("{actix}/ops/")).await;
+    page_files_resolve(&format!("{actix}/admin/status")).await;
+    let axum = serve_axum(move || {
+        axum::Router::new()
+            .nest("/ops", page("/").router())
+            .nest("/admin", page("/status").router())
+    });
+    page_files_resolve(&format!("{axum}/ops")).await;
+    page_files_resolve(&format!("{axum}/admin/status")).await;
 }

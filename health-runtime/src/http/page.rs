@@ -175,19 +175,13 @@ impl Section {
     }
 }
 
-/// Where the page's files are, relative to the page as it was asked for (`path`, the request's):
-/// `status/` for `/admin/status`, so that it works under any scope or prefix the app mounts it
-/// in.
+/// Where the page's files (`<page>/page.css`) are, relative to the page as it was asked for
+/// (`path`, the request's, under any scope or prefix): `status/` for `/admin/status`, nothing for
+/// `/ops/`, where a browser already looks beside the page.
 fn assets_href(path: &str) -> String {
-    let last = path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
-    if last.is_empty() {
-        String::new()
-    } else {
-        format!("{last}/")
+    match path.rsplit_once('/') {
+        Some((_, last)) if !last.is_empty() => format!("{last}/"),
+        _ => String::new(),
     }
 }
 
@@ -417,7 +411,10 @@ mod tests {
     #[test]
     fn the_files_are_found_beside_the_page_under_any_prefix() {
         assert_eq!(assets_href("/status"), "status/");
-        assert_eq!(assets_href("/admin/status/"), "status/");
+        assert_eq!(assets_href("/admin/status"), "status/");
+        // A page asked for with its slash: the browser resolves `page.css` to `/ops/page.css`.
+        assert_eq!(assets_href("/ops/"), "");
+        assert_eq!(assets_href("/admin/status/"), "");
         assert_eq!(assets_href("/"), "");
     }
 }
