@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::task::Context;
+use std::time::Duration;
 
 use futures_util::future::join;
 
@@ -131,6 +132,13 @@ impl ServedChecks {
     /// The groups served, in order.
     pub(crate) fn groups(&self) -> &[ServedGroup] {
         &self.groups
+    }
+
+    /// The longest timeout of any check served.
+    pub(crate) fn slowest_timeout(&self) -> Duration {
+        let groups = self.groups.iter().flat_map(|group| &group.checks);
+        let checks = self.checks.iter().flatten().chain(groups);
+        checks.map(Check::run_timeout).max().unwrap_or_default()
     }
 
     /// Starts the loops of the `interval` checks that can run without a request: those that take

@@ -248,3 +248,47 @@ async fn the_page_finds_its_files_under_a_scope_or_a_nest_with_or_without_a_slas
     page_files_resolve(&format!("{axum}/ops")).await;
     page_files_resolve(&format!("{axum}/admin/status")).await;
 }
+
+/// The script waits for a view as long as the slowest check may take (a hung check answers at
+/// its timeout), never less than 5 s: a check of 10 s is not cut off as "unreachable".
+#[actix_web::test]
+async fn the_page_tells_its_script_to_wait_for_the_slowest_check() {
+    let down = Arc::new(AtomicBool::new(false));
+    let quick = serve_axum(move || health(&down).router());
+    let down = Arc::new(AtomicBool::new(false));
+    let slow = serve_axum(move || {
+        let audit = Check::new("audit", || async {}).timeout(std::time::Duration::from_secs(10));
+        health(&down)
+            .group(Group::new("slow").check(audit))
+            .router()
+    });
+    for (base, wait) in [(quick, "5000"), (slow, "11000")] {
+        let page = get(&format!("{base}/status")).await.body;
+        let said = format!("<html lang=\"en\" data-wait-ms=\"{wait}\">");
+        assert!(page.contains(&said), "{said} in {page}");
+    }
+}
+
+/// A check that keeps 1,000 runs shows its last 20 on the page: the page stays small enough to
+/// fetch each second, whatever the checks keep (`?history` has them all).
+#[actix_web::test]
+async fn the_page_shows_the_last_20_runs_of_a_check_that_keeps_1000() {
+    let base = serve_axum(move || {
+        let failing = Check::new("flaky", || async { Err::<(), _>("refused") }).recent_runs(1000);
+        Health::default()
+            .only_checks(|_, _| false)
+            .details(Details::full())
+            .check(Probe::Readiness, failing)
+            .status_page("/status")
+            .router()
+    });
+    for _ in 0..50 {
+        get(&format!("{base}/readyz")).await;
+    }
+    let history = get(&format!("{base}/readyz?history")).await;
+    // The 50 runs and this request's own.
+    assert_eq!(history.check("flaky")["runs"].as_array().unwrap().len(), 51);
+    let page = get(&format!("{base}/status")).await.body;
+    assert!(page.contains("Last 20 runs, oldest first:"), "{page}");
+    assert_eq!(page.matches("<li class=\"run fail\"").count(), 20, "{page}");
+}

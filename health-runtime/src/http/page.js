@@ -3,7 +3,8 @@
 // reload refreshes.
 "use strict";
 (function () {
-  const TIMEOUT_MS = 5000;
+  // The server says how long a view may take: as long as its slowest check's timeout, and more.
+  const TIMEOUT_MS = Number(document.documentElement.dataset.waitMs) || 5000;
   let said = "";
 
   // Tells how fresh the page is, in the footer's live region: only when that changes, so that a
@@ -38,7 +39,11 @@
       say("Refreshes every second.");
     } catch (unreachable) {
       // Restarting, a network down, or no answer within the timeout: try at the next tick.
-      say("Cannot reach the service: showing what it said last.");
+      if (stop.signal.aborted) {
+        say(`No answer within ${TIMEOUT_MS / 1000} s: showing what it said last.`);
+      } else {
+        say("Cannot reach the service: showing what it said last.");
+      }
     } finally {
       window.clearTimeout(timer);
     }

@@ -93,6 +93,7 @@ pub(crate) fn begin(
     }
     let switches = &checks.lifecycle.switches;
     let assets = assets_href(path);
+    let wait = script_wait(checks);
     let page_detail = detail;
     let answered = answers.into_iter().map(|(title, detail, answer, shared)| {
         answer.report().map(move |report| {
@@ -126,7 +127,7 @@ pub(crate) fn begin(
                 section
             })
             .collect();
-        html(&sections, switches, page_detail, &assets)
+        html(&sections, switches, page_detail, &assets, wait)
     })
 }
 
@@ -192,8 +193,21 @@ fn title_case(word: &str) -> String {
     })
 }
 
+/// How long the script waits for the page: a view waits for every check, and one that hangs
+/// answers at its timeout, so the slowest timeout and a second; never less than 5 s.
+fn script_wait(checks: &ServedChecks) -> Duration {
+    let slowest = checks.slowest_timeout() + Duration::from_secs(1);
+    slowest.max(Duration::from_secs(5))
+}
+
 /// The whole page.
-fn html(sections: &[Section], switches: &Switches, detail: Detail, assets: &str) -> Vec<u8> {
+fn html(
+    sections: &[Section],
+    switches: &Switches,
+    detail: Detail,
+    assets: &str,
+    wait: Duration,
+) -> Vec<u8> {
     let failing: Vec<&str> = sections
         .iter()
         .filter(|section| !section.report.passed())
@@ -207,12 +221,13 @@ fn html(sections: &[Section], switches: &Switches, detail: Detail, assets: &str)
     let mut page = String::with_capacity(8 * 1024);
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\" data-wait-ms=\"{wait}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"{assets}{PAGE_STYLE}\">\n\
          <script src=\"{assets}{PAGE_SCRIPT}\" defer></script>\n</head>\n<body>\n",
         title = escaped(&format!("Health: {summary}")),
+        wait = wait.as_millis(),
     );
     let _ = write!(
         page,
@@ -334,12 +349,18 @@ fn write_check(page: &mut String, check: &CheckResult, runs: &[RecentRun], detai
     page.push_str("</li>\n");
 }
 
-/// The recent runs as a strip, oldest first (where details are shown): each a mark that says its
-/// status in text (✓, !, ✗) as well as in colour, with its time, duration and reason.
+/// The most runs of a check the page shows: what a person reads at a glance, and a page of many
+/// checks that keep 1,000 runs each stays small enough to fetch each second.
+const PAGE_RUNS: usize = 20;
+
+/// The last [`PAGE_RUNS`] runs as a strip, oldest first (where details are shown): each a mark
+/// that says its status in text (✓, !, ✗) as well as in colour, with its time, duration and
+/// reason.
 fn write_runs(page: &mut String, runs: &[RecentRun]) {
     if runs.is_empty() {
         return;
     }
+    let runs = &runs[runs.len().saturating_sub(PAGE_RUNS)..];
     let now = SystemTime::now();
     let label = match runs.len() {
         1 => "Last run:".to_owned(),
