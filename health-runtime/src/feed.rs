@@ -173,15 +173,40 @@ impl Feeds {
     /// The report of one run of `served`, or of its check named `check`; `None` when it has no
     /// such check.
     pub(crate) async fn report(&self, served: Served, check: Option<&str>) -> Option<Report> {
+        self.report_without(served, check, &[]).await
+    }
+
+    /// [`report`](Self::report), skipping the checks named in `exclude` as `?exclude=` does.
+    pub(crate) async fn report_without(
+        &self,
+        served: Served,
+        check: Option<&str>,
+        exclude: &[String],
+    ) -> Option<Report> {
         let target = check.map_or(Target::Probe, Target::Check);
         let answer = poll_fn(|cx| {
             // Made and dropped within the poll: a data source may hold a request, which is not
             // `Send`.
             let data = DataSource::given(&self.given);
-            Poll::Ready(self.checks.answer_served(served, target, &[], &data, cx))
+            Poll::Ready(
+                self.checks
+                    .answer_served(served, target, exclude, &data, cx),
+            )
         })
         .await;
         Some(answer.ok()?.report().await)
+    }
+
+    /// The checks of `served` that a probe runs now, by name, with that probe: none but a
+    /// group's (`ServedChecks::run_by_probes`).
+    pub(crate) fn run_by_probes(&self, served: Served) -> Vec<(String, Probe)> {
+        let Served::Group(index) = served else {
+            return Vec::new();
+        };
+        let checks = self.checks.run_by_probes(index);
+        checks
+            .map(|(check, probe)| (check.name.to_string(), probe))
+            .collect()
     }
 
     /// The names of the checks of `served`, in order.

@@ -134,6 +134,20 @@ impl ServedChecks {
         &self.groups
     }
 
+    /// The checks of the group at `index` that a probe runs now, with that probe: a view that runs
+    /// the probes and the groups together (the status page, gRPC's `List`) runs each of these
+    /// once, in its probe, and shows that run in the group. Readiness's only once startup has
+    /// passed (before, readiness runs startup's checks); never startup's, whose report shows the
+    /// run that started the service.
+    pub(crate) fn run_by_probes(&self, index: usize) -> impl Iterator<Item = (&Check, Probe)> {
+        let started = self.lifecycle.startup.passed().is_some();
+        self.groups[index].checks.iter().filter_map(move |check| {
+            let probe = check.probe?;
+            let runs_now = probe == Probe::Liveness || (probe == Probe::Readiness && started);
+            runs_now.then_some((check, probe))
+        })
+    }
+
     /// The longest timeout of any check served.
     pub(crate) fn slowest_timeout(&self) -> Duration {
         let groups = self.groups.iter().flat_map(|group| &group.checks);

@@ -18,7 +18,8 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 
 use super::{Asked, GrpcHealth, answer, deadline};
-use crate::report::Checks;
+use crate::probe::Probe;
+use crate::report::{Checks, Report};
 use crate::served_checks::Served;
 
 /// `List`'s request: nothing to ask.
@@ -119,9 +120,10 @@ impl UnaryService<HealthListRequest> for List {
 impl GrpcHealth {
     /// Every name `Check` answers, with the status it would answer now: `""`, each probe and
     /// group, each of their checks (`readiness/db`, `group/deep/search`), each alias. Each probe
-    /// and group runs once, and its checks' statuses are read off its report; a check that this
-    /// run's report does not show (readiness's own while startup holds it back, startup's once
-    /// its latch has them) runs alone, as `Check` runs it, all of them at once.
+    /// and group runs once, and its checks' statuses are read off its report; a group's check
+    /// that a probe runs too is run there only, as on the status page. A check that this run's
+    /// report does not show (readiness's own while startup holds it back, startup's once its
+    /// latch has them) runs alone, as `Check` runs it, all of them at once.
     async fn list(&self) -> Result<HealthListResponse, Status> {
         let feeds = &self.feeds;
         let served: Vec<Served> = feeds.served().collect();
@@ -133,20 +135,39 @@ impl GrpcHealth {
                  that List gives: ask for each with Check"
             )));
         }
-        let reports = join_all(served.iter().map(|&s| feeds.report(s, None))).await;
+        // Probes first (`Feeds::served`'s order): a group finds there the checks it shares.
+        let shared: Vec<Vec<(String, Probe)>> =
+            served.iter().map(|&s| feeds.run_by_probes(s)).collect();
+        let skipped: Vec<Vec<String>> = shared
+            .iter()
+            .map(|shared| shared.iter().map(|(name, _)| name.clone()).collect())
+            .collect();
+        let runs = served.iter().zip(&skipped);
+        let runs = runs.map(|(&s, skipped)| feeds.report_without(s, None, skipped));
+        let reports = join_all(runs).await;
+        let this_run = |report: &Report, name: &str| {
+            let run = !report.starting && matches!(report.checks, Checks::ThisProbe(_));
+            let mut checks = report.checks.iter().filter(|_| run);
+            checks
+                .find(|check| *check.name == *name)
+                .map(|check| !check.fails_its_probe())
+        };
         let mut serving: HashMap<String, bool> = HashMap::with_capacity(listed);
         let mut alone: Vec<(Served, String)> = Vec::new();
-        for (&served, report) in served.iter().zip(reports) {
+        for ((&served, report), shared) in served.iter().zip(&reports).zip(&shared) {
             let Some(report) = report else { continue };
             let service = feeds.service_name(served);
-            let this_run = !report.starting && matches!(report.checks, Checks::ThisProbe(_));
             for name in feeds.names(served) {
-                let shown = report.checks.iter().find(|check| *check.name == *name);
-                match shown {
-                    Some(check) if this_run => {
-                        serving.insert(format!("{service}/{name}"), !check.fails_its_probe());
+                let probe = shared.iter().find(|(shared, _)| *shared == name);
+                let ran = match probe {
+                    Some((_, probe)) => reports[probe.index()].as_ref(),
+                    None => Some(report),
+                };
+                match ran.and_then(|report| this_run(report, &name)) {
+                    Some(passes) => {
+                        serving.insert(format!("{service}/{name}"), passes);
                     }
-                    _ => alone.push((served, name)),
+                    None => alone.push((served, name)),
                 }
             }
             serving.insert(service, report.passed());
@@ -157,6 +178,16 @@ impl GrpcHealth {
         for ((served, name), report) in alone.iter().zip(join_all(runs).await) {
             let passes = report.is_some_and(|report| report.passed());
             serving.insert(format!("{}/{name}", feeds.service_name(*served)), passes);
+        }
+        // A group passes when what it ran and the checks its probes ran for it all pass.
+        for (&served, shared) in served.iter().zip(&shared) {
+            let service = feeds.service_name(served);
+            let shared_pass = shared
+                .iter()
+                .all(|(name, _)| serving.get(&format!("{service}/{name}")) == Some(&true));
+            if let Some(passes) = serving.get_mut(&service) {
+                *passes &= shared_pass;
+            }
         }
         let live = serving.get("liveness").copied().unwrap_or(false);
         serving.insert(String::new(), live && !feeds.switches().is_draining());
@@ -181,5 +212,51 @@ impl GrpcHealth {
             })
             .collect();
         Ok(HealthListResponse { statuses })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::{Check, Group, Health};
+
+    /// A check that counts its runs and fails, in `probe` and in the group `deep`.
+    fn counted(name: &'static str, runs: &Arc<AtomicUsize>) -> Check {
+        let runs = Arc::clone(runs);
+        Check::new(name, move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), _>("down") }
+        })
+        .group("deep")
+    }
+
+    /// A check in a probe and in a group runs once a `List` (as on the status page), and the group
+    /// answers as that run says.
+    #[tokio::test]
+    async fn a_check_in_a_probe_and_a_group_runs_once_a_list() {
+        let (alive, db) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let health = Health::default()
+            .only_checks(|_, _| false)
+            .check(Probe::Liveness, counted("alive", &alive).critical(false))
+            .check(Probe::Readiness, counted("db", &db))
+            .group(Group::new("deep").check(Check::new("search", || async {})));
+        let service = health.grpc_service();
+        // The first `List` passes startup (it has no checks); readiness runs its own after.
+        service.health.list().await.unwrap();
+        db.store(0, Ordering::SeqCst);
+        alive.store(0, Ordering::SeqCst);
+        let listed = service.health.list().await.unwrap().statuses;
+        assert_eq!(db.load(Ordering::SeqCst), 1);
+        assert_eq!(alive.load(Ordering::SeqCst), 1);
+        let status = |name: &str| ServingStatus::try_from(listed[name].status).unwrap();
+        assert_eq!(status("group/deep/db"), ServingStatus::NotServing);
+        assert_eq!(status("group/deep"), ServingStatus::NotServing);
+        assert_eq!(status("readiness/db"), ServingStatus::NotServing);
+        // A warning (`critical(false)`) serves, in its probe and in the group.
+        assert_eq!(status("group/deep/alive"), ServingStatus::Serving);
+        assert_eq!(status("liveness"), ServingStatus::Serving);
+        assert_eq!(status("group/deep/search"), ServingStatus::Serving);
     }
 }

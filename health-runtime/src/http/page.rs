@@ -63,22 +63,14 @@ pub(crate) fn begin(
             answers.push((title_case(probe.as_str()), detail, answer, Vec::new()));
         }
     }
-    // Readiness runs its own checks once startup has passed; before, it shows startup's.
-    let started = checks.lifecycle.startup.passed().is_some();
     for (index, group) in checks.groups().iter().enumerate() {
         let detail = group_details[index].unwrap_or(detail);
         let shared: Vec<Shared> = checks
-            .group_checks(index)
-            .iter()
-            .filter_map(|check| {
-                let probe = check.probe?;
-                // Startup shows the run that started it, not one of now.
-                let runs_now = probe == Probe::Liveness || (probe == Probe::Readiness && started);
-                runs_now.then(|| Shared {
-                    name: check.name.clone(),
-                    probe,
-                    state: check.state.clone(),
-                })
+            .run_by_probes(index)
+            .map(|(check, probe)| Shared {
+                name: check.name.clone(),
+                probe,
+                state: check.state.clone(),
             })
             .collect();
         let skipped: Vec<String> = shared
