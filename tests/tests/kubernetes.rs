@@ -528,6 +528,35 @@ fn no_container_of_the_service_is_said() {
     assert!(findings.to_string().contains("proxy, orders"), "{findings}");
 }
 
+/// The printed readiness probe leaves damping to the checks only when every one that can fail
+/// it damps: one that does not would take the pod out of its Service at its first failure.
+#[test]
+fn the_printed_readiness_fails_at_once_only_when_every_check_damps() {
+    let threshold = |health: Health| {
+        let probes = health.kubernetes(Served::http(8080)).to_string();
+        let readiness = probes.split("readinessProbe:").nth(1).unwrap().to_owned();
+        let line = readiness
+            .lines()
+            .find(|line| line.contains("failureThreshold"));
+        line.unwrap().trim().to_owned()
+    };
+    let damped = |name, failures| Check::new(name, || async {}).failures(failures);
+    assert_eq!(threshold(health()), "failureThreshold: 3");
+    let all_damped = Health::default()
+        .only_checks(|_, _| false)
+        .check(Probe::Readiness, damped("search", 5))
+        .check(Probe::Readiness, damped("db", 3))
+        // A warning fails no probe: its damping is no matter.
+        .check(Probe::Readiness, damped("cache", 1).critical(false));
+    assert_eq!(
+        threshold(all_damped.clone()),
+        "failureThreshold: 1  # every readiness check damps its flaps: db fails after 3 \
+         failing runs, the fewest"
+    );
+    let one_undamped = all_damped.check(Probe::Readiness, damped("queue", 1));
+    assert_eq!(threshold(one_undamped), "failureThreshold: 3");
+}
+
 #[test]
 fn the_printed_probes_fit_the_checks() {
     let health = health();

@@ -149,13 +149,17 @@ impl<'h> Probes<'h> {
             .max_by_key(|slowest| slowest.timeout)
     }
 
-    /// The most failing runs in a row a check of `probe` absorbs before it fails, and its name.
+    /// When every check that can fail `probe` damps its flaps: the fewest failing runs in a row
+    /// one of them absorbs before it fails, and its name. `None` when one of them does not damp
+    /// (a single failed run fails the probe), or none can fail it.
     pub(super) fn damping(&self, probe: Probe) -> Option<(u32, &'h str)> {
-        self.health.checks[probe.index()]
+        let critical = self.health.checks[probe.index()]
             .iter()
+            .filter(|check| check.critical);
+        let (failures, check) = critical
             .map(|check| (check.damping.failures, check.name()))
-            .filter(|(failures, _)| *failures > 1)
-            .max_by_key(|(failures, _)| *failures)
+            .min_by_key(|(failures, _)| *failures)?;
+        (failures > 1).then_some((failures, check))
     }
 
     /// How long a pod takes to stop after SIGTERM: the drain delay, its wait for the requests in

@@ -159,13 +159,14 @@ impl Probes<'_> {
             );
         }
         writeln!(f, "      periodSeconds: {PERIOD_SECONDS}")?;
-        // A readiness check that damps its flaps already waits for failing runs in a row; a
-        // liveness probe keeps the kubelet's three, as a probe lost on the network is no failure.
+        // Readiness checks that all damp their flaps already wait for failing runs in a row (one
+        // that does not would fail the pod at its first failure); a liveness probe keeps the
+        // kubelet's three, as a probe lost on the network is no failure.
         match self.damping(probe).filter(|_| probe == Probe::Readiness) {
             Some((failures, check)) => writeln!(
                 f,
-                "      failureThreshold: 1  # the checks damp flaps themselves: {check} fails \
-                 after {failures} failing runs"
+                "      failureThreshold: 1  # every readiness check damps its flaps: {check} fails \
+                 after {failures} failing runs, the fewest"
             ),
             None => writeln!(f, "      failureThreshold: 3"),
         }
