@@ -124,11 +124,6 @@ impl ServedChecks {
         }
     }
 
-    /// The checks of the group at `index`, in order.
-    pub(crate) fn group_checks(&self, index: usize) -> &[Check] {
-        &self.groups[index].checks
-    }
-
     /// The groups served, in order.
     pub(crate) fn groups(&self) -> &[ServedGroup] {
         &self.groups
