@@ -557,12 +557,50 @@ fn the_printed_readiness_fails_at_once_only_when_every_check_damps() {
     assert_eq!(threshold(one_undamped), "failureThreshold: 3");
 }
 
+/// A `Health` mounted under a prefix (an actix scope, an axum nest): the printed probes ask for
+/// its paths under it, and they answer there on both servers; a manifest's paths are read under
+/// it.
+#[actix_web::test]
+async fn under_a_path_prefix_the_printed_paths_answer_and_a_manifest_is_read_under_it() {
+    let served = || Served::http(8080).path_prefix("ops");
+    let printed = health().kubernetes(served()).to_string();
+    let paths = health_tests::manifest::probe_paths(&printed);
+    assert_eq!(
+        paths,
+        ["/ops/startupz", "/ops/healthz", "/ops/ready"],
+        "{printed}"
+    );
+    let actix = health_tests::serve(|config| {
+        config.service(actix_web::web::scope("/ops").service(health()));
+    });
+    let axum =
+        health_tests::axum::serve_axum(|| axum::Router::new().nest("/ops", health().router()));
+    for base in [actix, axum] {
+        for path in &paths {
+            let answer = health_tests::get(&format!("{base}{path}")).await;
+            assert_eq!(answer.status, 200, "{base}{path}: {}", answer.body);
+        }
+    }
+    let as_fits = || served().port_name("http").grpc(50051);
+    let under = FITS.replace("path: /", "path: /ops/");
+    let findings = health().kubernetes(as_fits()).verify(&under).unwrap();
+    assert!(findings.is_empty(), "{findings}");
+    // The root's paths are not the service's.
+    let findings = health().kubernetes(as_fits()).verify(FITS).unwrap();
+    let said = findings.to_string();
+    assert!(
+        said.contains("the checks are served under `/ops`, not on `/livez`"),
+        "{said}"
+    );
+}
+
 #[test]
 fn the_printed_probes_fit_the_checks() {
     let health = health();
     for served in [
         Served::http(8080).port_name("http"),
         Served::http(8080),
+        Served::http(8080).path_prefix("/ops/"),
         Served::grpc_only(50051),
         served(),
     ] {

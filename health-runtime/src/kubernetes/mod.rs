@@ -43,6 +43,8 @@ pub struct Served {
     pub(crate) grpc: Option<u16>,
     pub(crate) container: Option<Cow<'static, str>>,
     pub(crate) server_shutdown: Duration,
+    /// `/ops`: with its leading slash, without a trailing one; `None` at the root.
+    pub(crate) path_prefix: Option<String>,
 }
 
 impl Served {
@@ -66,6 +68,7 @@ impl Served {
             grpc: None,
             container: None,
             server_shutdown: DEFAULT_SERVER_SHUTDOWN,
+            path_prefix: None,
         }
     }
 
@@ -104,6 +107,41 @@ impl Served {
     pub fn container(mut self, name: impl Into<Cow<'static, str>>) -> Served {
         self.container = Some(name.into());
         self
+    }
+
+    /// The path the app mounts the `Health` under: an actix `web::scope("/ops")`, an axum
+    /// `Router::nest("/ops", ..)`. The printed probes then ask for `/ops/livez`, and `verify`
+    /// reads a manifest's paths under it.
+    #[must_use]
+    pub fn path_prefix(mut self, prefix: &str) -> Served {
+        let prefix = prefix.trim_end_matches('/');
+        self.path_prefix = match prefix {
+            "" => None,
+            _ if prefix.starts_with('/') => Some(prefix.to_owned()),
+            _ => Some(format!("/{prefix}")),
+        };
+        self
+    }
+
+    /// A path of the `Health`'s (`/livez`, as it mounts it) as a client asks for it: under
+    /// the prefix.
+    pub(crate) fn prefixed(&self, path: &str) -> String {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        format!("{}/{path}", self.path_prefix.as_deref().unwrap_or_default())
+    }
+
+    /// A path a client asks for as the `Health` mounts it: without the prefix; `None` when it
+    /// is not under it.
+    pub(crate) fn unprefixed<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let Some(prefix) = &self.path_prefix else {
+            return Some(path);
+        };
+        let rest = path.strip_prefix(prefix.as_str())?;
+        match rest {
+            "" => Some("/"),
+            _ if rest.starts_with('/') => Some(rest),
+            _ => None,
+        }
     }
 
     /// How long the server may take to stop once the drain is over: what the app gave actix's

@@ -56,8 +56,8 @@ impl<'h> Probes<'h> {
         Some(group.name.into_owned())
     }
 
-    /// What the servers mount at `path`, as the kubelet asks for it (with a leading `/`; a
-    /// query string is no part of it).
+    /// What the servers mount at `path`, as the kubelet asks for it (with a leading `/`, under
+    /// the `Served::path_prefix`; a query string is no part of it).
     fn mounted(&self, path: &str) -> Option<Mounted> {
         let path = path.split('?').next().unwrap_or_default();
         let path = if path.starts_with('/') {
@@ -65,6 +65,7 @@ impl<'h> Probes<'h> {
         } else {
             format!("/{path}")
         };
+        let path = self.served.unprefixed(&path)?.to_owned();
         paths::mounts(self.health)
             .into_iter()
             .find(|(mounted, _)| *mounted == path)
@@ -168,16 +169,16 @@ impl<'h> Probes<'h> {
         self.health.drain_delay + SETTLE + self.served.server_shutdown
     }
 
-    /// The HTTP path a probe's block names: its first, or, for readiness and startup, every
-    /// probe's path (liveness there would run readiness's checks).
-    pub(super) fn path(&self, probe: Probe) -> Option<&'h str> {
+    /// The HTTP path a probe's block names, under the `Served::path_prefix`: its first, or, for
+    /// readiness and startup, every probe's path (liveness there would run readiness's checks).
+    pub(super) fn path(&self, probe: Probe) -> Option<String> {
         let health = self.health;
         let every = health
             .all_probes_paths
             .first()
             .filter(|_| probe != Probe::Liveness);
         let path = health.paths[probe.index()].first().or(every)?;
-        Some(path.as_ref())
+        Some(self.served.prefixed(path))
     }
 
     /// Whether the printed probes have a startup probe: with startup checks, served somewhere.

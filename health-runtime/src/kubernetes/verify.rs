@@ -280,9 +280,13 @@ impl<'h> Rules<'_, 'h> {
         let path = get.path.as_deref().unwrap_or("/");
         let path_field = format!("{field}.httpGet.path");
         let Some(target) = self.probes.target(path) else {
-            let why = match self.probes.group_at(path) {
-                Some(group) => group_why(&format!("`{path}`"), &group),
-                None => format!("the checks are not served on `{path}`"),
+            let prefix = served.path_prefix.as_deref();
+            let why = match (self.probes.group_at(path), prefix) {
+                (Some(group), _) => group_why(&format!("`{path}`"), &group),
+                (None, Some(prefix)) if served.unprefixed(path).is_none() => {
+                    format!("the checks are served under `{prefix}`, not on `{path}`")
+                }
+                (None, _) => format!("the checks are not served on `{path}`"),
             };
             let needed = format!("a {kind} path ({})", self.paths(kind));
             self.find(path_field, path.to_owned(), needed, why);
@@ -511,9 +515,10 @@ impl<'h> Rules<'_, 'h> {
     /// The probe's own paths, for a message.
     fn paths(&self, kind: Probe) -> String {
         let health = self.probes.health;
-        let paths: Vec<&str> = health.paths[kind.index()]
+        let served = &self.probes.served;
+        let paths: Vec<String> = health.paths[kind.index()]
             .iter()
-            .map(AsRef::as_ref)
+            .map(|path| served.prefixed(path))
             .collect();
         if paths.is_empty() {
             "none is served".into()

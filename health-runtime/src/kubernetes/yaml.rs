@@ -95,13 +95,13 @@ impl Probes<'_> {
         let served = &self.served;
         // What the block runs, as `verify` reads it: the path's checks (every probe's on an
         // all-probes path), and, for readiness with no startup probe, the startup checks too.
-        let target = match (served.http, path) {
+        let target = match (served.http, &path) {
             (Some(_), Some(path)) => self.target(path),
             _ => None,
         };
         let target = target.unwrap_or(Target::Probe(probe));
         let gated = probe == Probe::Readiness && !self.prints_startup();
-        match (served.http, path, served.grpc) {
+        match (served.http, &path, served.grpc) {
             (Some(port), Some(path), _) => {
                 writeln!(f, "    {field}:\n      httpGet:\n        path: {path}")?;
                 match &served.port_name {
