@@ -550,11 +550,19 @@ fn the_printed_readiness_fails_at_once_only_when_every_check_damps() {
         .check(Probe::Readiness, damped("cache", 1).critical(false));
     assert_eq!(
         threshold(all_damped.clone()),
-        "failureThreshold: 1  # every readiness check damps its flaps: db fails after 3 \
-         failing runs, the fewest"
+        "failureThreshold: 1  # every check it runs damps its flaps: db fails after 3 failing \
+         runs, the fewest"
     );
-    let one_undamped = all_damped.check(Probe::Readiness, damped("queue", 1));
+    let one_undamped = all_damped
+        .clone()
+        .check(Probe::Readiness, damped("queue", 1));
     assert_eq!(threshold(one_undamped), "failureThreshold: 3");
+    // On every probe's path, liveness's undamped check fails it too.
+    let on_every_path = all_damped
+        .check(Probe::Liveness, damped("alive", 1))
+        .paths(Probe::Readiness, Vec::<&'static str>::new())
+        .all_probes_paths(["/health"]);
+    assert_eq!(threshold(on_every_path), "failureThreshold: 3");
 }
 
 /// A `Health` mounted under a prefix (an actix scope, an axum nest): the printed probes ask for
@@ -592,6 +600,22 @@ async fn under_a_path_prefix_the_printed_paths_answer_and_a_manifest_is_read_und
         said.contains("the checks are served under `/ops`, not on `/livez`"),
         "{said}"
     );
+    // A path under the prefix that is not served is said so, as the kubelet asks for it.
+    let nowhere = under.replace("path: /ops/livez", "path: ops/nowhere?x=1");
+    let findings = health().kubernetes(as_fits()).verify(&nowhere).unwrap();
+    let said = findings.to_string();
+    assert!(
+        said.contains("the checks are not served on `ops/nowhere?x=1`"),
+        "{said}"
+    );
+    // A probe at the scope's root (`""`) is asked for at `/ops`, where actix answers it.
+    let at_root = || health().paths(Probe::Liveness, [""]);
+    let printed = at_root().kubernetes(served()).to_string();
+    assert!(printed.contains("path: /ops\n"), "{printed}");
+    let actix = health_tests::serve(move |config| {
+        config.service(actix_web::web::scope("/ops").service(at_root()));
+    });
+    assert_eq!(health_tests::get(&format!("{actix}/ops")).await.status, 200);
 }
 
 #[test]

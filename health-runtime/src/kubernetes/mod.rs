@@ -27,8 +27,8 @@ pub use manifest::{Manifest, ManifestError, PodContainer};
 pub const DEFAULT_SERVER_SHUTDOWN: Duration = Duration::from_secs(30);
 
 /// Where the service's container serves the `Health`: its HTTP port (by number, and by name
-/// where the container names it), its gRPC port, the container's name, and how long its server
-/// takes to stop.
+/// where the container names it), its gRPC port, the container's name, the prefix its paths are
+/// under, and how long its server takes to stop.
 ///
 /// ```
 /// use health_runtime::kubernetes::Served;
@@ -44,7 +44,7 @@ pub struct Served {
     pub(crate) container: Option<Cow<'static, str>>,
     pub(crate) server_shutdown: Duration,
     /// `/ops`: with its leading slash, without a trailing one; `None` at the root.
-    pub(crate) path_prefix: Option<String>,
+    pub(crate) path_prefix: Option<Cow<'static, str>>,
 }
 
 impl Served {
@@ -111,37 +111,40 @@ impl Served {
 
     /// The path the app mounts the `Health` under: an actix `web::scope("/ops")`, an axum
     /// `Router::nest("/ops", ..)`. The printed probes then ask for `/ops/livez`, and `verify`
-    /// reads a manifest's paths under it.
+    /// reads a manifest's paths under it. `ops` and `/ops/` are read as `/ops`; `""` and `/`
+    /// are the root, as without one.
     #[must_use]
-    pub fn path_prefix(mut self, prefix: &str) -> Served {
-        let prefix = prefix.trim_end_matches('/');
-        self.path_prefix = match prefix {
+    pub fn path_prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Served {
+        let prefix = prefix.into();
+        let trimmed = prefix.trim_end_matches('/');
+        self.path_prefix = match trimmed {
             "" => None,
-            _ if prefix.starts_with('/') => Some(prefix.to_owned()),
-            _ => Some(format!("/{prefix}")),
+            _ if trimmed.len() == prefix.len() && prefix.starts_with('/') => Some(prefix),
+            _ if trimmed.starts_with('/') => Some(Cow::Owned(trimmed.to_owned())),
+            _ => Some(Cow::Owned(format!("/{trimmed}"))),
         };
         self
     }
 
-    /// A path of the `Health`'s (`/livez`, as it mounts it) as a client asks for it: under
-    /// the prefix.
+    /// A path of the `Health`'s, as it mounts it, as a client asks for it: under the prefix.
+    /// `""`, a scope's root, is the prefix itself, as actix serves it (`/ops`, not `/ops/`).
     pub(crate) fn prefixed(&self, path: &str) -> String {
-        let path = path.strip_prefix('/').unwrap_or(path);
-        format!("{}/{path}", self.path_prefix.as_deref().unwrap_or_default())
+        let prefix = self.path_prefix.as_deref().unwrap_or_default();
+        match path {
+            "" if !prefix.is_empty() => prefix.to_owned(),
+            _ if path.starts_with('/') => format!("{prefix}{path}"),
+            _ => format!("{prefix}/{path}"),
+        }
     }
 
-    /// A path a client asks for as the `Health` mounts it: without the prefix; `None` when it
-    /// is not under it.
+    /// A path a client asks for (with its leading slash) as the `Health` mounts it: without the
+    /// prefix (`/ops` is the scope's root, `""`); `None` when it is not under it (`/opsx`).
     pub(crate) fn unprefixed<'p>(&self, path: &'p str) -> Option<&'p str> {
         let Some(prefix) = &self.path_prefix else {
             return Some(path);
         };
-        let rest = path.strip_prefix(prefix.as_str())?;
-        match rest {
-            "" => Some("/"),
-            _ if rest.starts_with('/') => Some(rest),
-            _ => None,
-        }
+        let rest = path.strip_prefix(prefix.as_ref())?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(rest)
     }
 
     /// How long the server may take to stop once the drain is over: what the app gave actix's
@@ -182,6 +185,34 @@ impl Health {
         Probes {
             health: self,
             served,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Served;
+
+    #[test]
+    fn paths_are_read_under_the_prefix_as_actix_serves_them() {
+        let under = |prefix: &'static str| Served::http(8080).path_prefix(prefix);
+        for prefix in ["ops", "/ops", "/ops/"] {
+            let served = under(prefix);
+            assert_eq!(served.prefixed("/livez"), "/ops/livez");
+            assert_eq!(served.prefixed("health/live"), "/ops/health/live");
+            // A scope's root: `""` answers `/ops`, `/` answers `/ops/`.
+            assert_eq!(served.prefixed(""), "/ops");
+            assert_eq!(served.prefixed("/"), "/ops/");
+            assert_eq!(served.unprefixed("/ops/livez"), Some("/livez"));
+            assert_eq!(served.unprefixed("/ops"), Some(""));
+            assert_eq!(served.unprefixed("/ops/"), Some("/"));
+            assert_eq!(served.unprefixed("/opsx/livez"), None);
+            assert_eq!(served.unprefixed("/livez"), None);
+        }
+        for root in [Served::http(8080), under(""), under("/")] {
+            assert_eq!(root.prefixed("/livez"), "/livez");
+            assert_eq!(root.prefixed(""), "/");
+            assert_eq!(root.unprefixed("/livez"), Some("/livez"));
         }
     }
 }

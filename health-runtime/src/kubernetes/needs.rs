@@ -56,16 +56,10 @@ impl<'h> Probes<'h> {
         Some(group.name.into_owned())
     }
 
-    /// What the servers mount at `path`, as the kubelet asks for it (with a leading `/`, under
-    /// the `Served::path_prefix`; a query string is no part of it).
+    /// What the servers mount at a manifest's `path`, under the `Served::path_prefix`.
     fn mounted(&self, path: &str) -> Option<Mounted> {
-        let path = path.split('?').next().unwrap_or_default();
-        let path = if path.starts_with('/') {
-            path.to_owned()
-        } else {
-            format!("/{path}")
-        };
-        let path = self.served.unprefixed(&path)?.to_owned();
+        let asked = asked(path);
+        let path = self.served.unprefixed(&asked)?;
         paths::mounts(self.health)
             .into_iter()
             .find(|(mounted, _)| *mounted == path)
@@ -150,15 +144,16 @@ impl<'h> Probes<'h> {
             .max_by_key(|slowest| slowest.timeout)
     }
 
-    /// When every check that can fail `probe` damps its flaps: the fewest failing runs in a row
-    /// one of them absorbs before it fails, and its name. `None` when one of them does not damp
-    /// (a single failed run fails the probe), or none can fail it.
-    pub(super) fn damping(&self, probe: Probe) -> Option<(u32, &'h str)> {
-        let critical = self.health.checks[probe.index()]
-            .iter()
-            .filter(|check| check.critical);
+    /// When every check that can fail a probe of `target` (`gated`: as for `checks`) damps its
+    /// flaps: the fewest failing runs in a row one of them absorbs before it fails, and its name.
+    /// `None` when one of them does not damp (a single failed run fails the probe), or none can
+    /// fail it.
+    pub(super) fn damping(&self, target: Target<'h>, gated: bool) -> Option<(u32, &'h str)> {
+        let critical = self
+            .checks(target, gated)
+            .filter(|(_, check)| check.critical);
         let (failures, check) = critical
-            .map(|check| (check.damping.failures, check.name()))
+            .map(|(_, check)| (check.damping.failures, check.name()))
             .min_by_key(|(failures, _)| *failures)?;
         (failures > 1).then_some((failures, check))
     }
@@ -186,6 +181,17 @@ impl<'h> Probes<'h> {
         let served = &self.served;
         let http = served.http.is_some() && self.path(Probe::Startup).is_some();
         !self.health.checks[Probe::Startup.index()].is_empty() && (http || served.grpc.is_some())
+    }
+}
+
+/// A manifest's `httpGet.path` as the kubelet asks for it: with a leading `/`, and without a
+/// query string, which no mount reads.
+pub(super) fn asked(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
     }
 }
 

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::Probes;
 use super::findings::{Finding, Findings};
 use super::manifest::{Manifest, ManifestError, PodContainer};
-use super::needs::{Target, said, timeout_seconds, whole_seconds};
+use super::needs::{Target, asked, said, timeout_seconds, whole_seconds};
 use crate::lifecycle::SETTLE;
 use crate::probe::Probe;
 use crate::redact;
@@ -283,7 +283,7 @@ impl<'h> Rules<'_, 'h> {
             let prefix = served.path_prefix.as_deref();
             let why = match (self.probes.group_at(path), prefix) {
                 (Some(group), _) => group_why(&format!("`{path}`"), &group),
-                (None, Some(prefix)) if served.unprefixed(path).is_none() => {
+                (None, Some(prefix)) if served.unprefixed(&asked(path)).is_none() => {
                     format!("the checks are served under `{prefix}`, not on `{path}`")
                 }
                 (None, _) => format!("the checks are not served on `{path}`"),

@@ -160,12 +160,16 @@ impl Probes<'_> {
         }
         writeln!(f, "      periodSeconds: {PERIOD_SECONDS}")?;
         // Readiness checks that all damp their flaps already wait for failing runs in a row (one
-        // that does not would fail the pod at its first failure); a liveness probe keeps the
+        // that does not, or another probe's on an all-probes path, would fail the pod at its
+        // first failure); a liveness probe keeps the
         // kubelet's three, as a probe lost on the network is no failure.
-        match self.damping(probe).filter(|_| probe == Probe::Readiness) {
+        match self
+            .damping(target, gated)
+            .filter(|_| probe == Probe::Readiness)
+        {
             Some((failures, check)) => writeln!(
                 f,
-                "      failureThreshold: 1  # every readiness check damps its flaps: {check} fails \
+                "      failureThreshold: 1  # every check it runs damps its flaps: {check} fails \
                  after {failures} failing runs, the fewest"
             ),
             None => writeln!(f, "      failureThreshold: 3"),
