@@ -197,6 +197,15 @@ impl Feeds {
         Some(answer.ok()?.report().await)
     }
 
+    /// The groups that hold `probe`'s check `name`.
+    pub(crate) fn groups_running(&self, probe: Probe, name: &str) -> Vec<Served> {
+        let groups = self.checks.groups().iter().enumerate();
+        groups
+            .filter(|(_, group)| group.holds(probe, name))
+            .map(|(index, _)| Served::Group(index))
+            .collect()
+    }
+
     /// The checks of `served` that a probe runs now, by name, with that probe: none but a
     /// group's (`ServedChecks::run_by_probes`).
     pub(crate) fn run_by_probes(&self, served: Served) -> Vec<(String, Probe)> {

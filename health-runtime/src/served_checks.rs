@@ -42,6 +42,14 @@ pub(crate) struct ServedGroup {
     checks: Vec<Check>,
 }
 
+impl ServedGroup {
+    /// Whether the group holds `probe`'s check `name`.
+    pub(crate) fn holds(&self, probe: Probe, name: &str) -> bool {
+        let mut checks = self.checks.iter();
+        checks.any(|check| check.probe == Some(probe) && check.name() == name)
+    }
+}
+
 /// What is served: a probe, or a group (its index in `Health::served_groups`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Served {
@@ -132,8 +140,8 @@ impl ServedChecks {
     /// The checks of the group at `index` that a probe runs now, with that probe: a view that runs
     /// the probes and the groups together (the status page, gRPC's `List`) runs each of these
     /// once, in its probe, and shows that run in the group. Readiness's only once startup has
-    /// passed (before, readiness runs startup's checks); never startup's, whose report shows the
-    /// run that started the service.
+    /// passed (before, readiness's report shows startup's checks, not its own); never startup's,
+    /// whose report shows the run that started the service.
     pub(crate) fn run_by_probes(&self, index: usize) -> impl Iterator<Item = (&Check, Probe)> {
         let started = self.lifecycle.startup.passed().is_some();
         self.groups[index].checks.iter().filter_map(move |check| {

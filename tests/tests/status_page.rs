@@ -228,7 +228,7 @@ async fn page_files_resolve(page: &str) {
 }
 
 #[actix_web::test]
-async fn the_page_finds_its_files_under_a_scope_or_a_nest_with_or_without_a_slash() {
+async fn the_page_finds_its_files_at_a_scope_s_root_a_nest_s_root_and_under_either() {
     let page = |path| {
         let down = Arc::new(AtomicBool::new(false));
         health(&down).status_page(path)

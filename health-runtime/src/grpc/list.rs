@@ -18,6 +18,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 
 use super::{Asked, GrpcHealth, answer, deadline};
+use crate::feed::Feeds;
 use crate::probe::Probe;
 use crate::report::{Checks, Report};
 use crate::served_checks::Served;
@@ -135,35 +136,16 @@ impl GrpcHealth {
                  that List gives: ask for each with Check"
             )));
         }
-        // Probes first (`Feeds::served`'s order): a group finds there the checks it shares.
-        let shared: Vec<Vec<(String, Probe)>> =
-            served.iter().map(|&s| feeds.run_by_probes(s)).collect();
-        let skipped: Vec<Vec<String>> = shared
-            .iter()
-            .map(|shared| shared.iter().map(|(name, _)| name.clone()).collect())
-            .collect();
-        let runs = served.iter().zip(&skipped);
-        let runs = runs.map(|(&s, skipped)| feeds.report_without(s, None, skipped));
-        let reports = join_all(runs).await;
-        let this_run = |report: &Report, name: &str| {
-            let run = !report.starting && matches!(report.checks, Checks::ThisProbe(_));
-            let mut checks = report.checks.iter().filter(|_| run);
-            checks
-                .find(|check| *check.name == *name)
-                .map(|check| !check.fails_its_probe())
-        };
+        let ran = Ran::of(feeds, served).await;
         let mut serving: HashMap<String, bool> = HashMap::with_capacity(listed);
         let mut alone: Vec<(Served, String)> = Vec::new();
-        for ((&served, report), shared) in served.iter().zip(&reports).zip(&shared) {
-            let Some(report) = report else { continue };
+        for (at, &served) in ran.served.iter().enumerate() {
+            let Some(report) = &ran.reports[at] else {
+                continue;
+            };
             let service = feeds.service_name(served);
             for name in feeds.names(served) {
-                let probe = shared.iter().find(|(shared, _)| *shared == name);
-                let ran = match probe {
-                    Some((_, probe)) => reports[probe.index()].as_ref(),
-                    None => Some(report),
-                };
-                match ran.and_then(|report| this_run(report, &name)) {
+                match ran.passes(feeds, at, &name) {
                     Some(passes) => {
                         serving.insert(format!("{service}/{name}"), passes);
                     }
@@ -180,7 +162,7 @@ impl GrpcHealth {
             serving.insert(format!("{}/{name}", feeds.service_name(*served)), passes);
         }
         // A group passes when what it ran and the checks its probes ran for it all pass.
-        for (&served, shared) in served.iter().zip(&shared) {
+        for (&served, shared) in ran.served.iter().zip(&ran.shared) {
             let service = feeds.service_name(served);
             let shared_pass = shared
                 .iter()
@@ -215,6 +197,70 @@ impl GrpcHealth {
     }
 }
 
+/// One run of every probe and group for a `List`: a group's check that a probe runs too is run
+/// in the probe only.
+struct Ran {
+    /// Every probe and group, probes first (`Feeds::served`'s order).
+    served: Vec<Served>,
+    /// The report of each; `None` for none (no such check).
+    reports: Vec<Option<Report>>,
+    /// The checks of each that a probe ran for it, with that probe.
+    shared: Vec<Vec<(String, Probe)>>,
+}
+
+impl Ran {
+    async fn of(feeds: &Feeds, served: Vec<Served>) -> Ran {
+        let shared: Vec<Vec<(String, Probe)>> =
+            served.iter().map(|&s| feeds.run_by_probes(s)).collect();
+        let skipped: Vec<Vec<String>> = shared
+            .iter()
+            .map(|shared| shared.iter().map(|(name, _)| name.clone()).collect())
+            .collect();
+        let runs = served.iter().zip(&skipped);
+        let runs = runs.map(|(&s, skipped)| feeds.report_without(s, None, skipped));
+        let reports = join_all(runs).await;
+        Ran {
+            served,
+            reports,
+            shared,
+        }
+    }
+
+    /// Whether the check `name` of the probe or group at `at` passed in this run: in its own
+    /// report, in its probe's (a group's check a probe ran for it), or in a group's (a probe's
+    /// check its report does not show: startup's once latched, readiness's while startup holds
+    /// it back). `None` when no report of this run shows it.
+    fn passes(&self, feeds: &Feeds, at: usize, name: &str) -> Option<bool> {
+        let report_of = |served: Served| {
+            let at = self.served.iter().position(|s| *s == served)?;
+            self.reports[at].as_ref()
+        };
+        let shared = self.shared[at].iter().find(|(shared, _)| shared == name);
+        if let Some((_, probe)) = shared {
+            return this_run(report_of(Served::Probe(*probe))?, name);
+        }
+        let own = self.reports[at]
+            .as_ref()
+            .and_then(|report| this_run(report, name));
+        let Served::Probe(probe) = self.served[at] else {
+            return own;
+        };
+        own.or_else(|| {
+            let mut groups = feeds.groups_running(probe, name).into_iter();
+            groups.find_map(|group| this_run(report_of(group)?, name))
+        })
+    }
+}
+
+/// Whether the check `name` passed in `report`'s run, if that run ran it: not a report held
+/// back by startup, nor startup's latched one.
+fn this_run(report: &Report, name: &str) -> Option<bool> {
+    let ran = !report.starting && matches!(report.checks, Checks::ThisProbe(_));
+    let mut checks = report.checks.iter().filter(|_| ran);
+    let check = checks.find(|check| *check.name == *name)?;
+    Some(!check.fails_its_probe())
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -222,34 +268,41 @@ mod tests {
     use super::*;
     use crate::{Check, Group, Health};
 
-    /// A check that counts its runs and fails, in `probe` and in the group `deep`.
-    fn counted(name: &'static str, runs: &Arc<AtomicUsize>) -> Check {
+    /// A check in the group `deep` that counts its runs, and passes or fails.
+    fn counted(name: &'static str, runs: &Arc<AtomicUsize>, passes: bool) -> Check {
         let runs = Arc::clone(runs);
         Check::new(name, move || {
             runs.fetch_add(1, Ordering::SeqCst);
-            async { Err::<(), _>("down") }
+            async move { if passes { Ok(()) } else { Err("down") } }
         })
         .group("deep")
     }
 
     /// A check in a probe and in a group runs once a `List` (as on the status page), and the group
-    /// answers as that run says.
+    /// answers as that run says; a startup check in a group, once startup has passed, runs in the
+    /// group only.
     #[tokio::test]
     async fn a_check_in_a_probe_and_a_group_runs_once_a_list() {
-        let (alive, db) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let counts: [Arc<AtomicUsize>; 3] = Default::default();
+        let [alive, db, migrations] = &counts;
         let health = Health::default()
             .only_checks(|_, _| false)
-            .check(Probe::Liveness, counted("alive", &alive).critical(false))
-            .check(Probe::Readiness, counted("db", &db))
+            .check(
+                Probe::Liveness,
+                counted("alive", alive, false).critical(false),
+            )
+            .check(Probe::Readiness, counted("db", db, false))
+            .check(Probe::Startup, counted("migrations", migrations, true))
             .group(Group::new("deep").check(Check::new("search", || async {})));
         let service = health.grpc_service();
-        // The first `List` passes startup (it has no checks); readiness runs its own after.
+        // The first `List` passes startup; readiness runs its own checks after.
         service.health.list().await.unwrap();
-        db.store(0, Ordering::SeqCst);
-        alive.store(0, Ordering::SeqCst);
+        for count in &counts {
+            count.store(0, Ordering::SeqCst);
+        }
         let listed = service.health.list().await.unwrap().statuses;
-        assert_eq!(db.load(Ordering::SeqCst), 1);
-        assert_eq!(alive.load(Ordering::SeqCst), 1);
+        let runs = counts.each_ref().map(|count| count.load(Ordering::SeqCst));
+        assert_eq!(runs, [1, 1, 1], "alive, db, migrations");
         let status = |name: &str| ServingStatus::try_from(listed[name].status).unwrap();
         assert_eq!(status("group/deep/db"), ServingStatus::NotServing);
         assert_eq!(status("group/deep"), ServingStatus::NotServing);
@@ -258,5 +311,7 @@ mod tests {
         assert_eq!(status("group/deep/alive"), ServingStatus::Serving);
         assert_eq!(status("liveness"), ServingStatus::Serving);
         assert_eq!(status("group/deep/search"), ServingStatus::Serving);
+        assert_eq!(status("startup/migrations"), ServingStatus::Serving);
+        assert_eq!(status("group/deep/migrations"), ServingStatus::Serving);
     }
 }
