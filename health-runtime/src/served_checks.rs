@@ -151,6 +151,15 @@ impl ServedChecks {
         })
     }
 
+    /// The names of the checks of `served` and their states (their recent runs), in order.
+    pub(crate) fn names_and_states(
+        &self,
+        served: Served,
+    ) -> impl Iterator<Item = (Name, StateRef)> + '_ {
+        let checks = self.checks_of(served).iter();
+        checks.map(|check| (check.name.clone(), check.state.clone()))
+    }
+
     /// The longest timeout of any check served.
     pub(crate) fn slowest_timeout(&self) -> Duration {
         let groups = self.groups.iter().flat_map(|group| &group.checks);
@@ -204,16 +213,16 @@ impl ServedChecks {
     /// status page): those of `served` (of every probe when `None`), or startup's, which
     /// readiness shows while startup holds it back. Nothing of this is done unless asked.
     pub(crate) fn with_history(&self, served: Option<Served>, answer: Answer) -> Answer {
-        let states = |checks: &mut dyn Iterator<Item = &Check>| -> Vec<(Name, StateRef)> {
-            let states = checks.map(|check| (check.name.clone(), check.state.clone()));
-            states.collect()
+        let own: Vec<(Name, StateRef)> = match served {
+            Some(served) => self.names_and_states(served).collect(),
+            None => Probe::ALL
+                .into_iter()
+                .flat_map(|probe| self.names_and_states(Served::Probe(probe)))
+                .collect(),
         };
-        let own = match served {
-            Some(Served::Group(index)) => states(&mut self.groups[index].checks.iter()),
-            Some(Served::Probe(probe)) => states(&mut self.checks[probe.index()].iter()),
-            None => states(&mut self.checks.iter().flatten()),
-        };
-        let startup = states(&mut self.checks[Probe::Startup.index()].iter());
+        let startup: Vec<(Name, StateRef)> = self
+            .names_and_states(Served::Probe(Probe::Startup))
+            .collect();
         answer.map(move |mut report| {
             let states = if report.starting && served.is_some() {
                 startup

@@ -292,3 +292,52 @@ async fn the_page_shows_the_last_20_runs_of_a_check_that_keeps_1000() {
     assert!(page.contains("Last 20 runs, oldest first:"), "{page}");
     assert_eq!(page.matches("<li class=\"run fail\"").count(), 20, "{page}");
 }
+
+/// While startup holds readiness back, a view runs the startup checks once (readiness's gate),
+/// and shows that run in the startup section; the view in which they pass shows the run the
+/// service started with.
+#[actix_web::test]
+async fn a_view_during_startup_runs_the_startup_checks_once() {
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let warm = Arc::new(AtomicBool::new(false));
+    let base = serve_axum({
+        let (runs, warm) = (Arc::clone(&runs), Arc::clone(&warm));
+        move || {
+            let warmed = Check::new("cache_warmed", move || {
+                runs.fetch_add(1, Ordering::SeqCst);
+                let warm = warm.load(Ordering::SeqCst);
+                async move { if warm { Ok(()) } else { Err("0 of 1000 keys") } }
+            });
+            Health::default()
+                .only_checks(|_, _| false)
+                .details(Details::full())
+                .check(Probe::Readiness, Check::new("db", || async {}))
+                .check(Probe::Startup, warmed)
+                .status_page("/status")
+                .router()
+        }
+    });
+    let startup_section = |page: &str| {
+        let at = page.find(">Startup <").expect("a startup section");
+        page[at..].split("</section>").next().unwrap().to_owned()
+    };
+    let page = get(&format!("{base}/status")).await.body;
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "one run a view");
+    let startup = startup_section(&page);
+    assert!(
+        startup.contains("cache_warmed") && startup.contains("0 of 1000 keys"),
+        "{startup}"
+    );
+    assert!(page.contains("the service is starting"), "{page}");
+    assert!(startup.contains("Last run:"), "{startup}");
+
+    warm.store(true, Ordering::SeqCst);
+    let page = get(&format!("{base}/status")).await.body;
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "one run a view");
+    let startup = startup_section(&page);
+    assert!(startup.contains("badge ok\">passing"), "{startup}");
+    assert!(!page.contains("the service is starting"), "{page}");
+    // Started: the checks do not run again.
+    get(&format!("{base}/status")).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+}

@@ -15,7 +15,7 @@ use futures_util::future::{BoxFuture, join_all};
 
 use crate::check::{Name, StateRef};
 use crate::data::DataSource;
-use crate::lifecycle::Switches;
+use crate::lifecycle::{StartupLatch, Switches};
 use crate::paths::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::probe::Probe;
 use crate::recent::{RecentRun, RunStatus};
@@ -54,15 +54,28 @@ pub(crate) fn begin(
     cx: &mut Context<'_>,
 ) -> BoxFuture<'static, Vec<u8>> {
     // The probes' sections first, in `Probe::ALL`'s order (a probe's answer cannot fail): a
-    // group finds its shared checks' results there.
+    // group finds its shared checks' results there. Before startup has passed, readiness runs
+    // the startup checks as its gate: the startup section shows that run (`startup_from_gate`),
+    // not one of its own.
+    let latch = &checks.lifecycle.startup;
+    let started = latch.passed().is_some();
     let mut answers: Vec<(String, Detail, Answer, Vec<Shared>)> = Vec::new();
     for probe in Probe::ALL {
         let served = Served::Probe(probe);
-        if let Ok(answer) = checks.answer(probe, Target::Probe, &[], data, cx) {
+        let answer = if probe == Probe::Startup && !started {
+            Ok(Answer::Now(Report::new(probe, Results::new())))
+        } else {
+            checks.answer(probe, Target::Probe, &[], data, cx)
+        };
+        if let Ok(answer) = answer {
             let answer = with_runs(checks, served, detail, answer);
             answers.push((title_case(probe.as_str()), detail, answer, Vec::new()));
         }
     }
+    let startup_states: Option<Vec<(Name, StateRef)>> = (!started && detail.is_full()).then(|| {
+        let startup = checks.names_and_states(Served::Probe(Probe::Startup));
+        startup.collect()
+    });
     for (index, group) in checks.groups().iter().enumerate() {
         let detail = group_details[index].unwrap_or(detail);
         let shared: Vec<Shared> = checks
@@ -99,7 +112,12 @@ pub(crate) fn begin(
     });
     let answered = join_all(answered);
     Box::pin(async move {
-        let answered = answered.await;
+        let mut answered = answered.await;
+        if !started {
+            let readiness = &answered[Probe::Readiness.index()].0.report;
+            let startup = startup_from_gate(readiness, latch, startup_states.as_deref());
+            answered[Probe::Startup.index()].0.report = startup;
+        }
         let probes: Vec<&Report> = answered
             .iter()
             .take(Probe::ALL.len())
@@ -130,6 +148,29 @@ fn with_runs(checks: &ServedChecks, served: Served, detail: Detail, answer: Answ
     } else {
         answer
     }
+}
+
+/// Startup's report from readiness's, whose gate ran the startup checks in this view: their
+/// results while they hold readiness back, or, when they passed in it, the run the latch
+/// recorded; with their recent runs (`states`) where the details are shown.
+fn startup_from_gate(
+    readiness: &Report,
+    latch: &'static StartupLatch,
+    states: Option<&[(Name, StateRef)]>,
+) -> Report {
+    let results: Results = if readiness.starting {
+        readiness.checks.iter().cloned().collect()
+    } else {
+        latch.passed().unwrap_or_default().iter().cloned().collect()
+    };
+    let mut report = Report::new(Probe::Startup, results);
+    report.recent = states.map(|states| {
+        let runs = states
+            .iter()
+            .map(|(name, state)| (name.clone(), state.recent.list()));
+        Arc::new(runs.collect())
+    });
+    report
 }
 
 /// A group's check that a probe's section runs: shown in the group with that run's result.
