@@ -102,6 +102,10 @@ fn a_liveness_probe_on_a_readiness_path_is_a_finding() {
         said.contains("/readyz") && said.contains("restarts every pod"),
         "{said}"
     );
+    assert!(
+        said.contains("needs a liveness path (/healthz, /livez, or <path>/<check>)"),
+        "{said}"
+    );
     // One readiness check's own path is a readiness path too.
     one_finding(
         &changed("path: /livez", "path: /ready/db"),
@@ -616,6 +620,28 @@ async fn under_a_path_prefix_the_printed_paths_answer_and_a_manifest_is_read_und
         config.service(actix_web::web::scope("/ops").service(at_root()));
     });
     assert_eq!(health_tests::get(&format!("{actix}/ops")).await.status, 200);
+}
+
+/// A probe's timeout with nothing to wait for says why: no check, or checks on an interval.
+#[test]
+fn the_printed_timeout_says_why_when_no_check_is_waited_for() {
+    let printed = |health: Health| health.kubernetes(Served::http(8080)).to_string();
+    let none = printed(Health::default().only_checks(|_, _| false));
+    assert!(
+        none.contains("timeoutSeconds: 1  # no liveness check to wait for"),
+        "{none}"
+    );
+    let ticking = Check::new("alive", || async {}).interval(Duration::from_secs(5));
+    let on_interval = printed(
+        Health::default()
+            .only_checks(|_, _| false)
+            .check(Probe::Liveness, ticking),
+    );
+    assert!(
+        on_interval
+            .contains("timeoutSeconds: 1  # no liveness check waits: they run on an interval"),
+        "{on_interval}"
+    );
 }
 
 #[test]

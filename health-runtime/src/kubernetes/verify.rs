@@ -379,7 +379,11 @@ impl<'h> Rules<'_, 'h> {
                  service has started"
             ),
         };
-        self.find(field, written.to_owned(), format!("a {kind} {noun}"), why);
+        let needed = match noun {
+            "path" => format!("a {kind} path ({})", self.paths(kind)),
+            _ => format!("a {kind} {noun}"),
+        };
+        self.find(field, written.to_owned(), needed, why);
         false
     }
 

@@ -140,6 +140,10 @@ impl Probes<'_> {
                 slowest.probe,
                 said(slowest.timeout)
             )?,
+            None if self.checks(target, gated).next().is_none() => writeln!(
+                f,
+                "      timeoutSeconds: {timeout}  # no {probe} check to wait for"
+            )?,
             None => writeln!(
                 f,
                 "      timeoutSeconds: {timeout}  # no {probe} check waits: they run on an interval"
