@@ -122,9 +122,10 @@ impl GrpcHealth {
     /// Every name `Check` answers, with the status it would answer now: `""`, each probe and
     /// group, each of their checks (`readiness/db`, `group/deep/search`), each alias. Each probe
     /// and group runs once, and its checks' statuses are read off its report; a group's check
-    /// that a probe runs too is run there only, as on the status page. A check that this run's
-    /// report does not show (readiness's own while startup holds it back, startup's once its
-    /// latch has them) runs alone, as `Check` runs it, all of them at once.
+    /// that a probe runs too is run there only, as on the status page. A probe's check that this
+    /// run's report does not show (readiness's own while startup holds it back, startup's once
+    /// its latch has them) is read off a group that ran it, or else runs alone, as `Check` runs
+    /// it, all of them at once.
     async fn list(&self) -> Result<HealthListResponse, Status> {
         let feeds = &self.feeds;
         let served: Vec<Served> = feeds.served().collect();
