@@ -74,6 +74,11 @@ fn changed(from: &str, to: &str) -> String {
     FITS.replacen(from, to, 1)
 }
 
+/// The one finding of `FITS` changed from `from` to `to`, which must be at `field`.
+fn finding_of_change(from: &str, to: &str, field: &str) -> String {
+    one_finding(&changed(from, to), field)
+}
+
 /// The one finding of `manifest`, which must be at `field` (after the container's path).
 fn one_finding(manifest: &str, field: &str) -> String {
     let findings = verify(manifest);
@@ -94,8 +99,9 @@ fn the_manifest_that_fits_has_no_finding_and_the_sidecar_none_either() {
 
 #[test]
 fn a_liveness_probe_on_a_readiness_path_is_a_finding() {
-    let said = one_finding(
-        &changed("path: /livez", "path: /readyz"),
+    let said = finding_of_change(
+        "path: /livez",
+        "path: /readyz",
         "livenessProbe.httpGet.path",
     );
     assert!(
@@ -107,8 +113,9 @@ fn a_liveness_probe_on_a_readiness_path_is_a_finding() {
         "{said}"
     );
     // One readiness check's own path is a readiness path too.
-    one_finding(
-        &changed("path: /livez", "path: /ready/db"),
+    finding_of_change(
+        "path: /livez",
+        "path: /ready/db",
         "livenessProbe.httpGet.path",
     );
     // A liveness check's own path is a liveness path.
@@ -117,8 +124,9 @@ fn a_liveness_probe_on_a_readiness_path_is_a_finding() {
 
 #[test]
 fn a_path_the_checks_are_not_served_on_is_a_finding() {
-    let said = one_finding(
-        &changed("path: /livez", "path: /health"),
+    let said = finding_of_change(
+        "path: /livez",
+        "path: /health",
         "livenessProbe.httpGet.path",
     );
     assert!(said.contains("/healthz, /livez"), "{said}");
@@ -165,13 +173,15 @@ fn a_probe_on_a_group_is_a_finding_that_says_why() {
 
 #[test]
 fn a_port_other_than_the_checks_or_named_by_no_port_is_a_finding() {
-    let said = one_finding(
-        &changed("path: /livez, port: http", "path: /livez, port: 8081"),
+    let said = finding_of_change(
+        "path: /livez, port: http",
+        "path: /livez, port: 8081",
         "livenessProbe.httpGet.port",
     );
     assert!(said.contains("8081") && said.contains("8080"), "{said}");
-    let said = one_finding(
-        &changed("path: /livez, port: http", "path: /livez, port: web"),
+    let said = finding_of_change(
+        "path: /livez, port: http",
+        "path: /livez, port: web",
         "livenessProbe.httpGet.port",
     );
     assert!(said.contains("no port `web`"), "{said}");
@@ -187,36 +197,35 @@ fn a_port_other_than_the_checks_or_named_by_no_port_is_a_finding() {
 
 #[test]
 fn https_against_a_plain_http_port_is_a_finding() {
-    one_finding(
-        &changed(
-            "path: /livez, port: http}",
-            "path: /livez, port: http, scheme: HTTPS}",
-        ),
+    finding_of_change(
+        "path: /livez, port: http}",
+        "path: /livez, port: http, scheme: HTTPS}",
         "livenessProbe.httpGet.scheme",
     );
 }
 
 #[test]
 fn a_grpc_probe_on_another_port_or_an_unknown_or_wrong_service_is_a_finding() {
-    one_finding(
-        &changed(
-            "port: 50051, service: readiness",
-            "port: 50052, service: readiness",
-        ),
+    finding_of_change(
+        "port: 50051, service: readiness",
+        "port: 50052, service: readiness",
         "readinessProbe.grpc.port",
     );
-    let said = one_finding(
-        &changed("service: readiness", "service: orders.v1.Orders"),
+    let said = finding_of_change(
+        "service: readiness",
+        "service: orders.v1.Orders",
         "readinessProbe.grpc.service",
     );
     assert!(said.contains("NOT_FOUND"), "{said}");
-    one_finding(
-        &changed("service: readiness", "service: liveness"),
+    finding_of_change(
+        "service: readiness",
+        "service: liveness",
         "readinessProbe.grpc.service",
     );
     // No service is the server as a whole, which answers as liveness.
-    one_finding(
-        &changed("{port: 50051, service: readiness}", "{port: 50051}"),
+    finding_of_change(
+        "{port: 50051, service: readiness}",
+        "{port: 50051}",
         "readinessProbe.grpc.service",
     );
     // One readiness check by name is readiness.
@@ -245,11 +254,9 @@ fn a_grpc_probe_on_another_port_or_an_unknown_or_wrong_service_is_a_finding() {
 
 #[test]
 fn a_timeout_the_kubelet_gives_up_before_is_a_finding() {
-    let said = one_finding(
-        &changed(
-            "service: readiness}\n            timeoutSeconds: 3",
-            "service: readiness}\n            timeoutSeconds: 2",
-        ),
+    let said = finding_of_change(
+        "service: readiness}\n            timeoutSeconds: 3",
+        "service: readiness}\n            timeoutSeconds: 2",
         "readinessProbe.timeoutSeconds",
     );
     assert!(
@@ -257,11 +264,9 @@ fn a_timeout_the_kubelet_gives_up_before_is_a_finding() {
         "{said}"
     );
     // Unset, it is Kubernetes' 1 s.
-    let said = one_finding(
-        &changed(
-            "service: readiness}\n            timeoutSeconds: 3",
-            "service: readiness}",
-        ),
+    let said = finding_of_change(
+        "service: readiness}\n            timeoutSeconds: 3",
+        "service: readiness}",
         "readinessProbe.timeoutSeconds",
     );
     assert!(said.contains("1 (the default)"), "{said}");
@@ -311,11 +316,9 @@ fn a_check_on_an_interval_waits_for_nothing_so_no_timeout_is_needed_for_it() {
 #[test]
 fn a_probe_that_asks_another_host_is_one_finding_and_not_judged_further() {
     // Its path and timeout would be findings of their own were it judged.
-    let said = one_finding(
-        &changed(
-            "httpGet: {path: /livez, port: http}",
-            "httpGet: {host: 10.0.0.9, path: /nowhere, port: 9999}\n            timeoutSeconds: 0",
-        ),
+    let said = finding_of_change(
+        "httpGet: {path: /livez, port: http}",
+        "httpGet: {host: 10.0.0.9, path: /nowhere, port: 9999}\n            timeoutSeconds: 0",
         "livenessProbe.httpGet.host",
     );
     assert!(
@@ -382,18 +385,14 @@ spec:
 
 #[test]
 fn a_success_threshold_other_than_1_on_liveness_or_startup_is_a_finding() {
-    one_finding(
-        &changed(
-            "path: /livez, port: http}",
-            "path: /livez, port: http}\n            successThreshold: 2",
-        ),
+    finding_of_change(
+        "path: /livez, port: http}",
+        "path: /livez, port: http}\n            successThreshold: 2",
         "livenessProbe.successThreshold",
     );
-    one_finding(
-        &changed(
-            "failureThreshold: 60",
-            "failureThreshold: 60\n            successThreshold: 3",
-        ),
+    finding_of_change(
+        "failureThreshold: 60",
+        "failureThreshold: 60\n            successThreshold: 3",
         "startupProbe.successThreshold",
     );
     // Readiness may ask for more than one.
@@ -408,11 +407,9 @@ fn a_success_threshold_other_than_1_on_liveness_or_startup_is_a_finding() {
 
 #[test]
 fn a_startup_probe_shorter_than_its_slowest_check_is_a_finding() {
-    let said = one_finding(
-        &changed(
-            "periodSeconds: 5\n            failureThreshold: 60",
-            "periodSeconds: 1\n            failureThreshold: 1",
-        ),
+    let said = finding_of_change(
+        "periodSeconds: 5\n            failureThreshold: 60",
+        "periodSeconds: 1\n            failureThreshold: 1",
         "startupProbe.failureThreshold",
     );
     assert!(said.contains("migrations"), "{said}");

@@ -86,6 +86,17 @@ fn status_of(response: &HealthCheckResponse) -> ServingStatus {
     ServingStatus::try_from(response.status).expect("a known serving status")
 }
 
+/// A check named `name` that passes while its switch is on, and the switch (on).
+fn switched(name: &'static str) -> (Check, Arc<AtomicBool>) {
+    let on = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&on);
+    let check = Check::new(name, move || {
+        let on = flag.load(Ordering::Relaxed);
+        async move { on }
+    });
+    (check, on)
+}
+
 /// Serves `health` in this process on a free port; returns its address.
 async fn serve(health: Health) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -174,12 +185,7 @@ async fn check_answers_within_the_callers_deadline() {
 
 #[actix_web::test]
 async fn watch_sends_the_status_then_each_change_and_an_unknown_service_stays_open() {
-    let accepting = Arc::new(AtomicBool::new(true));
-    let flag = accepting.clone();
-    let switch = Check::new("switch", move || {
-        let accepting = flag.load(Ordering::Relaxed);
-        async move { accepting }
-    });
+    let (switch, accepting) = switched("switch");
     let address = serve(Health::default().check(Probe::Readiness, switch)).await;
     let mut client = client(&address).await;
 
@@ -225,12 +231,7 @@ async fn watch_sends_the_status_then_each_change_and_an_unknown_service_stays_op
 /// probe, `Watch` follows it, and an alias may name it.
 #[actix_web::test]
 async fn a_group_is_a_service_of_its_own_that_feeds_no_probe() {
-    let down = Arc::new(AtomicBool::new(false));
-    let flag = down.clone();
-    let search = Check::new("search", move || {
-        let down = flag.load(Ordering::Relaxed);
-        async move { !down }
-    });
+    let (search, up) = switched("search");
     let health = Health::default()
         .check(
             Probe::Readiness,
@@ -263,7 +264,7 @@ async fn a_group_is_a_service_of_its_own_that_feeds_no_probe() {
     let first = deep.message().await.unwrap().expect("the status at once");
     assert_eq!(status_of(&first), ServingStatus::Serving);
 
-    down.store(true, Ordering::Relaxed);
+    up.store(false, Ordering::Relaxed);
     let next = tokio::time::timeout(Duration::from_secs(3), deep.message()).await;
     let next = next.expect("a change within a second").unwrap().unwrap();
     assert_eq!(status_of(&next), ServingStatus::NotServing);
@@ -281,12 +282,7 @@ async fn a_group_is_a_service_of_its_own_that_feeds_no_probe() {
 /// The app's own code reads the same statuses: `Health::subscribe`.
 #[actix_web::test]
 async fn subscribe_sends_the_status_and_each_change_to_the_apps_code() {
-    let accepting = Arc::new(AtomicBool::new(true));
-    let flag = accepting.clone();
-    let queue = Check::new("queue", move || {
-        let accepting = flag.load(Ordering::Relaxed);
-        async move { accepting }
-    });
+    let (queue, accepting) = switched("queue");
     let health = Health::default().check(Probe::Readiness, queue);
     let mut readiness = health.subscribe(Probe::Readiness).await;
     assert!(readiness.borrow_and_update().is_passing());
@@ -385,12 +381,7 @@ async fn every_watch_of_a_group_shares_one_run_a_second() {
 /// the probe or check they are given for; an alias of nothing served stops the program.
 #[actix_web::test]
 async fn an_apps_own_service_name_answers_as_the_probe_it_is_given_for() {
-    let closed = Arc::new(AtomicBool::new(false));
-    let flag = closed.clone();
-    let gate = Check::new("gate", move || {
-        let closed = flag.load(Ordering::Relaxed);
-        async move { !closed }
-    });
+    let (gate, open) = switched("gate");
     type HealthService = GrpcHealthService;
     let health = Health::default()
         .check(Probe::Readiness, gate)
@@ -406,7 +397,7 @@ async fn an_apps_own_service_name_answers_as_the_probe_it_is_given_for() {
     ] {
         assert_eq!(check(&mut client, name).await, SERVING, "{name}");
     }
-    closed.store(true, Ordering::Relaxed);
+    open.store(false, Ordering::Relaxed);
     assert_eq!(
         check(&mut client, "payments.v1.Payments").await,
         NOT_SERVING
