@@ -311,6 +311,43 @@ async fn hostile_names_and_a_history_of_any_size_make_short_bounded_bodies() {
     assert!(unknown.body.len() < 300, "{} bytes", unknown.body.len());
 }
 
+/// A body over its limit keeps failures first: on `/health`, two probes' checks of one name,
+/// reordered, each keep their own runs (they were matched by position and swapped).
+#[actix_web::test]
+async fn a_body_cut_to_its_limit_keeps_each_check_s_own_runs() {
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .all_probes_paths(["/health"])
+            .body_limit(900)
+            .check(Probe::Liveness, Check::new("db", || async {}))
+            .check(
+                Probe::Readiness,
+                Check::new("db", || async { Err::<(), _>("replica refused") }),
+            ),
+    );
+    for _ in 0..3 {
+        get(&format!("{base}/health")).await;
+    }
+    let answer = get(&format!("{base}/health?history")).await;
+    let checks = answer.json()["checks"].as_array().unwrap().clone();
+    assert!(!checks.is_empty(), "{}", answer.body);
+    for check in &checks {
+        let own = check["status"].as_str().unwrap();
+        let runs = check["runs"].as_array().unwrap();
+        assert!(!runs.is_empty(), "{}", answer.body);
+        for run in runs {
+            let run_status = run["status"].as_str().unwrap();
+            assert_eq!(run_status, own, "{}", answer.body);
+        }
+    }
+    assert!(
+        answer.body.contains("left out"),
+        "the body is cut to its limit: {}",
+        answer.body
+    );
+}
+
 #[actix_web::test]
 async fn a_cached_answer_is_no_run_and_each_run_of_a_loop_is_one() {
     let base = serve_health(

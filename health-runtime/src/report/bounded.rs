@@ -4,6 +4,8 @@
 //! warnings before passing ones, and the body says how many were left out. A body that fits is
 //! written as it is ([`Report::render`]) and never comes here.
 
+use std::sync::Arc;
+
 use super::{Body, CheckResult, Checks, Detail, LeftOut, Report, Results, Status};
 
 /// The most bytes of a body unless `Health::body_limit` changes it: the kubelet reads 10 KiB of
@@ -13,35 +15,36 @@ pub(crate) const BODY_LIMIT: usize = 10 * 1024;
 impl Report {
     /// The report with as many of its checks as its body can show within `limit` bytes.
     pub(super) fn within_limit(&self, body: Body, detail: Detail, limit: usize) -> Report {
-        let mut ranked: Vec<_> = self.checks.iter().collect();
+        // By index into `self.checks`, so that each kept check keeps its own recent runs.
+        let mut ranked: Vec<usize> = (0..self.checks.len()).collect();
         // Stable: in name order within each status.
-        ranked.sort_by_key(|check| match check.status() {
+        ranked.sort_by_key(|&at| match self.checks[at].status() {
             Status::Fail => 0,
             Status::Warn => 1,
             Status::Ok => 2,
         });
-        let size = |checks: Results| {
+        let size = |kept: &[usize]| {
             let mut written = Vec::new();
-            let report = self.keeping(checks, self.checks.len(), limit);
+            let report = self.keeping(kept, self.checks.len(), limit);
             report.render_whole(body, detail, &mut written);
             written.len()
         };
         // The body with no check (its note counting every check as left out), then each check's
         // share, as it adds to that body.
-        let empty = size(Results::new());
+        let empty = size(&[]);
         let mut used = empty;
-        let mut kept = Results::new();
-        for check in ranked {
-            let with_it = size(Results::from_iter([check.clone()])) - empty;
+        let mut kept: Vec<usize> = Vec::new();
+        for at in ranked {
+            let with_it = size(&[at]) - empty;
             if used + with_it > limit {
                 break;
             }
             used += with_it;
-            kept.push(check.clone());
+            kept.push(at);
         }
         // Each check's share was measured alone: the body as it will be written decides.
         loop {
-            let report = self.keeping(kept.clone(), self.checks.len() - kept.len(), limit);
+            let report = self.keeping(&kept, self.checks.len() - kept.len(), limit);
             let mut written = Vec::new();
             report.render_whole(body, detail, &mut written);
             if written.len() <= limit || kept.is_empty() {
@@ -51,9 +54,18 @@ impl Report {
         }
     }
 
-    /// This report, showing `kept` of its checks and saying that `left` more are left out to keep
-    /// it under `limit` bytes.
-    fn keeping(&self, kept: Results, left: usize, limit: usize) -> Report {
+    /// This report, showing its checks at `kept` (in that order, each with its own recent runs)
+    /// and saying that `left` more are left out to keep it under `limit` bytes.
+    fn keeping(&self, kept: &[usize], left: usize, limit: usize) -> Report {
+        let recent = self.recent.as_deref().map(|_| {
+            let runs = kept.iter().map(|&at| {
+                let check = &self.checks[at];
+                let runs = self.recent_runs(check).unwrap_or_default();
+                (check.name.clone(), runs.to_vec())
+            });
+            Arc::new(runs.collect())
+        });
+        let kept: Results = kept.iter().map(|&at| self.checks[at].clone()).collect();
         let failed = failed_in(&self.checks) - failed_in(&kept);
         Report {
             scope: self.scope.clone(),
@@ -68,7 +80,7 @@ impl Report {
                 failed,
                 limit,
             }),
-            recent: self.recent.clone(),
+            recent,
         }
     }
 }
