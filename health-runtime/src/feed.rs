@@ -212,7 +212,8 @@ impl Feeds {
         let Served::Group(index) = served else {
             return Vec::new();
         };
-        let checks = self.checks.run_by_probes(index);
+        let started = self.checks.lifecycle.startup.passed().is_some();
+        let checks = self.checks.run_by_probes(index, started);
         checks
             .map(|(check, probe)| (check.name.to_string(), probe))
             .collect()

@@ -140,10 +140,15 @@ impl ServedChecks {
     /// The checks of the group at `index` that a probe runs now, with that probe: a view that runs
     /// the probes and the groups together (the status page, gRPC's `List`) runs each of these
     /// once, in its probe, and shows that run in the group. Readiness's only once startup has
-    /// passed (before, readiness's report shows startup's checks, not its own); never startup's,
-    /// whose report shows the run that started the service.
-    pub(crate) fn run_by_probes(&self, index: usize) -> impl Iterator<Item = (&Check, Probe)> {
-        let started = self.lifecycle.startup.passed().is_some();
+    /// passed (before, readiness's report shows startup's checks, not its own): `started`, as the
+    /// view read it before its probes ran, so that a start on another worker meanwhile cannot
+    /// leave a check out of both. Never startup's, whose report shows the run that started the
+    /// service.
+    pub(crate) fn run_by_probes(
+        &self,
+        index: usize,
+        started: bool,
+    ) -> impl Iterator<Item = (&Check, Probe)> {
         self.groups[index].checks.iter().filter_map(move |check| {
             let probe = check.probe?;
             let runs_now = probe == Probe::Liveness || (probe == Probe::Readiness && started);
@@ -209,10 +214,16 @@ impl ServedChecks {
         }
     }
 
-    /// `answer`, its report carrying the recent runs of the checks it shows (`?history`, the
-    /// status page): those of `served` (of every probe when `None`), or startup's, which
-    /// readiness shows while startup holds it back. Nothing of this is done unless asked.
-    pub(crate) fn with_history(&self, served: Option<Served>, answer: Answer) -> Answer {
+    /// `answer`, its report carrying the last `most` recent runs of the checks it shows
+    /// (`?history`: all; the status page: its strip's): those of `served` (of every probe when
+    /// `None`), or startup's, which readiness shows while startup holds it back. Nothing of this
+    /// is done unless asked.
+    pub(crate) fn with_history(
+        &self,
+        served: Option<Served>,
+        most: usize,
+        answer: Answer,
+    ) -> Answer {
         let own: Vec<(Name, StateRef)> = match served {
             Some(served) => self.names_and_states(served).collect(),
             None => Probe::ALL
@@ -240,7 +251,7 @@ impl ServedChecks {
                 let at = from + later?;
                 from = at + 1;
                 let (name, state) = &states[at];
-                Some((name.clone(), state.recent.list()))
+                Some((name.clone(), state.recent.last(most)))
             });
             report.recent = Some(Arc::new(recent.collect()));
             report

@@ -341,3 +341,36 @@ async fn a_view_during_startup_runs_the_startup_checks_once() {
     get(&format!("{base}/status")).await;
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
+
+/// 40 checks failing with 4 KiB reasons, each keeping 1,000 runs: the page, fetched each second
+/// by every open tab, stays under half a MiB (each run's reason in the strip is cut; the
+/// check's whole reason is shown once), and every check is on it.
+#[actix_web::test]
+async fn a_page_of_many_checks_with_long_reasons_stays_small() {
+    let base = serve_axum(|| {
+        let mut group = Group::new("many").details(Details::full());
+        for i in 0..40 {
+            let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let check = Check::new(format!("check-{i:02}"), move || {
+                let run = runs.fetch_add(1, Ordering::SeqCst);
+                async move { Err::<(), _>(format!("run {run}: {}", "refused ".repeat(600))) }
+            });
+            group = group.check(check.recent_runs(1000));
+        }
+        Health::default()
+            .only_checks(|_, _| false)
+            .error_limit(4096)
+            .group(group)
+            .status_page("/status")
+            .router()
+    });
+    for _ in 0..25 {
+        get(&format!("{base}/health/group/many")).await;
+    }
+    let page = get(&format!("{base}/status")).await.body;
+    assert!(page.len() < 512 * 1024, "{} bytes", page.len());
+    for i in 0..40 {
+        assert!(page.contains(&format!("check-{i:02}")), "check-{i:02}");
+    }
+    assert_eq!(page.matches("Last 20 runs, oldest first:").count(), 40);
+}

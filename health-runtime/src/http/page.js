@@ -49,7 +49,13 @@
     }
   }
 
+  // Each refresh runs every check, the deep groups' too: a tab out of sight asks for none, and
+  // refreshes at once when it is seen again.
   async function loop() {
+    if (document.hidden) {
+      document.addEventListener("visibilitychange", loop, { once: true });
+      return;
+    }
     await refresh();
     window.setTimeout(loop, 1000);
   }

@@ -16,9 +16,11 @@ use futures_util::future::{BoxFuture, join_all};
 use crate::check::{Name, StateRef};
 use crate::data::DataSource;
 use crate::lifecycle::{StartupLatch, Switches};
+use crate::outcome::cut;
 use crate::paths::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::probe::Probe;
 use crate::recent::{RecentRun, RunStatus};
+use crate::redact;
 use crate::report::{CheckResult, Detail, Report, Results};
 use crate::runs::Answer;
 use crate::served_checks::{Served, ServedChecks, Target};
@@ -79,7 +81,7 @@ pub(crate) fn begin(
     for (index, group) in checks.groups().iter().enumerate() {
         let detail = group_details[index].unwrap_or(detail);
         let shared: Vec<Shared> = checks
-            .run_by_probes(index)
+            .run_by_probes(index, started)
             .map(|(check, probe)| Shared {
                 name: check.name.clone(),
                 probe,
@@ -144,7 +146,7 @@ pub(crate) fn begin(
 /// `answer`, with its checks' recent runs where the details are shown.
 fn with_runs(checks: &ServedChecks, served: Served, detail: Detail, answer: Answer) -> Answer {
     if detail.is_full() {
-        checks.with_history(Some(served), answer)
+        checks.with_history(Some(served), PAGE_RUNS, answer)
     } else {
         answer
     }
@@ -167,7 +169,7 @@ fn startup_from_gate(
     report.recent = states.map(|states| {
         let runs = states
             .iter()
-            .map(|(name, state)| (name.clone(), state.recent.list()));
+            .map(|(name, state)| (name.clone(), state.recent.last(PAGE_RUNS)));
         Arc::new(runs.collect())
     });
     report
@@ -188,8 +190,12 @@ impl Section {
         if shared.is_empty() {
             return None;
         }
+        let full = self.detail.is_full();
         let mut results: Results = self.report.checks.iter().cloned().collect();
-        let mut recent = self.report.recent.as_deref().cloned().unwrap_or_default();
+        let mut recent = match &self.report.recent {
+            Some(recent) if full => recent.as_ref().clone(),
+            _ => Vec::new(),
+        };
         for check in shared {
             let ran = reports.get(check.probe.index()).and_then(|report| {
                 let mut results = report.checks.iter();
@@ -197,12 +203,14 @@ impl Section {
             });
             if let Some(result) = ran {
                 results.push(result.clone());
-                recent.push((check.name.clone(), check.state.recent.list()));
+                if full {
+                    recent.push((check.name.clone(), check.state.recent.last(PAGE_RUNS)));
+                }
             }
         }
         results.sort_by(|a, b| a.name.cmp(&b.name));
         let mut report = Report::of_group(self.report.group_name()?, results);
-        if self.detail.is_full() {
+        if full {
             report.recent = Some(Arc::new(recent));
         }
         Some(report)
@@ -260,6 +268,7 @@ fn html(
          <link rel=\"stylesheet\" href=\"{assets}{PAGE_STYLE}\">\n\
          <script src=\"{assets}{PAGE_SCRIPT}\" defer></script>\n</head>\n<body>\n",
         title = escaped(&format!("Health: {summary}")),
+        assets = escaped(assets),
         wait = wait.as_millis(),
     );
     let _ = write!(
@@ -386,14 +395,17 @@ fn write_check(page: &mut String, check: &CheckResult, runs: &[RecentRun], detai
 /// checks that keep 1,000 runs each stays small enough to fetch each second.
 const PAGE_RUNS: usize = 20;
 
-/// The last [`PAGE_RUNS`] runs as a strip, oldest first (where details are shown): each a mark
-/// that says its status in text (✓, !, ✗) as well as in colour, with its time, duration and
-/// reason.
+/// The most bytes of a run's reason in the strip (written twice: a tooltip and a screen
+/// reader's text), so that a page of many checks failing with long reasons stays small.
+const RUN_REASON_BYTES: usize = 80;
+
+/// The recent runs (the last [`PAGE_RUNS`]) as a strip, oldest first (where details are shown):
+/// each a mark that says its status in text (✓, !, ✗) as well as in colour, with its time,
+/// duration and reason.
 fn write_runs(page: &mut String, runs: &[RecentRun]) {
     if runs.is_empty() {
         return;
     }
-    let runs = &runs[runs.len().saturating_sub(PAGE_RUNS)..];
     let now = SystemTime::now();
     let label = match runs.len() {
         1 => "Last run:".to_owned(),
@@ -416,7 +428,9 @@ fn write_runs(page: &mut String, runs: &[RecentRun]) {
             shown(run.duration)
         );
         if let Some(reason) = &run.reason {
-            let _ = write!(said, ": {reason}");
+            // The check's whole reason is above the strip; each run's is a reminder.
+            let short = cut(reason, RUN_REASON_BYTES, reason.len(), "");
+            let _ = write!(said, ": {}", short.as_deref().unwrap_or(reason));
         }
         let said = escaped(&said);
         let _ = write!(
@@ -433,8 +447,11 @@ fn shown(duration: Duration) -> String {
     format!("{duration:.1?}")
 }
 
-/// `text` made safe inside HTML text and attribute values.
+/// `text` made safe inside HTML text and attribute values: printable as the verbose format
+/// makes it (control, line-separator and bidirectional characters written as escapes, so that a
+/// reason cannot reorder what the page shows), then HTML-escaped.
 fn escaped(text: &str) -> String {
+    let text = redact::printable(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -443,7 +460,6 @@ fn escaped(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -457,8 +473,8 @@ mod tests {
     #[test]
     fn text_is_escaped_for_html() {
         assert_eq!(
-            escaped("<script>\"a\" & 'b'\n"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39; "
+            escaped("<script>\"a\" & 'b'\n\u{202e}"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\\n\\u{202e}"
         );
     }
 

@@ -278,7 +278,7 @@ fn begin<S: Server>(mount: &Mount, request: &S::Request, cx: &mut Context<'_>) -
     let limit = checks.body_limit;
     // Asked for (`?history`): a branch, not a move of the answer, on every other probe.
     if detail == Detail::History {
-        answer = answer.map(|answer| checks.with_history(mounted.served(), answer));
+        answer = answer.map(|answer| checks.with_history(mounted.served(), usize::MAX, answer));
     }
     match answer {
         Ok(Answer::Now(report)) => Begun::Now(render(&report, body, detail, limit, S::body)),
