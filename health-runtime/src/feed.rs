@@ -212,8 +212,7 @@ impl Feeds {
         let Served::Group(index) = served else {
             return Vec::new();
         };
-        let started = self.checks.lifecycle.startup.passed().is_some();
-        let checks = self.checks.run_by_probes(index, started);
+        let checks = self.checks.run_by_probes(index);
         checks
             .map(|(check, probe)| (check.name.to_string(), probe))
             .collect()

@@ -140,15 +140,11 @@ impl ServedChecks {
     /// The checks of the group at `index` that a probe runs now, with that probe: a view that runs
     /// the probes and the groups together (the status page, gRPC's `List`) runs each of these
     /// once, in its probe, and shows that run in the group. Readiness's only once startup has
-    /// passed (before, readiness's report shows startup's checks, not its own): `started`, as the
-    /// view read it before its probes ran, so that a start on another worker meanwhile cannot
-    /// leave a check out of both. Never startup's, whose report shows the run that started the
-    /// service.
-    pub(crate) fn run_by_probes(
-        &self,
-        index: usize,
-        started: bool,
-    ) -> impl Iterator<Item = (&Check, Probe)> {
+    /// passed (before, readiness's report shows startup's checks, not its own); ask after the
+    /// probes' runs have begun, so that a start in this view's own gate counts. Never startup's,
+    /// whose report shows the run that started the service.
+    pub(crate) fn run_by_probes(&self, index: usize) -> impl Iterator<Item = (&Check, Probe)> {
+        let started = self.lifecycle.startup.passed().is_some();
         self.groups[index].checks.iter().filter_map(move |check| {
             let probe = check.probe?;
             let runs_now = probe == Probe::Liveness || (probe == Probe::Readiness && started);

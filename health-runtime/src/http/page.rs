@@ -81,7 +81,7 @@ pub(crate) fn begin(
     for (index, group) in checks.groups().iter().enumerate() {
         let detail = group_details[index].unwrap_or(detail);
         let shared: Vec<Shared> = checks
-            .run_by_probes(index, started)
+            .run_by_probes(index)
             .map(|(check, probe)| Shared {
                 name: check.name.clone(),
                 probe,
