@@ -15,9 +15,6 @@ use crate::{bounds, check_name};
 const ACCEPTED: &str = "expected `name`, `group`, `timeout`, `critical`, `cache`, `interval`, \
                         `failures`, `successes`, `recent_runs`, `restart_on_dependency` or `crate`";
 
-/// The most runs a check can keep (the runtime's bound too).
-const MOST_RECENT_RUNS: u32 = 1000;
-
 /// What one attribute asked for; `None` means "use the default".
 #[derive(Default)]
 pub(crate) struct Args {
@@ -38,7 +35,7 @@ pub(crate) struct Args {
     /// Passing runs in a row before a failed check passes again, as `successes = 2`.
     pub successes: Option<u32>,
     /// How many of its last runs the check keeps, as `recent_runs = 20`.
-    pub recent_runs: Option<u32>,
+    pub recent_runs: Option<usize>,
     /// A liveness check that calls a dependency on purpose, as `restart_on_dependency = true`.
     pub restart_on_dependency: Option<LitBool>,
     pub krate: Option<Path>,
@@ -131,12 +128,15 @@ impl Args {
             set_once(slot, count, key)
         } else if key == "recent_runs" {
             let expected = format!(
-                "expected a whole number of runs from 0 to {MOST_RECENT_RUNS}, e.g. `recent_runs = 20`"
+                "expected a whole number of runs from 0 to {}, e.g. `recent_runs = 20`",
+                bounds::MOST_RECENT_RUNS
             );
             let lit =
                 syn::parse2::<LitInt>(value).map_err(|e| syn::Error::new(e.span(), &expected))?;
-            match lit.base10_parse::<u32>() {
-                Ok(runs) if runs <= MOST_RECENT_RUNS => set_once(&mut self.recent_runs, runs, key),
+            match lit.base10_parse::<usize>() {
+                Ok(runs) if runs <= bounds::MOST_RECENT_RUNS => {
+                    set_once(&mut self.recent_runs, runs, key)
+                }
                 _ => Err(syn::Error::new(lit.span(), expected)),
             }
         } else if key == "critical" {

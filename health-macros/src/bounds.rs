@@ -1,6 +1,8 @@
-//! The bounds of a check's durations, one source for both crates: `health-macros` applies them to the attributes' arguments at compile time,
-//! `health-runtime` (which links this file into its `src/`) to the builder's (`Check::timeout`,
-//! `Check::cache`, `Check::interval`, `Health::default_timeout`, `Health::default_cache`).
+//! The bounds of a check's durations and of the runs it keeps, one source for both crates:
+//! `health-macros` applies them to the attributes' arguments at compile time, `health-runtime`
+//! (which links this file into its `src/`) to the builder's (`Check::timeout`, `Check::cache`,
+//! `Check::interval`, `Check::recent_runs`, `Health::default_timeout`, `Health::default_cache`,
+//! `Health::recent_runs`).
 
 use std::time::Duration;
 
@@ -13,6 +15,9 @@ pub(crate) const LONGEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// The longest `cache` and `interval`: a result older than a day tells nothing of the service.
 pub(crate) const LONGEST_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The most runs a check can be asked to keep (`recent_runs`).
+pub(crate) const MOST_RECENT_RUNS: usize = 1000;
 
 /// Why `duration` cannot be the check's `key` (`timeout`, `cache` or `interval`), if it cannot.
 pub(crate) fn duration_problem(key: &str, duration: Duration) -> Option<String> {

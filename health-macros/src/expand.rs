@@ -147,10 +147,7 @@ fn registration(
     let interval = optional_duration(args.interval);
     let (failures, successes) = (args.failures.unwrap_or(1), args.successes.unwrap_or(1));
     let recent_runs = match args.recent_runs {
-        Some(runs) => {
-            let runs = runs as usize;
-            quote!(::core::option::Option::Some(#runs))
-        }
+        Some(runs) => quote!(::core::option::Option::Some(#runs)),
         None => quote!(::core::option::Option::None),
     };
     let restart_on_dependency = args

@@ -15,7 +15,6 @@ use crate::data::{DataSource, DataType};
 use crate::history::Damping;
 use crate::outcome::{IntoOutcome, Limits, Outcome};
 use crate::probe::Probe;
-use crate::recent::MOST_RECENT_RUNS;
 use crate::state::CheckState;
 use crate::{bounds, check_name};
 use crate::{panics, redact};
@@ -456,14 +455,15 @@ impl Check {
     }
 }
 
-/// `runs`, unless it is over [`MOST_RECENT_RUNS`]: a mistake of the program, told at the
-/// caller's line of `method`.
+/// `runs`, unless it is over [`bounds::MOST_RECENT_RUNS`]: a mistake of the program, told at
+/// the caller's line of `method`.
 #[track_caller]
 pub(crate) fn recent_runs_within(method: &str, runs: usize) -> usize {
-    if runs > MOST_RECENT_RUNS {
+    if runs > bounds::MOST_RECENT_RUNS {
         let method = redact::secrets(method);
         panics::configuration_error(format!(
-            "{method}({runs}): a check keeps at most {MOST_RECENT_RUNS} recent runs"
+            "{method}({runs}): a check keeps at most {} recent runs",
+            bounds::MOST_RECENT_RUNS
         ));
     }
     runs

@@ -11,9 +11,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// [`Health::recent_runs`](crate::Health::recent_runs) says otherwise: **10**.
 pub const DEFAULT_RECENT_RUNS: usize = 10;
 
-/// The most runs a check can be asked to keep.
-pub(crate) const MOST_RECENT_RUNS: usize = 1000;
-
 /// How a run ended, as bodies show a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RunStatus {
