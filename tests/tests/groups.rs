@@ -118,7 +118,7 @@ async fn a_failing_check_in_a_group_fails_the_group_and_no_probe() {
 
     // The log says which groups the failing check is in.
     let logged = captured.lines().into_iter().find(|line| {
-        line.contains("search_cluster") && line.contains("FAIL") && line.contains("deep")
+        line.contains("search_cluster") && line.contains("FAIL") && line.contains("groups=\"deep\"")
     });
     assert!(logged.is_some(), "{:?}", captured.lines());
 
@@ -238,7 +238,7 @@ async fn each_check_shows_its_own_runs_and_none_are_kept_when_asked() {
 #[actix_web::test]
 async fn a_declared_check_keeps_the_runs_its_attribute_asks() {
     let base = serve_health(health());
-    for _ in 0..5 {
+    for _ in 0..12 {
         get(&format!("{base}/health/group/deep")).await;
     }
     let deep = get(&format!("{base}/health/group/deep?history")).await;
@@ -248,7 +248,7 @@ async fn a_declared_check_keeps_the_runs_its_attribute_asks() {
         .as_array()
         .unwrap()
         .len();
-    assert!(search >= 5, "10 by default: {}", deep.body);
+    assert_eq!(search, 10, "10 by default: {}", deep.body);
 }
 
 #[actix_web::test]
@@ -537,18 +537,31 @@ async fn a_page_view_runs_a_check_in_a_probe_and_a_group_once() {
     assert_eq!(page.body.matches("<p class=\"reason\">down</p>").count(), 2);
 }
 
-#[test]
-fn one_health_serves_its_groups_and_page_on_axum_too() {
-    let health = health();
-    let base = serve_axum(move || health.router());
-    actix_web::rt::System::new().block_on(async {
+#[actix_web::test]
+async fn one_health_serves_its_groups_and_page_on_actix_and_axum_at_once() {
+    let health = health().group(
+        Group::new("both")
+            .details(Details::full())
+            .check(Check::new("one_ring", || async {})),
+    );
+    let actix = serve_health(health.clone());
+    let axum = serve_axum(move || health.router());
+    for base in [&actix, &axum] {
         let deep = get(&format!("{base}/health/group/deep")).await;
         assert_eq!(deep.check_names(), ["db", "search_cluster"]);
         assert_eq!(get(&format!("{base}/deep/db")).await.status, 200);
         assert_eq!(get(&format!("{base}/health/group/nope")).await.status, 404);
         let page = get(&format!("{base}/status")).await;
         assert!(page.body.contains("search_cluster"), "{}", page.body);
-    });
+    }
+    // One check, one history, whichever server ran it: the two pages' views above, two runs on
+    // actix, then axum's own.
+    for _ in 0..2 {
+        get(&format!("{actix}/health/group/both")).await;
+    }
+    let both = get(&format!("{axum}/health/group/both?history")).await;
+    let runs = both.check("one_ring")["runs"].as_array().unwrap().len();
+    assert_eq!(runs, 5, "{}", both.body);
 }
 
 #[test]
