@@ -702,6 +702,19 @@ fn the_printed_probes_fit_the_checks() {
             .contains("timeoutSeconds: 5  # the slowest check it waits for, migrations (startup)"),
         "{probes}"
     );
+    // Liveness served only with every probe: no liveness probe, and the print says why.
+    let probes = slow_start()
+        .paths(Probe::Liveness, Vec::<&'static str>::new())
+        .all_probes_paths(["/health"])
+        .kubernetes(Served::http(8080))
+        .to_string();
+    assert!(
+        probes.contains(
+            "# no livenessProbe: liveness is served only with every probe (/health), which runs \
+             readiness's checks too"
+        ),
+        "{probes}"
+    );
     // No startup checks, no startup probe.
     let without = Health::default()
         .only_checks(|_, _| false)

@@ -116,6 +116,14 @@ impl Probes<'_> {
                 writeln!(f, "    {field}:\n      grpc:\n        port: {port}")?;
                 writeln!(f, "        service: {probe}")?;
             }
+            _ if probe == Probe::Liveness && !self.health.all_probes_paths.is_empty() => {
+                return writeln!(
+                    f,
+                    "    # no {field}: liveness is served only with every probe ({}), which runs \
+                     readiness's checks too; give it a path of its own (`Health::paths`)",
+                    self.health.all_probes_paths.join(", ")
+                );
+            }
             _ => {
                 return writeln!(
                     f,
