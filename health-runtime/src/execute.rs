@@ -20,7 +20,8 @@ use crate::history::Verdict;
 use crate::outcome::Outcome;
 use crate::panics;
 use crate::probe::Probe;
-use crate::recent::{DEFAULT_RECENT_RUNS, RecentRun, RunStatus};
+use crate::recent::{DEFAULT_RECENT_RUNS, RecentRun};
+use crate::report::Status;
 use crate::running;
 use crate::state::FinishedRun;
 use crate::transitions::{Failure, Named};
@@ -178,11 +179,8 @@ fn finished(check: &Check, began_at: Instant, ended: Ended) -> FinishedRun {
 
 /// The run as the check's recent runs keep it.
 fn recent_run(check: &Check, began_at: Instant, run: &FinishedRun) -> RecentRun {
-    let status = match (run.outcome.error(), run.standing.verdict, check.critical) {
-        (None, ..) => RunStatus::Passed,
-        (Some(_), Verdict::Damped, _) | (Some(_), _, false) => RunStatus::Warned,
-        (Some(_), ..) => RunStatus::Failed,
-    };
+    let damped = run.standing.verdict == Verdict::Damped;
+    let status = Status::of(run.outcome.error().is_none(), damped, check.critical);
     RecentRun {
         began_at,
         duration: run.duration,

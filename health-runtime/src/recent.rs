@@ -7,25 +7,18 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::report::Status;
+
 /// How many runs a check keeps unless [`Check::recent_runs`](crate::Check::recent_runs) or
 /// [`Health::recent_runs`](crate::Health::recent_runs) says otherwise: **10**.
 pub const DEFAULT_RECENT_RUNS: usize = 10;
-
-/// How a run ended, as bodies show a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RunStatus {
-    Passed,
-    /// Failed, but flap damping held it back, or the check is not critical.
-    Warned,
-    Failed,
-}
 
 /// One run of a check.
 #[derive(Debug, Clone)]
 pub(crate) struct RecentRun {
     pub began_at: Instant,
     pub duration: Duration,
-    pub status: RunStatus,
+    pub status: Status,
     /// Why it did not pass, as bodies show it.
     pub reason: Option<String>,
 }
@@ -113,7 +106,7 @@ impl Ring {
 mod tests {
     use super::*;
 
-    fn run(status: RunStatus) -> RecentRun {
+    fn run(status: Status) -> RecentRun {
         RecentRun {
             began_at: Instant::now(),
             duration: Duration::from_millis(3),
@@ -126,36 +119,29 @@ mod tests {
     fn at_most_the_last_runs_asked_for_are_kept_oldest_first() {
         let runs = RecentRuns::new();
         for i in 0..25 {
-            let status = if i % 2 == 0 {
-                RunStatus::Passed
-            } else {
-                RunStatus::Failed
-            };
+            let status = if i % 2 == 0 { Status::Ok } else { Status::Fail };
             runs.record(run(status), 10);
         }
         let kept = runs.last(usize::MAX);
         assert_eq!(kept.len(), 10);
         // Runs 15 to 24: the first kept is odd (failed), the last even (passed).
-        assert_eq!(kept[0].status, RunStatus::Failed);
-        assert_eq!(kept[9].status, RunStatus::Passed);
+        assert_eq!(kept[0].status, Status::Fail);
+        assert_eq!(kept[9].status, Status::Ok);
         // The last 3 of them (the page's strip takes the last few): runs 22, 23, 24.
-        let last: Vec<RunStatus> = runs.last(3).iter().map(|run| run.status).collect();
-        assert_eq!(
-            last,
-            [RunStatus::Passed, RunStatus::Failed, RunStatus::Passed]
-        );
-        runs.record(run(RunStatus::Warned), 3);
-        let statuses: Vec<RunStatus> = runs.last(usize::MAX).iter().map(|run| run.status).collect();
+        let last: Vec<Status> = runs.last(3).iter().map(|run| run.status).collect();
+        assert_eq!(last, [Status::Ok, Status::Fail, Status::Ok]);
+        runs.record(run(Status::Warn), 3);
+        let statuses: Vec<Status> = runs.last(usize::MAX).iter().map(|run| run.status).collect();
         assert_eq!(
             statuses,
-            [RunStatus::Failed, RunStatus::Passed, RunStatus::Warned],
+            [Status::Fail, Status::Ok, Status::Warn],
             "a smaller count drops the oldest: runs 23, 24, then the new one"
         );
     }
 
     #[test]
     fn a_runs_start_is_read_back_on_the_wall_clock() {
-        let mut five_seconds_ago = run(RunStatus::Passed);
+        let mut five_seconds_ago = run(Status::Ok);
         five_seconds_ago.began_at = Instant::now() - Duration::from_secs(5);
         let now = SystemTime::now();
         let began = five_seconds_ago.began_ms(now);

@@ -19,9 +19,9 @@ use crate::lifecycle::{StartupLatch, Switches};
 use crate::outcome::cut;
 use crate::paths::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::probe::Probe;
-use crate::recent::{RecentRun, RunStatus};
+use crate::recent::RecentRun;
 use crate::redact;
-use crate::report::{CheckResult, Detail, Report, Results};
+use crate::report::{CheckResult, Detail, Report, Results, Status};
 use crate::runs::Answer;
 use crate::served_checks::{Served, ServedChecks, Target};
 
@@ -417,9 +417,9 @@ fn write_runs(page: &mut String, runs: &[RecentRun]) {
     );
     for run in runs {
         let (class, mark, word) = match run.status {
-            RunStatus::Passed => ("ok", "✓", "passed"),
-            RunStatus::Warned => ("warn", "!", "warned"),
-            RunStatus::Failed => ("fail", "✗", "failed"),
+            Status::Ok => ("ok", "✓", "passed"),
+            Status::Warn => ("warn", "!", "warned"),
+            Status::Fail => ("fail", "✗", "failed"),
         };
         let began = SystemTime::UNIX_EPOCH + Duration::from_millis(run.began_ms(now));
         let mut said = format!(

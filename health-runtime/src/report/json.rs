@@ -5,7 +5,8 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
-use crate::recent::{RecentRun, RunStatus};
+use crate::recent::RecentRun;
+use crate::report::Status;
 
 /// A JSON string; copied as it is when nothing in it needs escaping (names always, as the
 /// attributes allow no such character in them).
@@ -148,9 +149,9 @@ pub(super) fn write_runs(out: &mut Vec<u8>, runs: &[RecentRun], statuses: [&str;
         write_ms(out, run.duration);
         out.extend_from_slice(b",\"status\":");
         let status = match run.status {
-            RunStatus::Passed => statuses[0],
-            RunStatus::Warned => statuses[1],
-            RunStatus::Failed => statuses[2],
+            Status::Ok => statuses[0],
+            Status::Warn => statuses[1],
+            Status::Fail => statuses[2],
         };
         write_str(out, status);
         if let Some(reason) = &run.reason {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::json::{Commas, write_str, write_time, write_value};
 use super::{AVAILABILITY, CheckResult, Detail, Report, Status};
-use crate::recent::{RecentRun, RunStatus};
+use crate::recent::RecentRun;
 
 impl Report {
     pub(super) fn write_microprofile(&self, detail: Detail, out: &mut Vec<u8>) {
@@ -164,9 +164,9 @@ impl CheckResult {
             let runs: Vec<&str> = runs
                 .iter()
                 .map(|run| match run.status {
-                    RunStatus::Passed => "pass",
-                    RunStatus::Warned => "warn",
-                    RunStatus::Failed => "fail",
+                    Status::Ok => "pass",
+                    Status::Warn => "warn",
+                    Status::Fail => "fail",
                 })
                 .collect();
             data.key("recentRuns");

@@ -57,11 +57,7 @@ impl CheckResult {
 
     fn status(&self) -> Status {
         let damped = self.standing.verdict == Verdict::Damped;
-        match (self.outcome.is_healthy(), damped, self.critical) {
-            (true, _, _) => Status::Ok,
-            (false, true, _) | (false, false, false) => Status::Warn,
-            (false, false, true) => Status::Fail,
-        }
+        Status::of(self.outcome.is_healthy(), damped, self.critical)
     }
 
     /// Whether it fails its probe (or group): critical, failed, and not held back by damping.
@@ -78,13 +74,26 @@ impl CheckResult {
 /// The results of a probe's checks, in check order: most probes run one check, kept inline.
 pub(crate) type Results = SmallVec<[CheckResult; 1]>;
 
+/// How a check's run ended, as bodies show it (and each of its recent runs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
+pub(crate) enum Status {
     Ok,
     /// A non-critical check failed, or flap damping holds a failure back: shown, but the probe
     /// passes.
     Warn,
     Fail,
+}
+
+impl Status {
+    /// The status of a run that passed or not (`healthy`), held back by damping or not, of a
+    /// critical check or not.
+    pub(crate) fn of(healthy: bool, damped: bool, critical: bool) -> Status {
+        match (healthy, damped, critical) {
+            (true, _, _) => Status::Ok,
+            (false, true, _) | (false, false, false) => Status::Warn,
+            (false, false, true) => Status::Fail,
+        }
+    }
 }
 
 /// Which checks a report covers: those of one probe, of every probe together (MicroProfile's
