@@ -251,28 +251,84 @@ async fn a_declared_check_keeps_the_runs_its_attribute_asks() {
     assert_eq!(search, 10, "10 by default: {}", deep.body);
 }
 
+/// On every server, and on the page that runs every group: a hung group check answers at its
+/// timeout, and no probe waits for it.
 #[actix_web::test]
 async fn a_hung_check_in_a_group_answers_within_its_timeout_and_holds_up_no_probe() {
-    let hung = Check::new("nfs", std::future::pending::<()>)
-        .timeout(std::time::Duration::from_millis(200));
-    let base = serve_health(
+    let health = || {
+        let hung = Check::new("nfs", std::future::pending::<()>)
+            .timeout(std::time::Duration::from_millis(200));
         Health::default()
             .only_checks(|_, _| false)
             .check(Probe::Readiness, Check::new("fast", || async {}))
-            .group(Group::new("storage").check(hung)),
+            .group(Group::new("storage").check(hung))
+            .status_page("/status")
+    };
+    let actix = serve_health(health());
+    let axum = serve_axum(move || health().router());
+    for base in [actix, axum] {
+        let began = std::time::Instant::now();
+        let storage = get(&format!("{base}/health/group/storage")).await;
+        assert_eq!(storage.status, 503, "{}", storage.body);
+        assert_eq!(storage.check("nfs")["error"], "timed out after 200ms");
+        let page = get(&format!("{base}/status")).await;
+        assert!(page.body.contains("timed out after 200ms"), "{}", page.body);
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(2),
+            "{base}: {:?}",
+            began.elapsed()
+        );
+        let ready = get(&format!("{base}/ready")).await;
+        assert_eq!(ready.status, 200, "{}", ready.body);
+        assert!(!ready.body.contains("nfs"), "{}", ready.body);
+    }
+}
+
+/// More clients than workers, each run of a check of uneven length recorded at once: the ring
+/// keeps exactly the runs it is asked to keep, each whole.
+#[actix_web::test]
+async fn recent_runs_stay_whole_under_more_clients_than_workers() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let uneven = Check::new("uneven", move || {
+        let call = calls.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let pause = std::time::Duration::from_millis(call % 7 * 3);
+            actix_web::rt::time::sleep(pause).await;
+            if call.is_multiple_of(3) {
+                Err(format!("run {call} refused"))
+            } else {
+                Ok(())
+            }
+        }
+    });
+    let base = serve_health(
+        Health::default()
+            .only_checks(|_, _| false)
+            .details(Details::full())
+            .group(Group::new("busy").check(uneven.recent_runs(50))),
     );
-    let began = std::time::Instant::now();
-    let storage = get(&format!("{base}/health/group/storage")).await;
-    assert_eq!(storage.status, 503, "{}", storage.body);
-    assert_eq!(storage.check("nfs")["error"], "timed out after 200ms");
-    assert!(
-        began.elapsed() < std::time::Duration::from_secs(2),
-        "{:?}",
-        began.elapsed()
-    );
-    let ready = get(&format!("{base}/ready")).await;
-    assert_eq!(ready.status, 200, "{}", ready.body);
-    assert!(!ready.body.contains("nfs"), "{}", ready.body);
+    let clients = (0..16).map(|_| {
+        let url = format!("{base}/health/group/busy");
+        async move {
+            for _ in 0..20 {
+                get(&url).await;
+            }
+        }
+    });
+    futures_util::future::join_all(clients).await;
+    let answer = get(&format!("{base}/health/group/busy?history")).await;
+    let runs = answer.check("uneven")["runs"].as_array().unwrap().clone();
+    assert_eq!(runs.len(), 50, "{}", answer.body);
+    for run in &runs {
+        let status = run["status"].as_str().unwrap();
+        let start = run["start"].as_str().unwrap();
+        assert!(start.ends_with('Z'), "{run}");
+        match status {
+            "OK" => assert!(run.get("error").is_none(), "{run}"),
+            "FAIL" => assert!(run["error"].as_str().unwrap().ends_with("refused"), "{run}"),
+            _ => panic!("{run}"),
+        }
+    }
 }
 
 #[actix_web::test]
