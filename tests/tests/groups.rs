@@ -633,3 +633,38 @@ fn a_group_naming_no_check_is_refused_where_the_health_is_built() {
 fn a_group_name_follows_the_check_name_rule() {
     let _ = Group::new("bad/name");
 }
+
+/// What a reason holds (a credential a driver put in its error) is in no `Debug` of the types
+/// an app holds, after the check has failed with it: not the `Health`, a `Group`, the gRPC
+/// service.
+#[actix_web::test]
+async fn no_debug_shows_a_credential_a_failing_check_said() {
+    let leaky = || {
+        Check::new("vault", || async {
+            Err::<(), _>("connect failed: password=hunter2 token=s3cr3t")
+        })
+    };
+    let group = Group::new("secrets").check(leaky());
+    let health = Health::default()
+        .only_checks(|_, _| false)
+        .group(group.clone())
+        .check(Probe::Readiness, leaky());
+    let base = serve_health(health.clone());
+    assert_eq!(
+        get(&format!("{base}/health/group/secrets")).await.status,
+        503
+    );
+    assert_eq!(get(&format!("{base}/ready")).await.status, 503);
+    let shown = [
+        format!("{health:?}"),
+        format!("{group:?}"),
+        format!("{:?}", health.grpc_service()),
+        format!("{:?}", leaky()),
+    ];
+    for debug in shown {
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("s3cr3t"),
+            "{debug}"
+        );
+    }
+}
