@@ -668,3 +668,9 @@ async fn no_debug_shows_a_credential_a_failing_check_said() {
         );
     }
 }
+
+#[test]
+#[should_panic(expected = "recent_runs(1001): a check keeps at most 1000 recent runs")]
+fn more_runs_than_a_check_can_keep_are_refused_at_the_call() {
+    let _ = Check::new("greedy", || async {}).recent_runs(1001);
+}

@@ -379,3 +379,46 @@ async fn a_page_of_many_checks_with_long_reasons_stays_small() {
     }
     assert_eq!(page.matches("Last 20 runs, oldest first:").count(), 40);
 }
+
+/// The page's facts, each as the page says it: off until asked for (404); a switch that refuses
+/// traffic, with its reason under full details; a damped failure's runs marked `!` (warned) and
+/// its failures in a row counted.
+#[actix_web::test]
+async fn the_page_says_the_switches_damped_runs_and_failures_in_a_row() {
+    let off = serve_axum(|| Health::default().only_checks(|_, _| false).router());
+    assert_eq!(get(&format!("{off}/status")).await.status, 404);
+    // Passes once, then fails: damping holds back the failures of a check that has passed.
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let damped = Check::new("flaky", move || {
+        let call = calls.fetch_add(1, Ordering::SeqCst);
+        async move { if call == 0 { Ok(()) } else { Err("refused") } }
+    })
+    .failures(5);
+    let health = Health::default()
+        .only_checks(|_, _| false)
+        .details(Details::full())
+        .check(Probe::Readiness, damped)
+        .status_page("/status");
+    let availability = health.availability();
+    let base = serve_axum(move || health.router());
+    for _ in 0..2 {
+        get(&format!("{base}/readyz")).await;
+    }
+    availability.refuse_traffic("maintenance window");
+    let page = get(&format!("{base}/status")).await.body;
+    assert!(
+        page.contains("<dt>Traffic</dt><dd>refused: maintenance window</dd>"),
+        "{page}"
+    );
+    // A pass, a failed probe and this view's run: two failures in a row, held back by damping.
+    assert!(
+        page.contains("<dt>Failures in a row</dt><dd>2</dd>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<li class=\"run ok\"").count(), 1, "{page}");
+    assert_eq!(page.matches("<li class=\"run warn\"").count(), 2, "{page}");
+    assert_eq!(page.matches(">!</span>").count(), 2, "{page}");
+    availability.accept_traffic();
+    let page = get(&format!("{base}/status")).await.body;
+    assert!(page.contains("<dt>Traffic</dt><dd>accepted</dd>"), "{page}");
+}
